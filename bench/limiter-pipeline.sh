@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# gst-mastering — the truepeaklimiter element in a pipeline, against its peers.
+#
+# Writes the benchmark signal (bench/mksignal: 10 min of 48 kHz stereo
+# float "music" by default) to a temporary WAV and times whole processes,
+# best of N, in one run, every limiter driven 6 dB into a -1 dBTP ceiling
+# (exactly as /work/shared/peers.md lists the peers):
+#   floor  gst-launch-1.0 -q filesrc location=$f ! wavparse ! identity ! fakesink
+#   core   bench/limiter (the DSP core on the same signal, in memory)
+#   ours   ... ! wavparse ! truepeaklimiter ceiling=-1 input-gain=6 oversampling=4 ! fakesink
+#   lsp    ... ! wavparse ! $L-limiter-stereo threshold=0.891 input-gain=2.0 oversampling=5 ! fakesink
+#          (LSP "Half x4": detector oversampled 4x; LADSPA via gst-plugins-bad)
+#   ffmpeg ffmpeg -i $f -af alimiter=limit=0.891:level_in=2 -f null -   (sample peak only)
+# prints the ratios, then (one extra, untimed run each, written to a float
+# WAV) the true peak of each output at 4x (BS.1770 meter core) and 16x and
+# the overs each leaves (bench/limiter --analyze).  A peer that is not
+# installed is skipped (Debian: lsp-plugins-ladspa gstreamer1.0-plugins-bad
+# ffmpeg).
+#
+# usage: bench/limiter-pipeline.sh [--seconds S] [--repeat N] [--wav FILE]
+#            [--keep] [BUILDDIR]
+#   BUILDDIR  meson build directory (default: build); needs bench/mksignal,
+#             bench/limiter and the plugin in BUILDDIR/gst
+set -eu
+
+seconds=600
+repeat=3
+wav=
+keep=0
+build=build
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --seconds) seconds=$2; shift 2 ;;
+    --repeat) repeat=$2; shift 2 ;;
+    --wav) wav=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "limiter-pipeline.sh: unknown option $1" >&2; exit 2 ;;
+    *) build=$1; shift ;;
+  esac
+done
+case $repeat in ''|*[!0-9]*|0) echo "--repeat: need a positive integer" >&2; exit 2 ;; esac
+
+build=$(cd "$build" && pwd) || { echo "no build directory $build" >&2; exit 2; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mst-bench.XXXXXX")
+if [ $keep = 1 ]; then
+  trap 'echo "kept $tmp"' EXIT
+else
+  trap 'rm -rf "$tmp"' EXIT
+fi
+
+# Our plugin from the build tree plus the system plugins (wavparse, LADSPA),
+# with a private registry.
+export GST_PLUGIN_PATH_1_0="$build/gst"
+export GST_REGISTRY_1_0="$tmp/registry.bin"
+
+if [ -z "$wav" ]; then
+  wav=$tmp/signal.wav
+  "$build/bench/mksignal" --seconds "$seconds" --signal music "$wav"
+fi
+[ -r "$wav" ] || { echo "cannot read $wav" >&2; exit 2; }
+cat "$wav" > /dev/null            # all runs read from the page cache
+
+best_of () {
+  local best= t0 t1 r
+  for ((r = 0; r < repeat; r++)); do
+    t0=$(date +%s%N)
+    if ! "$@" > /dev/null 2> "$tmp/err"; then
+      echo FAIL
+      return
+    fi
+    t1=$(date +%s%N)
+    if [ -z "$best" ] || [ $((t1 - t0)) -lt "$best" ]; then
+      best=$((t1 - t0))
+    fi
+  done
+  echo "$best"
+}
+secs () { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e9 }'; }
+ratio () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+show () { printf '  %-58s %9s\n' "$1" "$( [ "$2" = FAIL ] && echo FAILED || secs "$2")"; }
+
+L=ladspa-lsp-plugins-ladspa-1-2-5-so-http---lsp-plug-in-plugins-ladspa
+lsp=$(gst-inspect-1.0 2>/dev/null | sed -n 's/^ladspa: *\([^:]*limiter-stereo\):.*/\1/p' \
+  | grep -v -- '-sc-' | head -n 1) || true
+[ -n "$lsp" ] || lsp=$L-limiter-stereo
+have_ours=0; have_lsp=0; have_ffmpeg=0
+gst-inspect-1.0 truepeaklimiter > /dev/null 2>&1 && have_ours=1 \
+  || echo "truepeaklimiter not found in $build/gst: build the plugin first" >&2
+gst-inspect-1.0 "$lsp" > /dev/null 2>&1 && have_lsp=1 \
+  || echo "LSP limiter not found (Debian: lsp-plugins-ladspa gstreamer1.0-plugins-bad): skipped" >&2
+command -v ffmpeg > /dev/null 2>&1 && have_ffmpeg=1 \
+  || echo "ffmpeg not found (Debian: ffmpeg): skipped" >&2
+
+ours_args="truepeaklimiter ceiling=-1 input-gain=6 oversampling=4"
+lsp_args="$lsp threshold=0.891 input-gain=2.0 oversampling=5"
+ff_args="alimiter=limit=0.891:level_in=2"
+
+size=$(du -m "$wav" | cut -f1)
+echo "truepeaklimiter benchmark: $wav ($size MB), +6 dB into -1 dBTP, best of $repeat"
+printf '  %-58s %9s\n' "job" "time [s]"
+
+t_floor=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! identity ! fakesink)
+[ "$t_floor" = FAIL ] && { cat "$tmp/err" >&2; echo "floor pipeline failed" >&2; exit 1; }
+show "floor: wavparse ! identity ! fakesink" "$t_floor"
+
+# the DSP core alone, in memory (bench/limiter times only the processing)
+"$build/bench/limiter" --seconds "$seconds" --repeat "$repeat" \
+  | sed -n 's/^core time (best of [0-9]*): \([0-9.]*\) s.*/\1/p' > "$tmp/core"
+printf '  %-58s %9s\n' "core: bench/limiter (DSP core alone, in memory)" "$(cat "$tmp/core")"
+
+t_ours=FAIL; t_lsp=FAIL; t_ff=FAIL
+if [ $have_ours = 1 ]; then
+  t_ours=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $ours_args ! fakesink)
+  [ "$t_ours" = FAIL ] && cat "$tmp/err" >&2
+  show "ours: truepeaklimiter oversampling=4 (4x)" "$t_ours"
+fi
+if [ $have_lsp = 1 ]; then
+  t_lsp=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $lsp_args ! fakesink)
+  [ "$t_lsp" = FAIL ] && cat "$tmp/err" >&2
+  show "lsp: limiter-stereo oversampling=5 (Half x4)" "$t_lsp"
+fi
+if [ $have_ffmpeg = 1 ]; then
+  t_ff=$(best_of ffmpeg -nostdin -i "$wav" -af "$ff_args" -f null -)
+  [ "$t_ff" = FAIL ] && cat "$tmp/err" >&2
+  show "ffmpeg: alimiter (sample peak)" "$t_ff"
+fi
+
+echo
+if [ "$t_ours" != FAIL ]; then
+  echo "  truepeaklimiter above the floor: $(secs $((t_ours - t_floor))) s"
+  if [ "$t_lsp" != FAIL ]; then
+    echo "  LSP / ours (whole process):      $(ratio "$t_lsp" "$t_ours")x"
+    [ $((t_ours - t_floor)) -gt 0 ] && [ $((t_lsp - t_floor)) -gt 0 ] && \
+      echo "  LSP / ours (above the floor):    $(ratio $((t_lsp - t_floor)) $((t_ours - t_floor)))x"
+  fi
+  if [ "$t_ff" != FAIL ]; then
+    echo "  ffmpeg / ours (whole process):   $(ratio "$t_ff" "$t_ours")x"
+  fi
+fi
+
+# What each leaves over the ceiling (float WAV outputs, untimed).
+echo
+echo "  outputs (ceiling -1 dBTP; overs = input periods whose 4x/16x peak exceeds it):"
+files=("$wav")
+if [ $have_ours = 1 ] && gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $ours_args \
+    ! wavenc ! filesink location="$tmp/ours.wav" > /dev/null 2> "$tmp/err"; then
+  files+=("$tmp/ours.wav")
+fi
+if [ $have_lsp = 1 ] && gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $lsp_args \
+    ! wavenc ! filesink location="$tmp/lsp.wav" > /dev/null 2> "$tmp/err"; then
+  files+=("$tmp/lsp.wav")
+fi
+if [ $have_ffmpeg = 1 ] && ffmpeg -nostdin -v error -i "$wav" -af "$ff_args" -c:a pcm_f32le \
+    "$tmp/ffmpeg.wav" 2> "$tmp/err"; then
+  files+=("$tmp/ffmpeg.wav")
+fi
+echo "  (the first line is the input, before the +6 dB of input gain)"
+"$build/bench/limiter" --analyze --ceiling -1 "${files[@]}" \
+  | sed "s|^$wav *|input |; s|$tmp/||; s|^|  |"

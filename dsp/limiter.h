@@ -1,0 +1,105 @@
+/* gst-mastering — look-ahead true-peak limiter core
+ *
+ * Keeps the true peak (the oversampled signal, same interpolator as the
+ * meter's true peak, dsp/truepeak.h) of the output at or below a ceiling:
+ *
+ *   input gain -> delay line ---------------------------> x gain -> clamp
+ *              \-> true-peak envelope -> gain computer ---^
+ *
+ * The gain computer works on blocks of B samples (B ~ lookahead / 11,
+ * at most 32): the required gain of a block is min (1, ceiling / peak),
+ * a sliding minimum over the look-ahead window holds it, a one-pole
+ * release lets it rise again, and a moving average over the attack part
+ * of the window turns steps into ramps that arrive before the peak.  The
+ * gain applied to the audio is linear between block boundaries, so it is
+ * continuous (no clicks), and never above what any sample it touches
+ * needs.  A final clamp catches what the envelope could not foresee and
+ * counts the samples it touched (it does not act on normal programme).
+ *
+ * The output is the input delayed by mst_limiter_latency() samples.
+ * Interleaved F32 or F64.  Plain C99, no GLib.
+ */
+#ifndef MST_LIMITER_H
+#define MST_LIMITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MST_LIMITER_MAX_CHANNELS 8
+#define MST_LIMITER_MIN_RATE 8000
+#define MST_LIMITER_MAX_RATE 384000
+#define MST_LIMITER_MIN_LOOKAHEAD_MS 0.5
+#define MST_LIMITER_MAX_LOOKAHEAD_MS 100.0
+#define MST_LIMITER_MIN_RELEASE_MS 1.0
+#define MST_LIMITER_MAX_RELEASE_MS 5000.0
+#define MST_LIMITER_MIN_CEILING_DB -60.0
+#define MST_LIMITER_MAX_CEILING_DB 0.0
+#define MST_LIMITER_MIN_INPUT_GAIN_DB -60.0
+#define MST_LIMITER_MAX_INPUT_GAIN_DB 60.0
+
+typedef struct MstLimiter MstLimiter;
+
+/* rate: Hz; channels 1..MST_LIMITER_MAX_CHANNELS; oversampling: detector
+ * factor 1..16 (1 = sample peak only; the element offers 2, 4, 8);
+ * lookahead_ms: clamped to the MIN/MAX above.  Defaults: ceiling -1 dBTP,
+ * input gain 0 dB, release 50 ms, channels linked.  Returns NULL on
+ * invalid arguments or allocation failure. */
+MstLimiter *mst_limiter_new (unsigned rate, unsigned channels,
+    unsigned oversampling, double lookahead_ms);
+void mst_limiter_free (MstLimiter * lim);
+/* Clears delay line, detector and gain state (output starts with
+ * latency samples of silence again) and the statistics.  Parameters are
+ * kept; a pending input-gain ramp jumps to its target. */
+void mst_limiter_reset (MstLimiter * lim);
+
+/* Delay of the output against the input, in samples (constant for the
+ * life of the object: look-ahead rounded up to whole blocks plus the
+ * detector's interpolation delay). */
+unsigned mst_limiter_latency (const MstLimiter * lim);
+unsigned mst_limiter_channels (const MstLimiter * lim);
+unsigned mst_limiter_rate (const MstLimiter * lim);
+unsigned mst_limiter_oversampling (const MstLimiter * lim);
+/* The look-ahead actually used, ms (>= the requested one). */
+double mst_limiter_lookahead (const MstLimiter * lim);
+
+/* Parameters, in user units, clamped to the ranges above.  They take
+ * effect for the samples passed to the next process call: a ceiling
+ * change applies to those samples when they reach the output (so a lower
+ * ceiling never lets samples already in the delay line through too loud),
+ * an input-gain change ramps linearly over 20 ms. */
+void mst_limiter_set_ceiling (MstLimiter * lim, double ceiling_db);
+void mst_limiter_set_input_gain (MstLimiter * lim, double gain_db);
+void mst_limiter_set_release (MstLimiter * lim, double release_ms);
+/* linked != 0: one gain for all channels (from the largest envelope);
+ * 0: a gain per channel. */
+void mst_limiter_set_linked (MstLimiter * lim, int linked);
+
+/* Processes n_frames interleaved frames: out gets n_frames frames, the
+ * input delayed by mst_limiter_latency () (the first latency frames after
+ * new/reset are silence).  in may be NULL for digital silence.  in and
+ * out may not overlap.  Non-finite input samples are replaced by 0 and
+ * counted.  Returns the number of non-finite samples in this call. */
+size_t mst_limiter_process_f32 (MstLimiter * lim, const float *in,
+    float *out, size_t n_frames);
+size_t mst_limiter_process_f64 (MstLimiter * lim, const double *in,
+    double *out, size_t n_frames);
+
+/* Linear gain applied to the last output frame (the smallest over
+ * channels when unlinked; 1.0 = no reduction). */
+double mst_limiter_gain (const MstLimiter * lim);
+/* Smallest gain applied to any output frame since the previous call (or
+ * since new/reset); resets the running minimum to the current gain. */
+double mst_limiter_take_min_gain (MstLimiter * lim);
+/* Output samples the safety clamp changed since new/reset. */
+uint64_t mst_limiter_safety_clips (const MstLimiter * lim);
+/* Non-finite input samples replaced by 0 since new/reset. */
+uint64_t mst_limiter_nonfinite (const MstLimiter * lim);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MST_LIMITER_H */

@@ -1,0 +1,779 @@
+/* gst-mastering — ITU-R BS.1770 / EBU R 128 loudness meter core
+ *
+ * See loudness.h for the interface.  Structure of the computation:
+ *
+ *   input frames --K-weighting (2 biquads, double, per channel)--> z[c]
+ *   sum_c over the current 10 ms sub-block of z[c]^2       (sub_acc[c])
+ *   sub-block end: weighted energy sum_c G_c * sub_acc[c]  -> ring[]
+ *     every 10 ms : momentary (last 40 sub-blocks), short-term (last 300)
+ *     every 100 ms: gating block = momentary window -> gate histogram
+ *                   short-term value                 -> LRA histogram
+ *
+ * Sub-block k ends at frame floor ((k + 1) * rate / 100), so the 10 ms grid
+ * is exact for every rate and aligned to the start of the measurement;
+ * window energies are divided by the number of frames they really hold.
+ *
+ * Histograms: bin b holds blocks with loudness in [-70 + b/100,
+ * -70 + (b+1)/100) LUFS (everything >= +30 in the last bin) and keeps the
+ * count and the exact sum of their energies.  Integrated loudness is then
+ * exact except for the blocks inside the one bin the relative gate falls
+ * in, which are included pro rata; percentiles of the LRA use the mean
+ * energy of the bin they fall in.
+ *
+ * State per channel (index c):
+ *   kx1, kx2  previous two inputs                      (full scale = 1)
+ *   ky1, ky2  previous two outputs of the shelf stage
+ *   kz1, kz2  previous two outputs of the high-pass    (K-weighted signal)
+ *   sub_acc   sum of kz^2 in the current sub-block
+ *   speak     max |x| since reset,  tpeak  max true peak since reset
+ */
+#include "loudness.h"
+#include "truepeak.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MST_PI 3.14159265358979323846
+
+#define SUBS_PER_SECOND 100     /* 10 ms sub-blocks */
+#define M_SUBS 40               /* momentary window: 400 ms */
+#define S_SUBS 300              /* short-term window: 3 s */
+#define HOP_SUBS 10             /* gating / LRA hop: 100 ms */
+#define RING_SUBS S_SUBS
+
+#define HIST_MIN_LUFS (-70.0)
+#define HIST_BINS_PER_LU 100
+#define HIST_BINS (100 * HIST_BINS_PER_LU)     /* -70 .. +30 LUFS */
+
+#define ABS_GATE_LUFS (-70.0)
+#define REL_GATE_LU (-10.0)
+#define LRA_REL_GATE_LU (-20.0)
+#define LRA_LOW 0.10
+#define LRA_HIGH 0.95
+
+/* Largest number of frames one sub-block can hold (10 ms at 384 kHz). */
+#define MAX_SUB_FRAMES (MST_LOUDNESS_MAX_RATE / SUBS_PER_SECOND + 1)
+
+/* Samples beyond this magnitude are treated like NaN: squaring them could
+ * overflow even a double energy sum. */
+#define SANE_LIMIT 1e100
+
+#define MAXC MST_LOUDNESS_MAX_CHANNELS
+
+typedef struct
+{
+  uint64_t count[HIST_BINS];
+  double energy[HIST_BINS];
+  int lo, hi;                   /* occupied bin range, lo > hi when empty */
+} Histogram;
+
+/* Per-channel filter and accumulator state, copied to locals per chunk. */
+typedef struct
+{
+  double kx1[MAXC], kx2[MAXC];
+  double ky1[MAXC], ky2[MAXC];
+  double kz1[MAXC], kz2[MAXC];
+  double sub_acc[MAXC];
+  double speak[MAXC];
+} ChannelState;
+
+/* K-weighting coefficients (a0 = 1): shelf b0 b1 b2 a1 a2, high-pass a1 a2
+ * (its numerator is 1, -2, 1). */
+typedef struct
+{
+  double sb0, sb1, sb2, sa1, sa2;
+  double ha1, ha2;
+} KCoefs;
+
+typedef void (*KFilterFunc) (const KCoefs * k, ChannelState * s,
+    const void *in, size_t n, float *planar, size_t stride);
+
+struct MstLoudness
+{
+  unsigned rate;
+  unsigned channels;
+  int tp_enabled;
+  double weight[MAXC];
+  KCoefs k;
+  ChannelState cs;
+
+  /* 10 ms grid */
+  uint64_t sub_index;           /* index of the sub-block being filled */
+  size_t sub_len;               /* its length in frames */
+  size_t sub_pos;               /* frames already in it */
+  double ring_e[RING_SUBS];     /* weighted energy sums of the last subs */
+  size_t ring_n[RING_SUBS];     /* and their frame counts */
+  uint64_t frames;
+
+  double momentary, shortterm;  /* energies, latest */
+  double momentary_max, shortterm_max;  /* energies, -1 when none yet */
+
+  Histogram *gate;              /* 400 ms gating blocks */
+  Histogram *st;                /* short-term values for LRA */
+
+  double tpeak[MAXC];
+  MstTruePeak *tp;
+  float *planar;                /* channels x MAX_SUB_FRAMES */
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+double
+mst_loudness_from_energy (double energy)
+{
+  if (!(energy > 0.0))
+    return -INFINITY;
+  return -0.691 + 10.0 * log10 (energy);
+}
+
+double
+mst_loudness_to_energy (double lufs)
+{
+  return pow (10.0, (lufs + 0.691) / 10.0);
+}
+
+static void
+hist_clear (Histogram * h)
+{
+  memset (h->count, 0, sizeof h->count);
+  memset (h->energy, 0, sizeof h->energy);
+  h->lo = HIST_BINS;
+  h->hi = -1;
+}
+
+static int
+hist_bin (double lufs)
+{
+  double b = floor ((lufs - HIST_MIN_LUFS) * HIST_BINS_PER_LU);
+
+  if (b < 0)
+    return 0;
+  if (b >= HIST_BINS)
+    return HIST_BINS - 1;
+  return (int) b;
+}
+
+static double
+hist_bin_low (int b)
+{
+  return HIST_MIN_LUFS + (double) b / HIST_BINS_PER_LU;
+}
+
+/* Adds a block of the given energy if it passes the absolute gate. */
+static void
+hist_add (Histogram * h, double energy)
+{
+  double l = mst_loudness_from_energy (energy);
+  int b;
+
+  /* ">=" as libebur128 (BS.1770 writes ">"; equal only on the threshold) */
+  if (!(l >= ABS_GATE_LUFS))
+    return;
+  b = hist_bin (l);
+  h->count[b]++;
+  h->energy[b] += energy;
+  if (b < h->lo)
+    h->lo = b;
+  if (b > h->hi)
+    h->hi = b;
+}
+
+/* Mean energy of the blocks at or above `gate` LUFS; blocks of the bin the
+ * gate falls in count pro rata (their exact levels are not kept).  Returns
+ * the (fractional) block count through *n. */
+static double
+hist_gated_mean (const Histogram * h, double gate, double *n)
+{
+  double e = 0.0, c = 0.0;
+  int b, gb = hist_bin (gate);
+
+  for (b = h->hi; b >= h->lo; b--) {
+    double f = 1.0;
+
+    if (b < gb)
+      break;
+    if (b == gb && h->count[b]) {
+      double lo = hist_bin_low (b), hi = hist_bin_low (b + 1);
+
+      f = (hi - gate) / (hi - lo);
+      f = f < 0.0 ? 0.0 : (f > 1.0 ? 1.0 : f);
+    }
+    e += f * h->energy[b];
+    c += f * (double) h->count[b];
+  }
+  *n = c;
+  return c > 0.0 ? e / c : 0.0;
+}
+
+/* ---- K-weighting -------------------------------------------------------- */
+
+void
+mst_loudness_k_coefficients (double rate, double shelf[5], double hp[5])
+{
+  /* spec §1.2: libebur128's analog prototypes, bilinear with pre-warping */
+  const double f0 = 1681.974450955533;
+  const double G = 3.999843853973347;
+  const double Q = 0.7071752369554196;
+  const double f0h = 38.13547087602444;
+  const double Qh = 0.5003270373238773;
+  double K = tan (MST_PI * f0 / rate);
+  double Vh = pow (10.0, G / 20.0);
+  double Vb = pow (Vh, 0.4996667741545416);
+  double a0 = 1.0 + K / Q + K * K;
+  double Kh = tan (MST_PI * f0h / rate);
+  double a0h = 1.0 + Kh / Qh + Kh * Kh;
+
+  shelf[0] = (Vh + Vb * K / Q + K * K) / a0;
+  shelf[1] = 2.0 * (K * K - Vh) / a0;
+  shelf[2] = (Vh - Vb * K / Q + K * K) / a0;
+  shelf[3] = 2.0 * (K * K - 1.0) / a0;
+  shelf[4] = (1.0 - K / Q + K * K) / a0;
+
+  /* numerator deliberately not divided by a0 (as the ITU table) */
+  hp[0] = 1.0;
+  hp[1] = -2.0;
+  hp[2] = 1.0;
+  hp[3] = 2.0 * (Kh * Kh - 1.0) / a0h;
+  hp[4] = (1.0 - Kh / Qh + Kh * Kh) / a0h;
+}
+
+/* The fused per-chunk loop: K-filter every channel (Direct Form I, the
+ * feedback term last so the recursion is one multiply-add deep), square and
+ * accumulate, track the sample peak and, for the true peak, copy the input
+ * to planar float.  Stamped per input format and channel count so the
+ * channel loop has a constant trip count and the compiler keeps the
+ * channels of a frame side by side in vector registers. */
+#define KFILTER_BODY(CH, TYPE, CONV, PLANAR)                                 \
+  {                                                                          \
+    const TYPE *restrict src = (const TYPE *) in;                            \
+    const double sb0 = k->sb0, sb1 = k->sb1, sb2 = k->sb2;                   \
+    const double sa1 = k->sa1, sa2 = k->sa2, ha1 = k->ha1, ha2 = k->ha2;     \
+    double x1[CH], x2[CH], y1[CH], y2[CH], z1[CH], z2[CH], acc[CH], pk[CH];  \
+    size_t i;                                                                \
+    int c;                                                                   \
+    for (c = 0; c < CH; c++) {                                               \
+      x1[c] = s->kx1[c]; x2[c] = s->kx2[c];                                  \
+      y1[c] = s->ky1[c]; y2[c] = s->ky2[c];                                  \
+      z1[c] = s->kz1[c]; z2[c] = s->kz2[c];                                  \
+      acc[c] = s->sub_acc[c]; pk[c] = s->speak[c];                           \
+    }                                                                        \
+    for (i = 0; i < n; i++) {                                                \
+      for (c = 0; c < CH; c++) {                                             \
+        double x = CONV (src[i * CH + c]);                                   \
+        double y = (sb0 * x + sb1 * x1[c] + sb2 * x2[c] - sa2 * y2[c])       \
+            - sa1 * y1[c];                                                   \
+        double z = ((y - 2.0 * y1[c] + y2[c]) - ha2 * z2[c]) - ha1 * z1[c];  \
+        double ax = fabs (x);                                                \
+        x2[c] = x1[c]; x1[c] = x;                                            \
+        y2[c] = y1[c]; y1[c] = y;                                            \
+        z2[c] = z1[c]; z1[c] = z;                                            \
+        acc[c] += z * z;                                                     \
+        pk[c] = ax > pk[c] ? ax : pk[c];                                     \
+        if (PLANAR)                                                          \
+          planar[c * stride + i] = (float) x;                                \
+      }                                                                      \
+    }                                                                        \
+    for (c = 0; c < CH; c++) {                                               \
+      s->kx1[c] = x1[c]; s->kx2[c] = x2[c];                                  \
+      s->ky1[c] = y1[c]; s->ky2[c] = y2[c];                                  \
+      s->kz1[c] = z1[c]; s->kz2[c] = z2[c];                                  \
+      s->sub_acc[c] = acc[c]; s->speak[c] = pk[c];                           \
+    }                                                                        \
+  }
+
+#define CONV_S16(v) ((double) (v) * (1.0 / 32768.0))
+#define CONV_S32(v) ((double) (v) * (1.0 / 2147483648.0))
+#define CONV_F32(v) ((double) (v))
+#define CONV_F64(v) (v)
+
+#define DEFINE_KFILTER(NAME, CH, TYPE, CONV)                                 \
+  static void                                                                \
+  kfilter_##NAME##_##CH (const KCoefs * k, ChannelState * s, const void *in, \
+      size_t n, float *planar, size_t stride)                                \
+  {                                                                          \
+    if (planar)                                                              \
+      KFILTER_BODY (CH, TYPE, CONV, 1)                                       \
+    else                                                                     \
+      KFILTER_BODY (CH, TYPE, CONV, 0)                                       \
+  }
+
+#define DEFINE_KFILTERS(NAME, TYPE, CONV)                                    \
+  DEFINE_KFILTER (NAME, 1, TYPE, CONV)                                       \
+  DEFINE_KFILTER (NAME, 2, TYPE, CONV)                                       \
+  DEFINE_KFILTER (NAME, 3, TYPE, CONV)                                       \
+  DEFINE_KFILTER (NAME, 4, TYPE, CONV)                                       \
+  DEFINE_KFILTER (NAME, 5, TYPE, CONV)                                       \
+  DEFINE_KFILTER (NAME, 6, TYPE, CONV)                                       \
+  DEFINE_KFILTER (NAME, 7, TYPE, CONV)                                       \
+  DEFINE_KFILTER (NAME, 8, TYPE, CONV)                                       \
+  static const KFilterFunc kfilters_##NAME[MAXC] = {                         \
+    kfilter_##NAME##_1, kfilter_##NAME##_2, kfilter_##NAME##_3,              \
+    kfilter_##NAME##_4, kfilter_##NAME##_5, kfilter_##NAME##_6,              \
+    kfilter_##NAME##_7, kfilter_##NAME##_8                                   \
+  };
+
+DEFINE_KFILTERS (s16, int16_t, CONV_S16)
+DEFINE_KFILTERS (s32, int32_t, CONV_S32)
+DEFINE_KFILTERS (f32, float, CONV_F32)
+DEFINE_KFILTERS (f64, double, CONV_F64)
+
+/* Slow path for chunks with non-finite samples: same filter, one sample at
+ * a time, such samples replaced by 0.  Returns how many were replaced. */
+static size_t
+kfilter_sanitize (MstLoudness * st, const void *in, int fmt, size_t n,
+    float *planar)
+{
+  const KCoefs *k = &st->k;
+  ChannelState *s = &st->cs;
+  const unsigned ch = st->channels;
+  size_t i, bad = 0;
+  unsigned c;
+
+  for (i = 0; i < n; i++) {
+    for (c = 0; c < ch; c++) {
+      size_t idx = i * ch + c;
+      double x, y, z;
+
+      switch (fmt) {
+        case 0:
+          x = CONV_S16 (((const int16_t *) in)[idx]);
+          break;
+        case 1:
+          x = CONV_S32 (((const int32_t *) in)[idx]);
+          break;
+        case 2:
+          x = ((const float *) in)[idx];
+          break;
+        default:
+          x = ((const double *) in)[idx];
+          break;
+      }
+      if (!isfinite (x) || fabs (x) > SANE_LIMIT) {
+        x = 0.0;
+        bad++;
+      }
+      y = (k->sb0 * x + k->sb1 * s->kx1[c] + k->sb2 * s->kx2[c]
+          - k->sa2 * s->ky2[c]) - k->sa1 * s->ky1[c];
+      z = ((y - 2.0 * s->ky1[c] + s->ky2[c]) - k->ha2 * s->kz2[c])
+          - k->ha1 * s->kz1[c];
+      s->kx2[c] = s->kx1[c];
+      s->kx1[c] = x;
+      s->ky2[c] = s->ky1[c];
+      s->ky1[c] = y;
+      s->kz2[c] = s->kz1[c];
+      s->kz1[c] = z;
+      s->sub_acc[c] += z * z;
+      if (fabs (x) > s->speak[c])
+        s->speak[c] = fabs (x);
+      if (planar)
+        planar[c * MAX_SUB_FRAMES + i] = (float) x;
+    }
+  }
+  return bad;
+}
+
+static int
+state_finite (const MstLoudness * st)
+{
+  unsigned c;
+  double sum = 0.0;
+
+  /* one NaN or Inf anywhere poisons the sum */
+  for (c = 0; c < st->channels; c++)
+    sum += st->cs.sub_acc[c] * 0.0 + st->cs.kz1[c] * 0.0 + st->cs.speak[c]
+        * 0.0;
+  return sum == 0.0;
+}
+
+/* ---- the 10 ms grid ----------------------------------------------------- */
+
+static size_t
+sub_length (unsigned rate, uint64_t k)
+{
+  return (size_t) (((k + 1) * rate) / SUBS_PER_SECOND
+      - (k * rate) / SUBS_PER_SECOND);
+}
+
+/* Energy of the window of the last `subs` sub-blocks.  Before the window
+ * is full the missing part counts as silence of its nominal length. */
+static double
+window_energy (const MstLoudness * st, unsigned subs)
+{
+  uint64_t have = st->sub_index < subs ? st->sub_index : subs;
+  double e = 0.0;
+  size_t frames = 0;
+  uint64_t j;
+
+  for (j = 0; j < have; j++) {
+    size_t r = (size_t) ((st->sub_index - 1 - j) % RING_SUBS);
+
+    e += st->ring_e[r];
+    frames += st->ring_n[r];
+  }
+  if (have < subs)
+    frames = (size_t) (((uint64_t) st->rate * subs + SUBS_PER_SECOND / 2)
+        / SUBS_PER_SECOND);
+  return frames ? e / (double) frames : 0.0;
+}
+
+static void
+finish_sub_block (MstLoudness * st)
+{
+  size_t r = (size_t) (st->sub_index % RING_SUBS);
+  double e = 0.0;
+  unsigned c;
+
+  for (c = 0; c < st->channels; c++) {
+    e += st->weight[c] * st->cs.sub_acc[c];
+    st->cs.sub_acc[c] = 0.0;
+  }
+  st->ring_e[r] = e;
+  st->ring_n[r] = st->sub_len;
+  st->sub_index++;
+
+  st->momentary = window_energy (st, M_SUBS);
+  if (st->sub_index >= M_SUBS) {
+    if (st->momentary > st->momentary_max)
+      st->momentary_max = st->momentary;
+    if (st->sub_index % HOP_SUBS == 0)
+      hist_add (st->gate, st->momentary);
+  }
+  /* short-term only matters every 100 ms for LRA, but the max is on the
+   * 10 ms grid too (EBU case 10 and 11 pass on 100 ms; finer is better) */
+  st->shortterm = window_energy (st, S_SUBS);
+  if (st->sub_index >= S_SUBS) {
+    if (st->shortterm > st->shortterm_max)
+      st->shortterm_max = st->shortterm;
+    if (st->sub_index % HOP_SUBS == 0)
+      hist_add (st->st, st->shortterm);
+  }
+
+  st->sub_len = sub_length (st->rate, st->sub_index);
+  st->sub_pos = 0;
+}
+
+/* ---- public API --------------------------------------------------------- */
+
+MstLoudness *
+mst_loudness_new (unsigned rate, unsigned channels, unsigned flags)
+{
+  MstLoudness *st;
+  double shelf[5], hp[5];
+  unsigned c;
+
+  if (rate < MST_LOUDNESS_MIN_RATE || rate > MST_LOUDNESS_MAX_RATE
+      || channels < 1 || channels > MAXC)
+    return NULL;
+
+  st = calloc (1, sizeof *st);
+  if (!st)
+    return NULL;
+  st->rate = rate;
+  st->channels = channels;
+  st->gate = malloc (sizeof *st->gate);
+  st->st = malloc (sizeof *st->st);
+  /* true peak at 4x at every rate (spec §2.4: 2x fails cases 21/23) */
+  st->tp = mst_true_peak_new (channels, 4);
+  st->planar = malloc (sizeof (float) * MAX_SUB_FRAMES * channels);
+  if (!st->gate || !st->st || !st->tp || !st->planar) {
+    mst_loudness_free (st);
+    return NULL;
+  }
+  for (c = 0; c < MAXC; c++)
+    st->weight[c] = 1.0;
+
+  mst_loudness_k_coefficients (rate, shelf, hp);
+  st->k.sb0 = shelf[0];
+  st->k.sb1 = shelf[1];
+  st->k.sb2 = shelf[2];
+  st->k.sa1 = shelf[3];
+  st->k.sa2 = shelf[4];
+  st->k.ha1 = hp[3];
+  st->k.ha2 = hp[4];
+
+  st->tp_enabled = (flags & MST_LOUDNESS_TRUE_PEAK) != 0;
+  mst_loudness_reset (st);
+  return st;
+}
+
+void
+mst_loudness_free (MstLoudness * st)
+{
+  if (!st)
+    return;
+  free (st->gate);
+  free (st->st);
+  mst_true_peak_free (st->tp);
+  free (st->planar);
+  free (st);
+}
+
+void
+mst_loudness_reset (MstLoudness * st)
+{
+  memset (&st->cs, 0, sizeof st->cs);
+  st->sub_index = 0;
+  st->sub_len = sub_length (st->rate, 0);
+  st->sub_pos = 0;
+  memset (st->ring_e, 0, sizeof st->ring_e);
+  memset (st->ring_n, 0, sizeof st->ring_n);
+  st->frames = 0;
+  st->momentary = st->shortterm = 0.0;
+  st->momentary_max = st->shortterm_max = -1.0;
+  hist_clear (st->gate);
+  hist_clear (st->st);
+  memset (st->tpeak, 0, sizeof st->tpeak);
+  mst_true_peak_reset (st->tp);
+}
+
+unsigned
+mst_loudness_rate (const MstLoudness * st)
+{
+  return st->rate;
+}
+
+unsigned
+mst_loudness_channels (const MstLoudness * st)
+{
+  return st->channels;
+}
+
+int
+mst_loudness_set_channel_weight (MstLoudness * st, unsigned ch, double w)
+{
+  if (ch >= st->channels || !isfinite (w) || w < 0.0)
+    return -1;
+  st->weight[ch] = w;
+  return 0;
+}
+
+double
+mst_loudness_get_channel_weight (const MstLoudness * st, unsigned ch)
+{
+  return ch < st->channels ? st->weight[ch] : 0.0;
+}
+
+void
+mst_loudness_set_true_peak (MstLoudness * st, int enabled)
+{
+  enabled = enabled != 0;
+  if (enabled && !st->tp_enabled)
+    mst_true_peak_reset (st->tp);
+  st->tp_enabled = enabled;
+}
+
+int
+mst_loudness_get_true_peak (const MstLoudness * st)
+{
+  return st->tp_enabled;
+}
+
+/* Feeds frames, splitting at sub-block ends.  fmt: 0 s16, 1 s32, 2 f32,
+ * 3 f64 (sizes 2, 4, 4, 8). */
+static size_t
+process (MstLoudness * st, const void *in, int fmt, const KFilterFunc * fns,
+    size_t n_frames)
+{
+  static const size_t sizes[4] = { 2, 4, 4, 8 };
+  const size_t frame_bytes = sizes[fmt] * st->channels;
+  const KFilterFunc fn = fns[st->channels - 1];
+  const unsigned ch = st->channels;
+  const uint8_t *p = in;
+  size_t bad = 0;
+
+  while (n_frames > 0) {
+    size_t m = st->sub_len - st->sub_pos;
+    float *planar = st->tp_enabled ? st->planar : NULL;
+    ChannelState saved;
+    unsigned c;
+
+    if (m > n_frames)
+      m = n_frames;
+
+    saved = st->cs;
+    fn (&st->k, &st->cs, p, m, planar, MAX_SUB_FRAMES);
+    if (!state_finite (st)) {
+      st->cs = saved;
+      bad += kfilter_sanitize (st, p, fmt, m, planar);
+    }
+
+    if (planar) {
+      for (c = 0; c < ch; c++) {
+        float floor = (float) st->tpeak[c];
+        float v = mst_true_peak_process_max (st->tp, c,
+            planar + (size_t) c * MAX_SUB_FRAMES, m, floor);
+
+        if (v > st->tpeak[c])
+          st->tpeak[c] = v;
+        /* the interpolator sees float-rounded samples: S32/F64 peaks can
+         * be a float step above what it read */
+        if (st->cs.speak[c] > st->tpeak[c])
+          st->tpeak[c] = st->cs.speak[c];
+      }
+    }
+
+    st->frames += m;
+    st->sub_pos += m;
+    if (st->sub_pos == st->sub_len)
+      finish_sub_block (st);
+    p += m * frame_bytes;
+    n_frames -= m;
+  }
+  return bad;
+}
+
+size_t
+mst_loudness_process_s16 (MstLoudness * st, const int16_t * in, size_t n)
+{
+  return process (st, in, 0, kfilters_s16, n);
+}
+
+size_t
+mst_loudness_process_s32 (MstLoudness * st, const int32_t * in, size_t n)
+{
+  return process (st, in, 1, kfilters_s32, n);
+}
+
+size_t
+mst_loudness_process_f32 (MstLoudness * st, const float *in, size_t n)
+{
+  return process (st, in, 2, kfilters_f32, n);
+}
+
+size_t
+mst_loudness_process_f64 (MstLoudness * st, const double *in, size_t n)
+{
+  return process (st, in, 3, kfilters_f64, n);
+}
+
+void
+mst_loudness_process_silence (MstLoudness * st, size_t n_frames)
+{
+  static const float zeros[1024 * MAXC];
+
+  while (n_frames > 0) {
+    size_t m = n_frames < 1024 ? n_frames : 1024;
+
+    process (st, zeros, 2, kfilters_f32, m);
+    n_frames -= m;
+  }
+}
+
+uint64_t
+mst_loudness_frames (const MstLoudness * st)
+{
+  return st->frames;
+}
+
+double
+mst_loudness_momentary (const MstLoudness * st)
+{
+  return mst_loudness_from_energy (st->momentary);
+}
+
+double
+mst_loudness_shortterm (const MstLoudness * st)
+{
+  return mst_loudness_from_energy (st->shortterm);
+}
+
+double
+mst_loudness_momentary_max (const MstLoudness * st)
+{
+  return mst_loudness_from_energy (st->momentary_max);
+}
+
+double
+mst_loudness_shortterm_max (const MstLoudness * st)
+{
+  return mst_loudness_from_energy (st->shortterm_max);
+}
+
+double
+mst_loudness_relative_threshold (const MstLoudness * st)
+{
+  double n, mean = hist_gated_mean (st->gate, ABS_GATE_LUFS, &n);
+
+  if (!(n > 0.0))
+    return -INFINITY;
+  return mst_loudness_from_energy (mean) + REL_GATE_LU;
+}
+
+double
+mst_loudness_integrated (const MstLoudness * st)
+{
+  double n, rel = mst_loudness_relative_threshold (st);
+  double mean;
+
+  if (isinf (rel))
+    return -INFINITY;
+  /* both gates apply: the relative one can sit below -70 */
+  mean = hist_gated_mean (st->gate, rel > ABS_GATE_LUFS ? rel : ABS_GATE_LUFS,
+      &n);
+  if (!(n > 0.0))
+    return -INFINITY;
+  return mst_loudness_from_energy (mean);
+}
+
+/* Loudness of the value of rank `rank` (0-based, ascending) among the
+ * values at or above bin `from` of h. */
+static double
+hist_rank_value (const Histogram * h, int from, uint64_t rank)
+{
+  uint64_t seen = 0;
+  int b;
+
+  for (b = from; b <= h->hi; b++) {
+    seen += h->count[b];
+    if (seen > rank)
+      return mst_loudness_from_energy (h->energy[b] / (double) h->count[b]);
+  }
+  return -INFINITY;
+}
+
+double
+mst_loudness_range (const MstLoudness * st)
+{
+  const Histogram *h = st->st;
+  double n, mean = hist_gated_mean (h, ABS_GATE_LUFS, &n);
+  double gate, lo, hi;
+  uint64_t count = 0;
+  int b, from;
+
+  if (!(n > 0.0))
+    return 0.0;
+  gate = mst_loudness_from_energy (mean) + LRA_REL_GATE_LU;
+  if (gate < ABS_GATE_LUFS)
+    gate = ABS_GATE_LUFS;
+  /* values are kept per bin: a bin passes the relative gate when its
+   * centre does */
+  from = hist_bin (gate);
+  if (hist_bin_low (from) + 0.5 / HIST_BINS_PER_LU < gate)
+    from++;
+  if (from < h->lo)
+    from = h->lo;
+  for (b = from; b <= h->hi; b++)
+    count += h->count[b];
+  if (count == 0)
+    return 0.0;
+  /* Tech 3342 percentiles with libebur128's rounding */
+  lo = hist_rank_value (h, from,
+      (uint64_t) ((double) (count - 1) * LRA_LOW + 0.5));
+  hi = hist_rank_value (h, from,
+      (uint64_t) ((double) (count - 1) * LRA_HIGH + 0.5));
+  return hi - lo;
+}
+
+double
+mst_loudness_sample_peak (const MstLoudness * st, unsigned ch)
+{
+  return ch < st->channels ? st->cs.speak[ch] : 0.0;
+}
+
+double
+mst_loudness_true_peak (const MstLoudness * st, unsigned ch)
+{
+  /* tpeak >= the sample peak of everything fed while it was enabled */
+  return ch < st->channels ? st->tpeak[ch] : 0.0;
+}

@@ -1,0 +1,394 @@
+/* gst-mastering — true-peak (inter-sample peak) interpolator
+ *
+ * See truepeak.h.  Design notes:
+ *
+ * The interpolator is the polyphase form of a length F*T+1 linear-phase
+ * FIR h[k] = sinc ((k - F*T/2) / F) * kaiser (k), run on the zero-stuffed
+ * input.  Output point F*n + p (phase p) is
+ *
+ *     y[F*n + p] = sum_{t=0..T-1} h[p + F*t] * x[n - t]
+ *
+ * and sits at input time n - T/2 + p/F.  Phase 0 has a single non-zero tap
+ * (1.0, at t = T/2) because the sinc is zero at every other multiple of F:
+ * it reproduces the input, so readings include the sample peak for free.
+ * Phases 1..F-1 are normalised to unit DC gain.
+ *
+ * Skipping work: for a stretch of input with max |x| = M and max
+ * |x[n] - x[n-1]| = D, every phase output obeys
+ *
+ *     |y| <= g_level * M + g_diff * D      and      |y| <= g_l1 * M
+ *
+ * (write y = S*x[a] + sum_j c_j * (x[j] - x[j-1]) around the best anchor a;
+ * S is the phase's DC gain, the c_j partial sums of taps; g_l1 is the
+ * largest sum of |taps|).  For programme material D is far below M, so the
+ * bound is usually within a fraction of a dB of M.  Where the bound cannot
+ * beat the caller's floor (the running peak for a meter, the threshold for
+ * a limiter) the stretch is not interpolated.
+ *
+ * State per channel: the last T-1 input samples (float, oldest first).
+ */
+#include "truepeak.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MST_PI 3.14159265358979323846
+#define KAISER_BETA 7.0
+#define TAPS MST_TRUE_PEAK_TAPS
+#define HIST (TAPS - 1)
+/* Input samples per stretch: the granularity of the skip test. */
+#define BLOCK 128
+
+struct MstTruePeak
+{
+  unsigned channels;
+  unsigned factor;
+  /* phases 1..factor-1, TAPS taps each, time-reversed so that
+   * y[i] = sum_j coef[p][j] * w[i + j] with w the stretch incl. history */
+  float *coef;
+  float *hist;                  /* channels x HIST, oldest first */
+  double g_level, g_diff, g_l1; /* bound gains (see top) */
+};
+
+/* Zeroth-order modified Bessel function of the first kind (series). */
+static double
+bessel_i0 (double x)
+{
+  double sum = 1.0, term = 1.0, q = x * x / 4.0;
+  int k;
+
+  for (k = 1; k < 64; k++) {
+    term *= q / ((double) k * (double) k);
+    sum += term;
+    if (term < sum * 1e-17)
+      break;
+  }
+  return sum;
+}
+
+static void
+design (MstTruePeak * tp)
+{
+  const unsigned F = tp->factor;
+  const unsigned N = F * TAPS;  /* filter length N + 1, centre N / 2 */
+  double i0b = bessel_i0 (KAISER_BETA);
+  double h[TAPS];
+  unsigned p, t, j;
+  int a;
+
+  tp->g_level = 1.0;
+  tp->g_diff = 0.0;
+  tp->g_l1 = 1.0;
+
+  for (p = 1; p < F; p++) {
+    double dc = 0.0, l1 = 0.0, best = INFINITY;
+
+    for (t = 0; t < TAPS; t++) {
+      unsigned k = p + F * t;
+      double n = (double) k - (double) N / 2.0;
+      double r = 2.0 * (double) k / (double) N - 1.0;
+      double w = bessel_i0 (KAISER_BETA * sqrt (fmax (0.0, 1.0 - r * r)))
+          / i0b;
+      double s = n == 0.0 ? 1.0 : sin (MST_PI * n / F) / (MST_PI * n / F);
+
+      h[t] = s * w;
+      dc += h[t];
+    }
+    for (t = 0; t < TAPS; t++) {
+      h[t] /= dc;
+      l1 += fabs (h[t]);
+      /* stored reversed: w[i + j] is x[n - (TAPS - 1 - j)] */
+      tp->coef[(p - 1) * TAPS + (TAPS - 1 - t)] = (float) h[t];
+    }
+
+    /* difference bound around the best anchor a (taps indexed by t) */
+    for (a = 0; a < TAPS; a++) {
+      double sum = 0.0;
+
+      for (j = 1; j < TAPS; j++) {
+        double c = 0.0;
+        unsigned u;
+
+        if ((int) j > a)
+          for (u = j; u < TAPS; u++)
+            c += h[u];
+        else
+          for (u = 0; u < j; u++)
+            c -= h[u];
+        sum += fabs (c);
+      }
+      if (sum < best)
+        best = sum;
+    }
+    /* coefficients are rounded to float: allow for it */
+    tp->g_level = fmax (tp->g_level, 1.0 + 1e-6);
+    tp->g_diff = fmax (tp->g_diff, best * (1.0 + 1e-6));
+    tp->g_l1 = fmax (tp->g_l1, l1 * (1.0 + 1e-6));
+  }
+}
+
+MstTruePeak *
+mst_true_peak_new (unsigned channels, unsigned factor)
+{
+  MstTruePeak *tp;
+
+  if (channels == 0 || channels > 64 || factor == 0
+      || factor > MST_TRUE_PEAK_MAX_FACTOR)
+    return NULL;
+
+  tp = calloc (1, sizeof *tp);
+  if (!tp)
+    return NULL;
+  tp->channels = channels;
+  tp->factor = factor;
+  tp->coef = calloc ((size_t) (factor > 1 ? factor - 1 : 1) * TAPS,
+      sizeof (float));
+  tp->hist = calloc ((size_t) channels * HIST, sizeof (float));
+  if (!tp->coef || !tp->hist) {
+    mst_true_peak_free (tp);
+    return NULL;
+  }
+  design (tp);
+  return tp;
+}
+
+void
+mst_true_peak_free (MstTruePeak * tp)
+{
+  if (!tp)
+    return;
+  free (tp->coef);
+  free (tp->hist);
+  free (tp);
+}
+
+void
+mst_true_peak_reset (MstTruePeak * tp)
+{
+  memset (tp->hist, 0, sizeof (float) * tp->channels * HIST);
+}
+
+unsigned
+mst_true_peak_factor (const MstTruePeak * tp)
+{
+  return tp->factor;
+}
+
+unsigned
+mst_true_peak_channels (const MstTruePeak * tp)
+{
+  return tp->channels;
+}
+
+unsigned
+mst_true_peak_latency (const MstTruePeak * tp)
+{
+  return tp->factor > 1 ? TAPS / 2 : 0;
+}
+
+void
+mst_true_peak_bound_gains (const MstTruePeak * tp, double *g_level,
+    double *g_diff)
+{
+  if (g_level)
+    *g_level = tp->g_level;
+  if (g_diff)
+    *g_diff = tp->g_diff;
+}
+
+/* ---- inner loops ------------------------------------------------------ */
+
+/* Max |x| and max |x[i] - x[i-1]| over w[0..n). */
+static void
+level_and_slope (const float *w, size_t n, float *m, float *d)
+{
+  float mx = 0.0f, dx = 0.0f;
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    float a = fabsf (w[i]);
+    mx = a > mx ? a : mx;
+  }
+  for (i = 1; i < n; i++) {
+    float a = fabsf (w[i] - w[i - 1]);
+    dx = a > dx ? a : dx;
+  }
+  *m = mx;
+  *d = dx;
+}
+
+/* The FIR: env[i] = max (env[i], |sum_j c[j] * w[i + j]|) for one phase.
+ * Written with the GCC/Clang vector extension, 16 outputs per step in two
+ * 8-float accumulators that stay in registers; the taps are broadcast.
+ * Measured on 10 min of 48 kHz stereo (bench/orc-kernels): 0.14 s, against
+ * 0.33 s for an ORC four-tap-pass version and 0.59 s for plain scalar C.
+ * Built for x86-64-v3 (AVX2+FMA) too where the toolchain can, picked at
+ * load time. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
+    && defined(__ELF__)
+#define MST_CLONES __attribute__((target_clones ("arch=x86-64-v3", "default")))
+#else
+#define MST_CLONES
+#endif
+
+#if defined(__GNUC__)
+typedef float v8sf __attribute__((vector_size (32)));
+typedef int32_t v8si __attribute__((vector_size (32)));
+
+/* macros, not functions: 32-byte vectors cross no call boundary (ABI) */
+#define V8_LOAD(v, p) memcpy (&(v), (p), sizeof (v))
+#define V8_ABS_MAX_STORE(p, a) do {                                          \
+    const v8si mask_ = { 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,     \
+      0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff };                      \
+    v8sf e_;                                                                 \
+    v8si ai_ = (v8si) (a) & mask_, gt_;                                      \
+    V8_LOAD (e_, p);                                                         \
+    gt_ = (v8sf) ai_ > e_;                                                   \
+    e_ = (v8sf) ((ai_ & gt_) | ((v8si) e_ & ~gt_));                          \
+    memcpy ((p), &e_, sizeof e_);                                            \
+  } while (0)
+#endif
+
+MST_CLONES static void
+fir_phase_absmax (const float *restrict c, const float *restrict w,
+    float *restrict env, size_t n)
+{
+  size_t i = 0, j;
+
+#if defined(__GNUC__)
+  for (; i + 16 <= n; i += 16) {
+    v8sf a0 = { 0 }, a1 = { 0 }, x0, x1;
+
+    for (j = 0; j < TAPS; j++) {
+      V8_LOAD (x0, w + i + j);
+      V8_LOAD (x1, w + i + j + 8);
+      a0 += c[j] * x0;
+      a1 += c[j] * x1;
+    }
+    V8_ABS_MAX_STORE (env + i, a0);
+    V8_ABS_MAX_STORE (env + i + 8, a1);
+  }
+#endif
+  for (; i < n; i++) {
+    float acc = 0.0f, a;
+
+    for (j = 0; j < TAPS; j++)
+      acc += c[j] * w[i + j];
+    a = fabsf (acc);
+    env[i] = a > env[i] ? a : env[i];
+  }
+}
+
+/* Exact per-sample envelope of one stretch: w holds HIST history samples
+ * followed by n new ones. */
+static void
+stretch_env (const MstTruePeak * tp, const float *w, float *env, size_t n)
+{
+  unsigned p;
+  size_t i;
+
+  /* phase 0: the input itself, T/2 samples back */
+  for (i = 0; i < n; i++)
+    env[i] = fabsf (w[i + HIST - TAPS / 2]);
+  for (p = 1; p < tp->factor; p++)
+    fir_phase_absmax (tp->coef + (p - 1) * TAPS, w, env, n);
+}
+
+/* Proven bound on every phase output of a stretch with max |x| = m and
+ * max |x[i] - x[i-1]| = d; the margin covers float rounding in the FIR. */
+static double
+stretch_bound (const MstTruePeak * tp, float m, float d)
+{
+  double b = fmin (tp->g_level * m + tp->g_diff * d, tp->g_l1 * m);
+
+  return b * (1.0 + 1e-5);
+}
+
+static float
+max_of (const float *v, size_t n)
+{
+  float m = 0.0f;
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    m = v[i] > m ? v[i] : m;
+  return m;
+}
+
+/* Both entry points walk the input in stretches of BLOCK samples with the
+ * channel's history in front, and keep the history up to date. */
+float
+mst_true_peak_process_max (MstTruePeak * tp, unsigned ch, const float *in,
+    size_t n, float floor)
+{
+  float w[HIST + BLOCK];
+  float env[BLOCK];
+  float *hist = tp->hist + (size_t) ch * HIST;
+  float result = 0.0f;
+
+  while (n > 0) {
+    size_t m = n < BLOCK ? n : BLOCK;
+    float lm, ld;
+    double bound;
+
+    memcpy (w, hist, sizeof (float) * HIST);
+    memcpy (w + HIST, in, sizeof (float) * m);
+    level_and_slope (w, HIST + m, &lm, &ld);
+    bound = stretch_bound (tp, lm, ld);
+    if (lm > result)
+      result = lm;
+
+    if (tp->factor > 1 && bound > floor && bound > result) {
+      float e;
+
+      stretch_env (tp, w, env, m);
+      e = max_of (env, m);
+      if (e > result)
+        result = e;
+    }
+    memcpy (hist, w + m, sizeof (float) * HIST);
+    in += m;
+    n -= m;
+  }
+  return result;
+}
+
+void
+mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
+    float *env, size_t n, float floor)
+{
+  float w[HIST + BLOCK];
+  float *hist = tp->hist + (size_t) ch * HIST;
+
+  while (n > 0) {
+    size_t m = n < BLOCK ? n : BLOCK;
+    float lm, ld;
+    double bound;
+
+    memcpy (w, hist, sizeof (float) * HIST);
+    memcpy (w + HIST, in, sizeof (float) * m);
+    level_and_slope (w, HIST + m, &lm, &ld);
+    bound = stretch_bound (tp, lm, ld);
+
+    if (tp->factor > 1 && bound > floor) {
+      stretch_env (tp, w, env, m);
+    } else if (tp->factor > 1) {
+      size_t i;
+      float b = (float) bound;
+
+      for (i = 0; i < m; i++)
+        env[i] = b;
+    } else {
+      size_t i;
+
+      for (i = 0; i < m; i++)
+        env[i] = fabsf (w[i + HIST]);
+    }
+    memcpy (hist, w + m, sizeof (float) * HIST);
+    in += m;
+    env += m;
+    n -= m;
+  }
+}

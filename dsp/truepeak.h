@@ -1,0 +1,76 @@
+/* gst-mastering — true-peak (inter-sample peak) interpolator
+ *
+ * Polyphase windowed-sinc interpolator shared by the loudness meter's true
+ * peak (BS.1770 Annex 2) and the limiter's detector.
+ *
+ * Filter: sinc with its cut-off at the input Nyquist frequency, Kaiser
+ * window (beta 7), MST_TRUE_PEAK_TAPS taps per phase.  Phase 0 is the
+ * identity (the input samples themselves), so every reading includes the
+ * sample peak and can never be below it.  Measured at 4x/48 kHz:
+ * -0.03 dB at 18 kHz, -0.46 dB at 20 kHz, images below -25 dB from 28 kHz
+ * (libebur128's 49-tap Hann design: -0.10 / -0.84 dB, -20.7 dB).
+ *
+ * Plain C99, no GLib.  Channels are independent; input is planar float.
+ */
+#ifndef MST_TRUEPEAK_H
+#define MST_TRUEPEAK_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Taps per polyphase branch.  The interpolated stream lags the input by
+ * MST_TRUE_PEAK_TAPS / 2 input samples (see mst_true_peak_latency()). */
+#define MST_TRUE_PEAK_TAPS 16
+#define MST_TRUE_PEAK_MAX_FACTOR 16
+
+typedef struct MstTruePeak MstTruePeak;
+
+/* factor: oversampling ratio, 1..MST_TRUE_PEAK_MAX_FACTOR (1 = sample peak).
+ * Returns NULL on invalid arguments or allocation failure. */
+MstTruePeak *mst_true_peak_new (unsigned channels, unsigned factor);
+void mst_true_peak_free (MstTruePeak * tp);
+/* Clears the filter history (as if preceded by digital silence). */
+void mst_true_peak_reset (MstTruePeak * tp);
+
+unsigned mst_true_peak_factor (const MstTruePeak * tp);
+unsigned mst_true_peak_channels (const MstTruePeak * tp);
+/* Delay, in input samples, of the interpolated stream (and of the envelope
+ * written by mst_true_peak_process_env()) against the input. */
+unsigned mst_true_peak_latency (const MstTruePeak * tp);
+
+/* Upper bound on |interpolated sample| given max|x| (m) and
+ * max|x[n] - x[n-1]| (d) over the filter's support: g_level * m + g_diff * d.
+ * Both gains are computed from the actual coefficients at creation. */
+void mst_true_peak_bound_gains (const MstTruePeak * tp, double *g_level,
+    double *g_diff);
+
+/* Feeds n samples of channel ch and returns the largest absolute value of
+ * the oversampled signal (all phases, so >= every input sample) whose
+ * interpolation windows end in these n samples.
+ *
+ * floor: a peak already known (e.g. the running maximum).  Stretches whose
+ * proven upper bound is <= floor are not interpolated; the returned value
+ * is then only guaranteed to be exact when it is > floor.  Pass 0 for an
+ * exact result. */
+float mst_true_peak_process_max (MstTruePeak * tp, unsigned ch,
+    const float *in, size_t n, float floor);
+
+/* Per-sample peak envelope for a limiter detector: env[i] is the largest
+ * |value| of the oversampled signal in the input period that starts at
+ * input sample (i - latency), i.e. max over the factor points at times
+ * i - latency + p / factor, p = 0..factor-1.
+ *
+ * floor: where the proven bound of a stretch is <= floor, env is filled
+ * with that bound instead of the exact envelope (the caller only cares
+ * about values above floor, e.g. the limiter threshold).  Pass 0 for exact
+ * values everywhere.  in and env may not overlap. */
+void mst_true_peak_process_env (MstTruePeak * tp, unsigned ch,
+    const float *in, float *env, size_t n, float floor);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MST_TRUEPEAK_H */

@@ -1,0 +1,138 @@
+/* gst-mastering — helpers shared by the elements (see mstutils.h) */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <math.h>
+#include "mstutils.h"
+
+void
+gst_mst_interval_init (GstMstInterval * iv, GstClockTime interval)
+{
+  iv->interval = interval;
+  iv->rate = 0;
+  iv->frames_per_interval = 1;
+  gst_mst_interval_restart (iv);
+}
+
+void
+gst_mst_interval_configure (GstMstInterval * iv, GstClockTime interval,
+    gint rate)
+{
+  guint64 f;
+
+  iv->interval = interval;
+  iv->rate = rate;
+  if (rate <= 0)
+    return;
+  f = gst_util_uint64_scale_round (interval, rate, GST_SECOND);
+  iv->frames_per_interval = MAX (f, 1);
+}
+
+void
+gst_mst_interval_restart (GstMstInterval * iv)
+{
+  iv->frames = 0;
+  iv->start = GST_CLOCK_TIME_NONE;
+}
+
+void
+gst_mst_interval_buffer (GstMstInterval * iv, GstBuffer * buf)
+{
+  if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT)) {
+    iv->frames = 0;
+    iv->start = GST_BUFFER_PTS (buf);
+  } else if (!GST_CLOCK_TIME_IS_VALID (iv->start)) {
+    /* first buffer of an interval with no timestamp known yet: the
+     * interval starts `frames` before this buffer */
+    GstClockTime pts = GST_BUFFER_PTS (buf);
+    GstClockTime before = gst_mst_interval_duration (iv);
+
+    if (GST_CLOCK_TIME_IS_VALID (pts))
+      iv->start = pts >= before ? pts - before : 0;
+  }
+}
+
+guint64
+gst_mst_interval_remaining (const GstMstInterval * iv)
+{
+  return iv->frames >= iv->frames_per_interval ?
+      1 : iv->frames_per_interval - iv->frames;
+}
+
+gboolean
+gst_mst_interval_add (GstMstInterval * iv, guint64 n)
+{
+  iv->frames += n;
+  return iv->frames >= iv->frames_per_interval;
+}
+
+GstClockTime
+gst_mst_interval_duration (const GstMstInterval * iv)
+{
+  if (iv->rate <= 0)
+    return 0;
+  return gst_util_uint64_scale_int_round (iv->frames, GST_SECOND, iv->rate);
+}
+
+void
+gst_mst_interval_next (GstMstInterval * iv)
+{
+  if (GST_CLOCK_TIME_IS_VALID (iv->start))
+    iv->start += gst_mst_interval_duration (iv);
+  iv->frames = 0;
+}
+
+GstStructure *
+gst_mst_message_structure_new (GstBaseTransform * trans, const gchar * name,
+    GstClockTime timestamp, GstClockTime duration)
+{
+  GstClockTime running_time = GST_CLOCK_TIME_NONE;
+  GstClockTime stream_time = GST_CLOCK_TIME_NONE;
+
+  if (GST_CLOCK_TIME_IS_VALID (timestamp)
+      && trans->segment.format == GST_FORMAT_TIME) {
+    running_time = gst_segment_to_running_time (&trans->segment,
+        GST_FORMAT_TIME, timestamp);
+    stream_time = gst_segment_to_stream_time (&trans->segment,
+        GST_FORMAT_TIME, timestamp);
+  }
+
+  return gst_structure_new (name,
+      "timestamp", G_TYPE_UINT64, (guint64) timestamp,
+      "stream-time", G_TYPE_UINT64, (guint64) stream_time,
+      "running-time", G_TYPE_UINT64, (guint64) running_time,
+      "duration", G_TYPE_UINT64, (guint64) duration, NULL);
+}
+
+void
+gst_mst_structure_set_double_array (GstStructure * s, const gchar * field,
+    const gdouble * values, guint n)
+{
+  GValue arr = G_VALUE_INIT;
+  GValue v = G_VALUE_INIT;
+  guint i;
+
+  g_value_init (&arr, GST_TYPE_ARRAY);
+  g_value_init (&v, G_TYPE_DOUBLE);
+  for (i = 0; i < n; i++) {
+    g_value_set_double (&v, values[i]);
+    gst_value_array_append_value (&arr, &v);
+  }
+  gst_structure_take_value (s, field, &arr);
+  g_value_unset (&v);
+}
+
+gdouble
+gst_mst_to_db (gdouble linear)
+{
+  if (!(linear > 0.0))
+    return -INFINITY;
+  return 20.0 * log10 (linear);
+}
+
+gdouble
+gst_mst_from_db (gdouble db)
+{
+  return pow (10.0, db / 20.0);
+}

@@ -1,0 +1,61 @@
+/* gst-mastering — helpers shared by the elements
+ *
+ * GstMstInterval: the periodic-message bookkeeping of gst-plugins-good
+ * `level` (interval in ns turned into frames at caps time, a message when
+ * an interval is full, timestamp = start of the interval, restart on
+ * DISCONT), so every element posts on the same grid the same way.
+ *
+ * gst_mst_message_structure_new(): an element-message structure with
+ * level's time fields (timestamp, stream-time, running-time, duration).
+ */
+#ifndef __GST_MST_UTILS_H__
+#define __GST_MST_UTILS_H__
+
+#include <gst/gst.h>
+#include <gst/base/gstbasetransform.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  GstClockTime interval;        /* ns, as set by the property */
+  gint rate;                    /* Hz, 0 until configured */
+  guint64 frames_per_interval;  /* interval in frames, >= 1 */
+  guint64 frames;               /* frames counted in the current interval */
+  GstClockTime start;           /* timestamp of its first frame */
+} GstMstInterval;
+
+void gst_mst_interval_init (GstMstInterval * iv, GstClockTime interval);
+/* (Re)computes frames_per_interval; call from setup and when the property
+ * changes.  Keeps the frames already counted. */
+void gst_mst_interval_configure (GstMstInterval * iv, GstClockTime interval,
+    gint rate);
+/* Forgets the current interval (flush, caps change, reset). */
+void gst_mst_interval_restart (GstMstInterval * iv);
+/* Call at the start of each buffer: picks up its timestamp when none is
+ * known yet, and restarts the interval on DISCONT. */
+void gst_mst_interval_buffer (GstMstInterval * iv, GstBuffer * buf);
+/* Frames that can be processed before the current interval is full. */
+guint64 gst_mst_interval_remaining (const GstMstInterval * iv);
+/* Counts n frames; returns TRUE when that completes the interval. */
+gboolean gst_mst_interval_add (GstMstInterval * iv, guint64 n);
+/* Duration of the frames counted so far. */
+GstClockTime gst_mst_interval_duration (const GstMstInterval * iv);
+/* Starts the next interval after a message was built for this one. */
+void gst_mst_interval_next (GstMstInterval * iv);
+
+/* New structure named `name` with guint64 fields timestamp, stream-time,
+ * running-time and duration (ns), computed from the element's segment. */
+GstStructure *gst_mst_message_structure_new (GstBaseTransform * trans,
+    const gchar * name, GstClockTime timestamp, GstClockTime duration);
+
+/* Sets `field` to a GST_TYPE_ARRAY of n gdouble values. */
+void gst_mst_structure_set_double_array (GstStructure * s,
+    const gchar * field, const gdouble * values, guint n);
+
+/* Linear amplitude to dB (and back); 0 -> -inf, never NaN. */
+gdouble gst_mst_to_db (gdouble linear);
+gdouble gst_mst_from_db (gdouble db);
+
+G_END_DECLS
+#endif /* __GST_MST_UTILS_H__ */

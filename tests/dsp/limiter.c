@@ -1,0 +1,773 @@
+/* gst-mastering — true-peak limiter core tests (issue 4, spec §4)
+ *
+ * Expectations and where they come from:
+ * - zero overs (issue 4, spec §4.6): the output's true peak, measured with
+ *   the meter core (BS.1770 Annex 2, 4x) is <= the ceiling, and with a
+ *   16x oversampled reference (MstTruePeak factor 16) <= ceiling + 0.3 dB
+ *   (R 128 true-peak tolerance, spec §4.5); the safety clamp does not act.
+ * - transparency: a signal whose true peak is under the ceiling comes out
+ *   bit-exact, delayed by mst_limiter_latency ().
+ * - a 1 kHz sine 6 dB over the ceiling settles to a sine whose true peak
+ *   is the ceiling (within 0.1 dB) with THD+N < -40 dB (least-squares sine
+ *   fit: residual / fundamental).
+ * - timing: the cross-correlation of output and input peaks at exactly
+ *   the reported latency.
+ * - gain shape: never above what the signal needs, no steps (per-sample
+ *   change bounded by the attack ramp: full reduction over the attack
+ *   blocks), release towards 1 with the release time constant.
+ * - control changes (ceiling, input gain, link) while running: no overs,
+ *   no safety clips, no clicks.
+ * - NaN / Inf in: finite out, counted.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsp/limiter.h"
+#include "dsp/loudness.h"
+#include "dsp/truepeak.h"
+#include "mtest.h"
+#include "signals.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+static double
+db (double lin)
+{
+  return 20.0 * log10 (lin);
+}
+
+static double
+undb (double d)
+{
+  return pow (10.0, d / 20.0);
+}
+
+/* Runs x (n frames, interleaved) through lim and returns the n output
+ * frames that correspond to the input frames (the latency skipped by
+ * feeding latency frames of silence after the input).  Processes in
+ * chunks of `chunk` frames (0: one call). */
+static float *
+run_f32 (MstLimiter * lim, const float *x, size_t n, size_t chunk)
+{
+  unsigned C = mst_limiter_channels (lim);
+  size_t L = mst_limiter_latency (lim);
+  size_t total = n + L, pos = 0;
+  float *in = calloc (total * C, sizeof (float));
+  float *out = malloc (total * C * sizeof (float));
+  float *y = malloc ((n ? n : 1) * C * sizeof (float));
+
+  memcpy (in, x, n * C * sizeof (float));
+  if (chunk == 0)
+    chunk = total;
+  while (pos < total) {
+    size_t m = total - pos < chunk ? total - pos : chunk;
+
+    mst_limiter_process_f32 (lim, in + pos * C, out + pos * C, m);
+    pos += m;
+  }
+  memcpy (y, out + L * C, n * C * sizeof (float));
+  free (in);
+  free (out);
+  return y;
+}
+
+/* True peak (linear, max over channels) with the meter core (4x). */
+static double
+tp_meter (const float *y, size_t n, unsigned C, unsigned rate)
+{
+  MstLoudness *st = mst_loudness_new (rate, C, MST_LOUDNESS_TRUE_PEAK);
+  double m = 0.0;
+  unsigned c;
+
+  mst_loudness_process_f32 (st, y, n);
+  for (c = 0; c < C; c++)
+    m = fmax (m, mst_loudness_true_peak (st, c));
+  mst_loudness_free (st);
+  return m;
+}
+
+/* True peak at 16x (exact, no skipping), max over channels. */
+static double
+tp_16x (const float *y, size_t n, unsigned C)
+{
+  MstTruePeak *tp = mst_true_peak_new (C, 16);
+  float *pl = malloc ((n + MST_TRUE_PEAK_TAPS) * sizeof (float));
+  double m = 0.0;
+  unsigned c;
+  size_t i;
+
+  for (c = 0; c < C; c++) {
+    for (i = 0; i < n; i++)
+      pl[i] = y[i * C + c];
+    /* flush the interpolator so the last samples are seen too */
+    for (i = 0; i < MST_TRUE_PEAK_TAPS; i++)
+      pl[n + i] = 0.0f;
+    m = fmax (m, mst_true_peak_process_max (tp, c, pl, n +
+            MST_TRUE_PEAK_TAPS, 0.0f));
+  }
+  free (pl);
+  mst_true_peak_free (tp);
+  return m;
+}
+
+static float *
+to_f32 (const MtsBuf * b)
+{
+  return mts_to_f32 (b, 0, b->frames);
+}
+
+/* ---- zero overs -------------------------------------------------------- */
+
+/* Limits x with the given settings and checks the three over criteria. */
+static void
+check_overs (const char *name, const float *x, size_t n, unsigned C,
+    unsigned rate, unsigned os, double ceiling_db, double gain_db,
+    int linked)
+{
+  MstLimiter *lim = mst_limiter_new (rate, C, os, 5.0);
+  float *y;
+  double t4, t16;
+
+  mst_limiter_set_ceiling (lim, ceiling_db);
+  mst_limiter_set_input_gain (lim, gain_db);
+  mst_limiter_set_linked (lim, linked);
+  y = run_f32 (lim, x, n, 1000);
+  t4 = db (tp_meter (y, n, C, rate));
+  t16 = db (tp_16x (y, n, C));
+  mt_diag ("%s: %u Hz %ux %s, in %+.2f dBTP(16x) + %.1f dB, out %.3f dBTP "
+      "(4x meter) %.3f dBTP (16x), safety clips %llu", name, rate, os,
+      linked ? "linked" : "unlinked", db (tp_16x (x, n, C)), gain_db, t4,
+      t16, (unsigned long long) mst_limiter_safety_clips (lim));
+  mt_ok (t4 <= ceiling_db + 1e-9, "%s (%u Hz, %ux): 4x meter true peak "
+      "%.4f <= ceiling %.2f dBTP", name, rate, os, t4, ceiling_db);
+  mt_ok (t16 <= ceiling_db + 0.3, "%s (%u Hz, %ux): 16x true peak %.4f <= "
+      "ceiling + 0.3 dB", name, rate, os, t16);
+  mt_ok (mst_limiter_safety_clips (lim) == 0, "%s (%u Hz, %ux): safety "
+      "stage idle (%llu)", name, rate, os,
+      (unsigned long long) mst_limiter_safety_clips (lim));
+  free (y);
+  mst_limiter_free (lim);
+}
+
+/* The signal set of issue 4, stereo, at `rate`, appended to b: each item
+ * is a separate MtsBuf so that names can be printed. */
+typedef struct
+{
+  const char *name;
+  MtsBuf *b;
+  double gain_db;
+} Sig;
+
+static void
+sig_free (Sig * s, int n)
+{
+  int i;
+
+  for (i = 0; i < n; i++)
+    mts_buf_free (s[i].b);
+}
+
+static void
+hard_clip (MtsBuf * b, double lim)
+{
+  size_t i;
+
+  for (i = 0; i < b->frames * b->channels; i++)
+    b->data[i] = fmax (-lim, fmin (lim, b->data[i]));
+}
+
+static int
+make_signals (Sig * s, unsigned rate)
+{
+  const unsigned C = 2;
+  MtsRng rng;
+  int k = 0;
+  size_t n = mts_frames (2.0, rate), i;
+  unsigned c;
+  double *f;
+
+  mts_rng_seed (&rng, 4);
+
+  /* fs/4 at 45 degrees: samples at +-A/sqrt2, true peak A (spec §4.2,
+   * Tech 3341 cases 16/17).  A = 1 and A = sqrt 2 (samples at 0 dBFS). */
+  s[k].name = "fs/4 45deg A=1";
+  s[k].b = mts_buf_new (rate, C);
+  mts_tp_tone (s[k].b, 4, 1.0, 45.0, n, 0);
+  s[k++].gain_db = 0.0;
+  s[k].name = "fs/4 45deg A=sqrt2";
+  s[k].b = mts_buf_new (rate, C);
+  mts_tp_tone (s[k].b, 4, M_SQRT2, 45.0, n, 0);
+  s[k++].gain_db = 0.0;
+
+  /* hard-clipped sawtooth, 997 Hz, driven 12 dB into the clipper */
+  s[k].name = "clipped saw";
+  s[k].b = mts_buf_new (rate, C);
+  f = mts_append (s[k].b, n);
+  for (i = 0; i < n; i++) {
+    double ph = fmod (997.0 * i / rate, 1.0);
+
+    for (c = 0; c < C; c++)
+      f[i * C + c] = 4.0 * (2.0 * ph - 1.0);
+  }
+  hard_clip (s[k].b, 1.0);
+  s[k++].gain_db = 0.0;
+
+  /* hard-clipped white noise (RMS 0 dBFS before clipping at 1.0) */
+  s[k].name = "clipped noise";
+  s[k].b = mts_buf_new (rate, C);
+  mts_white_noise (s[k].b, &rng, 0.0, 2.0, 0);
+  hard_clip (s[k].b, 1.0);
+  s[k++].gain_db = 0.0;
+
+  /* alternating-sign patterns: +1 -1 (fs/2), +1 +1 -1 -1 (fs/4 at 45
+   * degrees, true peak sqrt 2), and +1 -1 +1 bursts in silence */
+  s[k].name = "alternating +-";
+  s[k].b = mts_buf_new (rate, C);
+  f = mts_append (s[k].b, n);
+  for (i = 0; i < n; i++)
+    for (c = 0; c < C; c++)
+      f[i * C + c] = (i & 1) ? -1.0 : 1.0;
+  s[k++].gain_db = 0.0;
+  s[k].name = "alternating ++--";
+  s[k].b = mts_buf_new (rate, C);
+  f = mts_append (s[k].b, n);
+  for (i = 0; i < n; i++)
+    for (c = 0; c < C; c++)
+      f[i * C + c] = (i & 2) ? -1.0 : 1.0;
+  s[k++].gain_db = 0.0;
+  s[k].name = "alternating bursts";
+  s[k].b = mts_buf_new (rate, C);
+  f = mts_append (s[k].b, n);
+  for (i = 0; i < n; i++) {
+    size_t ph = i % 997;
+
+    for (c = 0; c < C; c++)
+      f[i * C + c] = ph < 7 ? ((ph & 1) ? -1.0 : 1.0) : 0.0;
+  }
+  s[k++].gain_db = 0.0;
+
+  /* transients: single full-scale clicks, a click pair, and a loud
+   * 3 kHz tone burst switched on abruptly out of silence */
+  s[k].name = "transients";
+  s[k].b = mts_buf_new (rate, C);
+  f = mts_append (s[k].b, n);
+  for (i = 0; i < n; i++) {
+    size_t ph = i % (rate / 5);
+
+    for (c = 0; c < C; c++) {
+      double v = 0.0;
+
+      if (ph == 100)
+        v = 1.0;
+      else if (ph == 2000 || ph == 2001)
+        v = c ? -1.0 : 1.0;
+      else if (ph >= 4000 && ph < 4000 + rate / 50)
+        v = 1.9 * sin (2.0 * M_PI * 3000.0 * (ph - 4000) / rate + 1.0);
+      f[i * C + c] = v;
+    }
+  }
+  s[k++].gain_db = 0.0;
+
+  /* music-like: pink noise with a beat-like envelope, normalised to a
+   * 0 dBFS sample peak, then +12 dB of input gain */
+  s[k].name = "music-like +12 dB";
+  s[k].b = mts_buf_new (rate, C);
+  mts_pink_noise (s[k].b, &rng, -14.0, 4.0, 0);
+  f = s[k].b->data;
+  for (i = 0; i < s[k].b->frames; i++) {
+    double t = (double) i / rate;
+    double e = 0.3 + 0.7 * exp (-8.0 * fmod (t, 0.5));
+
+    for (c = 0; c < C; c++)
+      f[i * C + c] *= e;
+  }
+  mts_gain (s[k].b, -1, 0, s[k].b->frames, 1.0 / mts_peak (s[k].b, -1));
+  s[k++].gain_db = 12.0;
+  return k;
+}
+
+static void
+test_overs (void)
+{
+  static const unsigned rates[] = { 48000, 44100, 96000 };
+  unsigned r;
+
+  for (r = 0; r < sizeof rates / sizeof rates[0]; r++) {
+    Sig s[16];
+    int n = make_signals (s, rates[r]), i;
+
+    for (i = 0; i < n; i++) {
+      float *x = to_f32 (s[i].b);
+
+      check_overs (s[i].name, x, s[i].b->frames, 2, rates[r], 4, -1.0,
+          s[i].gain_db, 1);
+      if (rates[r] == 48000) {
+        check_overs (s[i].name, x, s[i].b->frames, 2, rates[r], 8, -1.0,
+            s[i].gain_db, 0);
+      }
+      free (x);
+    }
+    sig_free (s, n);
+  }
+}
+
+/* ---- transparency, timing --------------------------------------------- */
+
+static void
+test_transparency (void)
+{
+  const unsigned rate = 48000, C = 2;
+  MtsBuf *b = mts_buf_new (rate, C);
+  MtsRng rng;
+  MstLimiter *lim = mst_limiter_new (rate, C, 4, 5.0);
+  float *x, *y;
+  double *xd, *yd, *ind, *outd;
+  size_t n, i, diff = 0, L;
+
+  /* pink noise, true peak scaled to -1.5 dBTP: under the -1 dBTP ceiling */
+  mts_rng_seed (&rng, 7);
+  mts_pink_noise (b, &rng, -20.0, 3.0, 0);
+  n = b->frames;
+  x = to_f32 (b);
+  mts_gain (b, -1, 0, n, undb (-1.5) / tp_16x (x, n, C));
+  free (x);
+  x = to_f32 (b);
+  y = run_f32 (lim, x, n, 333);
+  for (i = 0; i < n * C; i++)
+    diff += memcmp (&x[i], &y[i], sizeof (float)) != 0;
+  mt_ok (diff == 0, "transparency f32: %zu of %zu samples differ "
+      "(bit-exact after the delay)", diff, n * C);
+  mt_ok (mst_limiter_take_min_gain (lim) == 1.0, "no gain reduction "
+      "reported under the ceiling");
+
+  /* same in F64 */
+  L = mst_limiter_latency (lim);
+  mst_limiter_reset (lim);
+  xd = mts_to_f64 (b, 0, n);
+  ind = calloc ((n + L) * C, sizeof (double));
+  outd = malloc ((n + L) * C * sizeof (double));
+  memcpy (ind, xd, n * C * sizeof (double));
+  mst_limiter_process_f64 (lim, ind, outd, n + L);
+  yd = outd + L * C;
+  diff = 0;
+  for (i = 0; i < n * C; i++)
+    diff += memcmp (&xd[i], &yd[i], sizeof (double)) != 0;
+  mt_ok (diff == 0, "transparency f64: %zu of %zu samples differ", diff,
+      n * C);
+  for (i = 0; i < L * C; i++)
+    if (outd[i] != 0.0)
+      break;
+  mt_ok (i == L * C, "the first latency (%zu) frames after reset are "
+      "silence", L);
+  free (xd);
+  free (ind);
+  free (outd);
+  free (x);
+  free (y);
+  mts_buf_free (b);
+  mst_limiter_free (lim);
+}
+
+/* Cross-correlation of output against input: peak at the latency. */
+static void
+test_timing (void)
+{
+  const unsigned rates[] = { 44100, 48000, 96000 };
+  const double looks[] = { 1.0, 5.0, 20.0 };
+  unsigned r, l;
+
+  for (r = 0; r < 3; r++) {
+    for (l = 0; l < 3; l++) {
+      const unsigned rate = rates[r];
+      MstLimiter *lim = mst_limiter_new (rate, 1, 4, looks[l]);
+      size_t L = mst_limiter_latency (lim), n = rate / 2, i, lag, best = 0;
+      float *in = calloc (n, sizeof (float)), *out = malloc (n * 4);
+      MtsRng rng;
+      double bestv = -1.0;
+
+      mts_rng_seed (&rng, 11 + r);
+      for (i = 0; i < n / 2; i++)
+        in[i] = (float) (0.3 * mts_rng_uniform (&rng));
+      mst_limiter_process_f32 (lim, in, out, n);
+      for (lag = 0; lag < 4 * L + 64 && lag < n / 2; lag++) {
+        double acc = 0.0;
+
+        for (i = 0; i + lag < n; i++)
+          acc += (double) in[i] * out[i + lag];
+        if (acc > bestv) {
+          bestv = acc;
+          best = lag;
+        }
+      }
+      mt_ok (best == L, "%u Hz lookahead %.0f ms: cross-correlation peak "
+          "at %zu samples = reported latency %zu", rate, looks[l], best, L);
+      MT_RANGE (L, ceil (looks[l] * rate / 1000.0), ceil (looks[l] * rate /
+              1000.0) + 2 * 32 + MST_TRUE_PEAK_TAPS, "%u Hz: latency covers "
+          "the %.0f ms lookahead (+ < 2 blocks + interpolator)", rate,
+          looks[l]);
+      free (in);
+      free (out);
+      mst_limiter_free (lim);
+    }
+  }
+}
+
+/* ---- sine 6 dB over: level and THD+N ---------------------------------- */
+
+/* Least-squares fit of a + b sin + c cos at f; returns residual RMS over
+ * fundamental RMS (THD+N ratio) and the fitted amplitude. */
+static double
+thdn (const float *y, size_t n, unsigned C, unsigned ch, double f,
+    unsigned rate, double *amp)
+{
+  double s11 = 0, s12 = 0, s22 = 0, s1y = 0, s2y = 0, sy = 0;
+  double a, bs, bc, det, res = 0.0;
+  size_t i;
+
+  /* integer number of periods, so sin/cos/1 are orthogonal enough; solve
+   * the 2x2 system for sin/cos after removing the mean */
+  for (i = 0; i < n; i++)
+    sy += y[i * C + ch];
+  a = sy / n;
+  for (i = 0; i < n; i++) {
+    double w = 2.0 * M_PI * f * i / rate;
+    double s = sin (w), c = cos (w), v = y[i * C + ch] - a;
+
+    s11 += s * s;
+    s12 += s * c;
+    s22 += c * c;
+    s1y += s * v;
+    s2y += c * v;
+  }
+  det = s11 * s22 - s12 * s12;
+  bs = (s1y * s22 - s2y * s12) / det;
+  bc = (s2y * s11 - s1y * s12) / det;
+  for (i = 0; i < n; i++) {
+    double w = 2.0 * M_PI * f * i / rate;
+    double e = y[i * C + ch] - a - bs * sin (w) - bc * cos (w);
+
+    res += e * e;
+  }
+  *amp = sqrt (bs * bs + bc * bc);
+  return sqrt (res / n) / (*amp / M_SQRT2);
+}
+
+static void
+test_sine_over (void)
+{
+  const unsigned rate = 48000, C = 2;
+  const double ceil_db = -1.0;
+  MtsBuf *b = mts_buf_new (rate, C);
+  MstLimiter *lim = mst_limiter_new (rate, C, 4, 5.0);
+  size_t n, start, len;
+  float *x, *y;
+  double amp, r, t4;
+
+  mst_limiter_set_release (lim, 50.0);
+  mts_tone (b, 1000.0, ceil_db + 6.0, 3.0);
+  n = b->frames;
+  x = to_f32 (b);
+  y = run_f32 (lim, x, n, 480);
+  /* settled: the last 1 s, 1000 whole periods */
+  start = n - rate;
+  len = rate;
+  r = thdn (y + start * C, len, C, 0, 1000.0, rate, &amp);
+  t4 = db (tp_meter (y + start * C, len, C, rate));
+  mt_diag ("1 kHz +6 dB over: settled amplitude %.4f dBFS, true peak %.4f "
+      "dBTP, THD+N %.1f dB, gain %.3f dB", db (amp), t4, db (r),
+      db (mst_limiter_gain (lim)));
+  MT_CLOSE (t4, ceil_db, 0.1, "1 kHz +6 dB: settles at the ceiling "
+      "(true peak, dBTP)");
+  mt_ok (t4 <= ceil_db + 1e-9, "1 kHz +6 dB: not over the ceiling");
+  mt_ok (db (r) < -40.0, "1 kHz +6 dB: THD+N %.1f dB < -40 dB", db (r));
+  free (x);
+  free (y);
+  mts_buf_free (b);
+  mst_limiter_free (lim);
+}
+
+/* ---- gain shape ------------------------------------------------------- */
+
+/* DC steps make the gain visible: y / x.  x = 0.5 (under the ceiling),
+ * then 2.0 for 100 ms, then 0.5 again.  Required gain in the loud part:
+ * ceiling / 2. */
+static void
+test_gain_shape (void)
+{
+  const unsigned rate = 48000;
+  const double ceil_lin = undb (-1.0), rel_ms = 50.0;
+  MstLimiter *lim = mst_limiter_new (rate, 1, 4, 5.0);
+  size_t n = rate, i, s0 = rate / 4, s1 = s0 + rate / 10;
+  float *x = malloc (n * sizeof (float)), *y;
+  double maxstep = 0.0, maxg = 0.0, g_need = ceil_lin / 2.0, dstep;
+  double g_at, g_want;
+  size_t L, attack, t_rel;
+
+  mst_limiter_set_release (lim, rel_ms);
+  for (i = 0; i < n; i++)
+    x[i] = (i >= s0 && i < s1) ? 2.0f : 0.5f;
+  y = run_f32 (lim, x, n, 64);
+  L = mst_limiter_latency (lim);
+  for (i = 1; i < n; i++) {
+    double g0 = y[i - 1] / x[i - 1], g1 = y[i] / x[i];
+
+    maxstep = fmax (maxstep, fabs (g1 - g0));
+  }
+  for (i = s0; i < s1; i++)
+    maxg = fmax (maxg, y[i] / x[i]);
+  /* the ramp: full reduction (1 - g_need) over at least the attack part
+   * of the lookahead, i.e. more than half of it */
+  attack = L / 2;
+  dstep = (1.0 - g_need) / attack;
+  mt_ok (maxg <= g_need, "loud part: gain %.6f <= needed %.6f", maxg,
+      g_need);
+  {
+    double gmin = 1.0;
+
+    /* the band-limited step overshoots (Gibbs), so the gain needed is
+     * below ceiling / 2; what matters is that the lowest gain of the loud
+     * part is already reached at its first sample */
+    for (i = s0; i < s1; i++)
+      gmin = fmin (gmin, y[i] / x[i]);
+    MT_CLOSE (y[s0] / x[s0], gmin, 1e-6, "gain has reached its minimum "
+        "(%.5f) when the step arrives", gmin);
+  }
+  mt_ok (maxstep <= dstep, "no gain steps: largest per-sample change "
+      "%.5f <= %.5f (ramp over %zu samples)", maxstep, dstep, attack);
+  mt_ok (y[s0 - L - 1] / x[s0 - L - 1] == 1.0, "gain still 1 a latency "
+      "before the step");
+  /* release: one-pole towards 1 with time constant rel_ms, starting after
+   * the hold (at most the latency) and smoothed by the attack mean (also
+   * at most the latency): after hold + tau the reduction has fallen to
+   * 1/e, within the latency's worth of slack either side */
+  t_rel = s1 + (size_t) (rel_ms * rate / 1000.0);
+  g_at = y[t_rel] / x[t_rel];
+  g_want = 1.0 - (1.0 - g_need) * exp (-1.0);
+  {
+    double g_lo = 1.0 - (1.0 - g_need) * exp (-(rel_ms * rate / 1000.0 -
+            2.0 * L) / (rel_ms * rate / 1000.0));
+    double g_hi = 1.0 - (1.0 - g_need) * exp (-(rel_ms * rate / 1000.0 +
+            L) / (rel_ms * rate / 1000.0));
+
+    MT_RANGE (g_at, g_lo, g_hi, "release: gain one time constant after "
+        "the loud part (~%.4f)", g_want);
+  }
+  mt_ok (y[n - 1] / x[n - 1] > 0.9999, "release: back to unity after 10 "
+      "time constants (%.6f)", y[n - 1] / x[n - 1]);
+  free (x);
+  free (y);
+  mst_limiter_free (lim);
+}
+
+/* ---- control changes while running ------------------------------------ */
+
+static void
+test_control_changes (void)
+{
+  const unsigned rate = 48000, C = 2;
+  MtsBuf *b = mts_buf_new (rate, C);
+  MtsRng rng;
+  MstLimiter *lim = mst_limiter_new (rate, C, 4, 5.0);
+  size_t n, L, pos = 0, k = 0, i, chg_c, chg_g;
+  float *x, *in, *out;
+  double t_before, t_after, maxjump = 0.0;
+
+  mts_rng_seed (&rng, 5);
+  mts_pink_noise (b, &rng, -12.0, 3.0, 0);
+  n = b->frames;
+  x = to_f32 (b);
+  L = mst_limiter_latency (lim);
+  in = calloc ((n + L) * C, sizeof (float));
+  out = malloc ((n + L) * C * sizeof (float));
+  memcpy (in, x, n * C * sizeof (float));
+  mst_limiter_set_input_gain (lim, 6.0);
+  chg_c = rate;                 /* ceiling -1 -> -6 dB at 1 s */
+  chg_g = 2 * rate;             /* input gain 6 -> 18 dB at 2 s */
+  while (pos < n + L) {
+    size_t m = 100 + (k++ * 37) % 900;
+
+    if (m > n + L - pos)
+      m = n + L - pos;
+    if (pos < chg_c && pos + m > chg_c)
+      m = chg_c - pos;
+    if (pos < chg_g && pos + m > chg_g)
+      m = chg_g - pos;
+    if (pos == chg_c)
+      mst_limiter_set_ceiling (lim, -6.0);
+    if (pos == chg_g)
+      mst_limiter_set_input_gain (lim, 18.0);
+    if (pos == chg_g + rate / 4)
+      mst_limiter_set_linked (lim, 0);
+    mst_limiter_process_f32 (lim, in + pos * C, out + pos * C, m);
+    pos += m;
+  }
+  /* output frame i + L is input frame i */
+  t_before = db (tp_16x (out + L * C, chg_c, C));
+  t_after = db (tp_16x (out + (L + chg_c) * C, n - chg_c, C));
+  mt_diag ("control changes: 16x true peak %.3f dBTP before, %.3f after "
+      "the ceiling change", t_before, t_after);
+  mt_ok (db (tp_meter (out + L * C, chg_c, C, rate)) <= -1.0 + 1e-9,
+      "before the ceiling change: <= -1 dBTP (4x meter)");
+  mt_ok (db (tp_meter (out + (L + chg_c) * C, n - chg_c, C, rate)) <=
+      -6.0 + 1e-9, "input after the change to -6 dBTP: <= -6 dBTP (4x "
+      "meter), the samples already in the delay line included");
+  mt_ok (mst_limiter_safety_clips (lim) == 0, "no safety clips on control "
+      "changes (%llu)", (unsigned long long) mst_limiter_safety_clips (lim));
+  /* no clicks: the output's sample-to-sample change stays within what the
+   * input itself does times the largest gain (1 + 12 dB ramped) */
+  for (i = L + 1; i < n + L; i++) {
+    unsigned c;
+
+    for (c = 0; c < C; c++) {
+      double dy = fabs (out[i * C + c] - out[(i - 1) * C + c]);
+      double dx = fabs (in[(i - L) * C + c] - in[(i - L - 1) * C + c]);
+      double bound = undb (18.0) * dx + 0.02;
+
+      maxjump = fmax (maxjump, dy - bound);
+    }
+  }
+  mt_ok (maxjump <= 0.0, "no clicks at control changes (excess %.4f)",
+      maxjump);
+  free (x);
+  free (in);
+  free (out);
+  mts_buf_free (b);
+  mst_limiter_free (lim);
+}
+
+/* ---- linking ----------------------------------------------------------- */
+
+static void
+test_link (void)
+{
+  const unsigned rate = 48000, C = 2;
+  size_t n = rate, i, same = 0, untouched = 0;
+  float *x = malloc (n * C * sizeof (float)), *y;
+  MstLimiter *lim = mst_limiter_new (rate, C, 4, 5.0);
+
+  /* L: 1 kHz at +6 dBFS (needs ~7 dB of reduction), R: 300 Hz at -10 */
+  for (i = 0; i < n; i++) {
+    x[i * 2] = (float) (2.0 * sin (2.0 * M_PI * 1000.0 * i / rate));
+    x[i * 2 + 1] = (float) (0.3 * sin (2.0 * M_PI * 300.0 * i / rate));
+  }
+  y = run_f32 (lim, x, n, 0);
+  for (i = rate / 2; i < n; i++)
+    if (x[i * 2 + 1] != 0.0f && fabs (y[i * 2] / x[i * 2] -
+            y[i * 2 + 1] / x[i * 2 + 1]) < 1e-6)
+      same++;
+  mt_ok (same > (n - rate / 2) * 99 / 100, "linked: both channels get the "
+      "same gain (%zu of %zu frames)", same, n - rate / 2);
+  free (y);
+  mst_limiter_reset (lim);
+  mst_limiter_set_linked (lim, 0);
+  y = run_f32 (lim, x, n, 0);
+  for (i = 0; i < n; i++)
+    untouched += y[i * 2 + 1] == x[i * 2 + 1];
+  mt_ok (untouched == n, "unlinked: the quiet channel passes bit-exact "
+      "(%zu of %zu)", untouched, n);
+  mt_ok (db (tp_meter (y, n, C, rate)) <= -1.0 + 1e-9, "unlinked: loud "
+      "channel limited to the ceiling");
+  free (x);
+  free (y);
+  mst_limiter_free (lim);
+}
+
+/* ---- chunking, NaN, API ------------------------------------------------- */
+
+static void
+test_chunking (void)
+{
+  const unsigned rate = 44100, C = 2;
+  MtsBuf *b = mts_buf_new (rate, C);
+  MtsRng rng;
+  MstLimiter *lim = mst_limiter_new (rate, C, 4, 5.0);
+  float *x, *y1, *y2;
+  size_t n, diff = 0, i;
+
+  mts_rng_seed (&rng, 9);
+  mts_pink_noise (b, &rng, -6.0, 1.0, 0);
+  n = b->frames;
+  x = to_f32 (b);
+  y1 = run_f32 (lim, x, n, 0);
+  mst_limiter_reset (lim);
+  y2 = run_f32 (lim, x, n, 7);
+  for (i = 0; i < n * C; i++)
+    diff += y1[i] != y2[i];
+  mt_ok (diff == 0, "output independent of the call sizes (%zu differ)",
+      diff);
+  free (x);
+  free (y1);
+  free (y2);
+  mts_buf_free (b);
+  mst_limiter_free (lim);
+}
+
+static void
+test_nonfinite (void)
+{
+  const unsigned rate = 48000, C = 2;
+  MstLimiter *lim = mst_limiter_new (rate, C, 4, 5.0);
+  size_t n = 4800, i, bad = 0, ret, L = mst_limiter_latency (lim);
+  float *x = malloc ((n + L) * C * sizeof (float));
+  float *y = malloc ((n + L) * C * sizeof (float));
+
+  for (i = 0; i < (n + L) * C; i++)
+    x[i] = i < n * C ? (float) (0.5 * sin (i * 0.01)) : 0.0f;
+  x[100] = NAN;
+  x[1001] = INFINITY;
+  x[2002] = -INFINITY;
+  ret = mst_limiter_process_f32 (lim, x, y, n + L);
+  for (i = 0; i < (n + L) * C; i++)
+    bad += !isfinite (y[i]);
+  mt_ok (bad == 0, "NaN/Inf input: output finite (%zu bad)", bad);
+  mt_ok (ret == 3 && mst_limiter_nonfinite (lim) == 3, "NaN/Inf counted "
+      "(%zu)", ret);
+  mt_ok (y[100 + L * C] == 0.0f && y[1001 + L * C] == 0.0f, "replaced by "
+      "silence");
+  mt_ok (mst_limiter_safety_clips (lim) == 0, "no safety clips");
+  free (x);
+  free (y);
+  mst_limiter_free (lim);
+}
+
+static void
+test_api (void)
+{
+  MstLimiter *lim;
+
+  mt_ok (mst_limiter_new (7999, 2, 4, 5.0) == NULL, "rate < 8 kHz refused");
+  mt_ok (mst_limiter_new (48000, 0, 4, 5.0) == NULL, "0 channels refused");
+  mt_ok (mst_limiter_new (48000, 9, 4, 5.0) == NULL, "9 channels refused");
+  mt_ok (mst_limiter_new (48000, 2, 0, 5.0) == NULL, "oversampling 0 "
+      "refused");
+  lim = mst_limiter_new (192000, 8, 8, 100.0);
+  mt_ok (lim != NULL, "192 kHz, 8 channels, 8x, 100 ms");
+  mt_ok (mst_limiter_lookahead (lim) >= 100.0, "effective lookahead %.3f "
+      ">= requested", mst_limiter_lookahead (lim));
+  mst_limiter_free (lim);
+  lim = mst_limiter_new (8000, 1, 2, 0.5);
+  mt_ok (lim != NULL && mst_limiter_latency (lim) >= 4, "8 kHz, 0.5 ms: "
+      "latency %u", lim ? mst_limiter_latency (lim) : 0);
+  mst_limiter_free (lim);
+}
+
+int
+main (void)
+{
+  test_api ();
+  test_transparency ();
+  test_timing ();
+  test_sine_over ();
+  test_gain_shape ();
+  test_link ();
+  test_chunking ();
+  test_nonfinite ();
+  test_control_changes ();
+  test_overs ();
+  return mt_done ();
+}

@@ -1,0 +1,510 @@
+/* gst-mastering — command-line loudness analysis (and, later, mastering)
+ *
+ * This program is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * Subcommands (see `commands` below):
+ *   analyze [FILE|--demo] [--json] [--no-true-peak]
+ *       FILE -> uridecodebin -> audioconvert -> audioresample ->
+ *       loudnessmeter -> fakesink, or the built-in demo mix through
+ *       appsrc; prints a report from the meter's final message.
+ *       audioresample passes through unless the rate is outside the
+ *       meter's 8-192 kHz.
+ *   demo-wav OUT.wav
+ *       demo mix -> appsrc -> audioconvert -> wavenc -> filesink.
+ *
+ * Each subcommand builds its chain with MstJob (mstjob.h: sources, bus
+ * handling, progress, exit codes) and reports with MstReport
+ * (mstreport.h: report struct, text / JSON, targets table).
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gst/gst.h>
+#include <gst/audio/audio.h>
+
+#include "demomix.h"
+#include "mstjob.h"
+#include "mstreport.h"
+
+#define PROGRAM "gst-mastering"
+
+#define EXIT_CODES_HELP \
+  "Exit codes:\n" \
+  "  0  success\n" \
+  "  1  internal or unclassified error\n" \
+  "  2  bad command line\n" \
+  "  3  input file missing or unreadable\n" \
+  "  4  not audio, no audio stream, or an unsupported audio format\n" \
+  "  5  a decoder or another GStreamer plugin is missing\n" \
+  "  6  error while decoding or processing the stream\n" \
+  "  7  output file cannot be written\n"
+
+/* ---- finding our plugin --------------------------------------------------- */
+
+/* TRUE if this executable is the one in the build tree. */
+static gboolean
+running_uninstalled (void)
+{
+#ifdef MST_BUILD_TOOLS_DIR
+  gchar *exe = g_file_read_link ("/proc/self/exe", NULL);
+  gboolean ret = FALSE;
+
+  if (exe) {
+    gchar *dir = g_path_get_dirname (exe);
+
+    ret = g_strcmp0 (dir, MST_BUILD_TOOLS_DIR) == 0;
+    g_free (dir);
+    g_free (exe);
+  }
+  return ret;
+#else
+  return FALSE;
+#endif
+}
+
+static gboolean
+have_element (const gchar * name)
+{
+  GstElementFactory *f = gst_element_factory_find (name);
+
+  if (f)
+    gst_object_unref (f);
+  return f != NULL;
+}
+
+/* Makes the element available: from the registry, else from the build
+ * tree's plugin directory (when run from the build tree) or the install
+ * directory (which need not be on GStreamer's default path). */
+static gboolean
+ensure_element (const gchar * name)
+{
+  const gchar *dirs[2] = { NULL, NULL };
+  guint i;
+
+  if (have_element (name))
+    return TRUE;
+#ifdef MST_BUILD_PLUGIN_DIR
+  if (running_uninstalled ())
+    dirs[0] = MST_BUILD_PLUGIN_DIR;
+#endif
+#ifdef MST_PLUGIN_INSTALL_DIR
+  if (!dirs[0])
+    dirs[0] = MST_PLUGIN_INSTALL_DIR;
+#endif
+  for (i = 0; i < G_N_ELEMENTS (dirs); i++) {
+    if (!dirs[i] || !g_file_test (dirs[i], G_FILE_TEST_IS_DIR))
+      continue;
+    GST_INFO ("'%s' not in the registry, scanning %s", name, dirs[i]);
+    gst_registry_scan_path (gst_registry_get (), dirs[i]);
+    if (have_element (name))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* ---- option parsing ------------------------------------------------------- */
+
+/* Parses argv (argv[0] is the subcommand) with entries; on failure prints
+ * the error and returns FALSE. */
+static gboolean
+parse_options (gint * argc, gchar *** argv, const gchar * params,
+    const gchar * summary, const GOptionEntry * entries)
+{
+  GOptionContext *ctx = g_option_context_new (params);
+  GError *err = NULL;
+  gboolean ok;
+
+  g_option_context_set_summary (ctx, summary);
+  g_option_context_set_description (ctx, EXIT_CODES_HELP);
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  ok = g_option_context_parse (ctx, argc, argv, &err);
+  if (!ok) {
+    g_printerr ("%s: %s\nTry '%s %s --help'.\n", PROGRAM, err->message,
+        PROGRAM, (*argv)[0]);
+    g_clear_error (&err);
+  }
+  g_option_context_free (ctx);
+  return ok;
+}
+
+static gint
+usage_error (const gchar * command, const gchar * message)
+{
+  g_printerr ("%s: %s\nTry '%s %s --help'.\n", PROGRAM, message, PROGRAM,
+      command);
+  return MST_EXIT_USAGE;
+}
+
+static gint
+job_failed (MstJob * job, MstExit code)
+{
+  const gchar *msg = mst_job_error_message (job);
+
+  g_printerr ("%s: error: %s\n", PROGRAM, msg ? msg : "failed");
+  return code;
+}
+
+static gboolean
+stderr_is_terminal (void)
+{
+  return isatty (fileno (stderr));
+}
+
+/* ---- analyze -------------------------------------------------------------- */
+
+typedef struct
+{
+  MstReport report;
+  GstElement *meter;
+  /* frame counting on the meter's sink pad (streaming thread; read after
+   * the final message, which that thread posts after the last buffer) */
+  gint bpf;
+  gint rate;
+  guint64 frames;
+} AnalyzeCtx;
+
+static GstPadProbeReturn
+count_frames (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  AnalyzeCtx *ctx = user_data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+
+    if (ctx->bpf > 0)
+      ctx->frames += gst_buffer_get_size (buf) / ctx->bpf;
+  } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
+    GstAudioInfo ainfo;
+    GstCaps *caps;
+    GstClockTime ts, dur;
+
+    switch (GST_EVENT_TYPE (ev)) {
+      case GST_EVENT_CAPS:
+        gst_event_parse_caps (ev, &caps);
+        if (gst_audio_info_from_caps (&ainfo, caps)) {
+          ctx->bpf = GST_AUDIO_INFO_BPF (&ainfo);
+          ctx->rate = GST_AUDIO_INFO_RATE (&ainfo);
+        }
+        break;
+      case GST_EVENT_GAP:
+        /* measured as silence by the meter */
+        gst_event_parse_gap (ev, &ts, &dur);
+        if (GST_CLOCK_TIME_IS_VALID (dur) && ctx->rate > 0)
+          ctx->frames += gst_util_uint64_scale_round (dur, ctx->rate,
+              GST_SECOND);
+        break;
+      default:
+        break;
+    }
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+analyze_message (MstJob * job, GstMessage * msg, gpointer user_data)
+{
+  AnalyzeCtx *ctx = user_data;
+  const GstStructure *s = gst_message_get_structure (msg);
+
+  if (GST_MESSAGE_SRC (msg) != GST_OBJECT (ctx->meter) ||
+      !gst_structure_has_name (s, "loudnessmeter"))
+    return;
+  if (mst_report_update (&ctx->report, s)) {
+    GstPad *pad = gst_element_get_static_pad (ctx->meter, "sink");
+    GstCaps *caps = gst_pad_get_current_caps (pad);
+
+    mst_report_set_format (&ctx->report, caps);
+    ctx->report.frames = ctx->frames;
+    gst_clear_caps (&caps);
+    gst_object_unref (pad);
+  }
+}
+
+static gint
+cmd_analyze (gint argc, gchar ** argv)
+{
+  gboolean demo = FALSE, json = FALSE, no_true_peak = FALSE, quiet = FALSE;
+  const GOptionEntry entries[] = {
+    {"demo", 'd', 0, G_OPTION_ARG_NONE, &demo,
+        "Analyse the built-in demo mix (the default without FILE)", NULL},
+    {"json", 'j', 0, G_OPTION_ARG_NONE, &json,
+        "Print the report as JSON", NULL},
+    {"no-true-peak", 0, 0, G_OPTION_ARG_NONE, &no_true_peak,
+        "Skip the 4x-oversampled true-peak measurement (faster)", NULL},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+        "No progress display and notes on stderr", NULL},
+    {NULL}
+  };
+  GstElement *conv, *resample, *meter, *sink;
+  const gchar *input = NULL;
+  AnalyzeCtx ctx = { {0} };
+  MstJob *job;
+  MstExit code;
+  GstPad *pad;
+  gint64 t0;
+
+  if (!parse_options (&argc, &argv, "[FILE]", "Measure integrated "
+          "loudness, loudness range, maximum momentary and short-term\n"
+          "loudness (ITU-R BS.1770 / EBU R 128), true and sample peak, and "
+          "compare them\nwith common delivery targets.  FILE is a file name "
+          "or a URI of anything\nGStreamer can decode; without FILE the "
+          "built-in demo mix is analysed.", entries))
+    return MST_EXIT_USAGE;
+  if (argc > 2)
+    return usage_error ("analyze", "more than one input given");
+  if (argc == 2)
+    input = argv[1];
+  if (input && demo)
+    return usage_error ("analyze", "give either FILE or --demo");
+  if (!input && !demo && !quiet && !json)
+    g_printerr ("%s: no input file given: analysing the built-in demo "
+        "mix\n", PROGRAM);
+
+  if (!ensure_element ("loudnessmeter")) {
+    g_printerr ("%s: error: the 'loudnessmeter' element (gst-mastering "
+        "plugin) was not found; set GST_PLUGIN_PATH to the directory of "
+        "libgstmastering.so\n", PROGRAM);
+    return MST_EXIT_MISSING_PLUGIN;
+  }
+
+  job = mst_job_new ();
+  mst_report_init (&ctx.report);
+
+  conv = mst_job_make (job, "audioconvert", NULL);
+  resample = mst_job_make (job, "audioresample", NULL);
+  meter = mst_job_make (job, "loudnessmeter", "meter");
+  sink = mst_job_make (job, "fakesink", NULL);
+  if (!conv || !resample || !meter || !sink) {
+    code = job_failed (job, mst_job_exit_code (job));
+    goto done;
+  }
+  g_object_set (meter, "interval", (guint64) GST_SECOND,
+      "true-peak", !no_true_peak, NULL);
+  g_object_set (sink, "sync", FALSE, NULL);
+  if (!mst_job_link (job, conv, resample, meter, sink, NULL)) {
+    code = job_failed (job, mst_job_exit_code (job));
+    goto done;
+  }
+
+  ctx.meter = meter;
+  pad = gst_element_get_static_pad (meter, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, count_frames, &ctx, NULL);
+  gst_object_unref (pad);
+
+  if (input ? !mst_job_add_input (job, input, conv, MST_REPORT_MAX_CHANNELS)
+      : !mst_job_add_demo (job, MST_DEMOMIX_DEFAULT_RATE, conv)) {
+    code = job_failed (job, mst_job_exit_code (job));
+    goto done;
+  }
+  mst_job_set_message_func (job, analyze_message, &ctx);
+
+  t0 = g_get_monotonic_time ();
+  code = mst_job_run (job, !quiet && stderr_is_terminal (), "Analysing");
+  ctx.report.elapsed = (g_get_monotonic_time () - t0) / 1e6;
+
+  if (code == MST_EXIT_OK && !ctx.report.complete)
+    code = mst_job_fail (job, MST_EXIT_NOT_AUDIO,
+        "%s: no audio samples were measured", mst_job_source_name (job));
+  if (code != MST_EXIT_OK) {
+    job_failed (job, code);
+    goto done;
+  }
+
+  ctx.report.source = g_strdup (mst_job_source_name (job));
+  ctx.report.is_demo = input == NULL;
+  ctx.report.true_peak_measured = !no_true_peak;
+  mst_report_set_source_format (&ctx.report, mst_job_source_caps (job));
+  if (json)
+    mst_report_print_json (&ctx.report, stdout);
+  else
+    mst_report_print_text (&ctx.report, stdout);
+  if (fflush (stdout) != 0) {
+    g_printerr ("%s: error: cannot write the report\n", PROGRAM);
+    code = MST_EXIT_OUTPUT;
+  }
+
+done:
+  mst_report_clear (&ctx.report);
+  mst_job_free (job);
+  return code;
+}
+
+/* ---- demo-wav ------------------------------------------------------------- */
+
+static gint
+cmd_demo_wav (gint argc, gchar ** argv)
+{
+  gchar *format = NULL;
+  gint rate = MST_DEMOMIX_DEFAULT_RATE;
+  gboolean quiet = FALSE;
+  const GOptionEntry entries[] = {
+    {"format", 'f', 0, G_OPTION_ARG_STRING, &format,
+        "Sample format: f32 (default), s24 or s16", "FORMAT"},
+    {"rate", 'r', 0, G_OPTION_ARG_INT, &rate,
+          "Sample rate in Hz, 32000-192000 (default 48000; the mix is "
+          "tuned at 48000)", "HZ"},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+        "Print nothing on success", NULL},
+    {NULL}
+  };
+  GstElement *conv, *filter, *enc, *sink;
+  GstAudioFormat afmt;
+  GstCaps *caps;
+  MstJob *job;
+  MstExit code;
+
+  if (!parse_options (&argc, &argv, "OUT.wav", "Write the built-in demo "
+          "mix (44 s, stereo, deliberately unmastered) to a WAV\nfile.",
+          entries))
+    return MST_EXIT_USAGE;
+  if (argc != 2) {
+    g_free (format);
+    return usage_error ("demo-wav", argc < 2 ? "no output file given" :
+        "more than one output file given");
+  }
+  if (!format || g_ascii_strcasecmp (format, "f32") == 0) {
+    afmt = GST_AUDIO_FORMAT_F32LE;
+  } else if (g_ascii_strcasecmp (format, "s24") == 0) {
+    afmt = GST_AUDIO_FORMAT_S24LE;
+  } else if (g_ascii_strcasecmp (format, "s16") == 0) {
+    afmt = GST_AUDIO_FORMAT_S16LE;
+  } else {
+    g_free (format);
+    return usage_error ("demo-wav", "--format must be f32, s24 or s16");
+  }
+  g_free (format);
+  if (rate < MST_DEMOMIX_MIN_RATE || rate > MST_DEMOMIX_MAX_RATE)
+    return usage_error ("demo-wav", "--rate must be 32000-192000");
+
+  job = mst_job_new ();
+  conv = mst_job_make (job, "audioconvert", NULL);
+  filter = mst_job_make (job, "capsfilter", NULL);
+  enc = mst_job_make (job, "wavenc", NULL);
+  sink = mst_job_make (job, "filesink", NULL);
+  if (!conv || !filter || !enc || !sink) {
+    code = job_failed (job, mst_job_exit_code (job));
+    goto done;
+  }
+  /* no dither noise: the same file every time */
+  g_object_set (conv, "dithering", 0, NULL);
+  caps = gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING,
+      gst_audio_format_to_string (afmt), NULL);
+  g_object_set (filter, "caps", caps, NULL);
+  gst_caps_unref (caps);
+  g_object_set (sink, "location", argv[1], NULL);
+
+  if (!mst_job_link (job, conv, filter, enc, sink, NULL) ||
+      !mst_job_add_demo (job, rate, conv)) {
+    code = job_failed (job, mst_job_exit_code (job));
+    goto done;
+  }
+
+  code = mst_job_run (job, !quiet && stderr_is_terminal (), "Writing");
+  if (code != MST_EXIT_OK) {
+    job_failed (job, code);
+    goto done;
+  }
+  if (!quiet) {
+    gchar *name = g_filename_display_name (argv[1]);
+
+    printf ("Wrote the demo mix to %s (%s, %d Hz, 2 channels, %.1f s)\n",
+        name, gst_audio_format_to_string (afmt), rate,
+        mst_demomix_duration ());
+    g_free (name);
+  }
+
+done:
+  mst_job_free (job);
+  return code;
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+typedef struct
+{
+  const gchar *name;
+  gint (*func) (gint argc, gchar ** argv);
+  const gchar *args;
+  const gchar *summary;
+} Command;
+
+static const Command commands[] = {
+  {"analyze", cmd_analyze, "[FILE|--demo] [--json] [--no-true-peak]",
+      "Measure loudness, loudness range and true peak, with a verdict\n"
+        "      against delivery targets (EBU R 128, Spotify, ...)."},
+  {"demo-wav", cmd_demo_wav, "OUT.wav [--format f32|s24|s16] [--rate HZ]",
+      "Write the built-in demo mix to a WAV file (also: --write-demo\n"
+        "      OUT.wav)."},
+};
+
+static void
+print_usage (FILE * out)
+{
+  guint i;
+
+  fprintf (out, "Usage: %s COMMAND [OPTION...] [ARG...]\n\n"
+      "Loudness analysis for mastering, with GStreamer.\n\nCommands:\n",
+      PROGRAM);
+  for (i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %s %s\n      %s\n", commands[i].name, commands[i].args,
+        commands[i].summary);
+  fprintf (out, "\nRun '%s COMMAND --help' for all options of a command.\n"
+      "\n%s", PROGRAM, EXIT_CODES_HELP);
+}
+
+int
+main (int argc, char **argv)
+{
+  const gchar *name;
+  guint i;
+
+  if (argc < 2) {
+    print_usage (stderr);
+    return MST_EXIT_USAGE;
+  }
+  name = argv[1];
+  if (!strcmp (name, "--help") || !strcmp (name, "-h") ||
+      !strcmp (name, "help")) {
+    if (!strcmp (name, "help") && argc > 2) {
+      /* help COMMAND = COMMAND --help */
+      argv[1] = argv[2];
+      argv[2] = (gchar *) "--help";
+      return main (argc, argv);
+    }
+    print_usage (stdout);
+    return MST_EXIT_OK;
+  }
+  if (!strcmp (name, "--version")) {
+    gst_init (NULL, NULL);
+    printf ("%s %s (%s)\n", PROGRAM, VERSION, gst_version_string ());
+    return MST_EXIT_OK;
+  }
+  if (!strcmp (name, "--write-demo"))
+    name = "demo-wav";
+
+  for (i = 0; i < G_N_ELEMENTS (commands); i++) {
+    if (!strcmp (name, commands[i].name)) {
+      gint ret;
+
+      argv[1] = (gchar *) commands[i].name;
+      /* argv[0] of the subcommand is its name (for GOption's messages) */
+      ret = commands[i].func (argc - 1, argv + 1);
+      gst_deinit ();
+      return ret;
+    }
+  }
+  g_printerr ("%s: unknown command '%s'\n\n", PROGRAM, name);
+  print_usage (stderr);
+  return MST_EXIT_USAGE;
+}

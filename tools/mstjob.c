@@ -1,0 +1,666 @@
+/* gst-mastering CLI — pipeline builder and runner (see mstjob.h)
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "mstjob.h"
+#include "demomix.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/audio/audio.h>
+#include <gst/pbutils/missing-plugins.h>
+
+#define DEMO_CHUNK_FRAMES 8192
+#define PROGRESS_INTERVAL (100 * GST_MSECOND)
+
+/* decodebin's autoplug-select result (not in a public header) */
+typedef enum
+{
+  AUTOPLUG_SELECT_TRY,
+  AUTOPLUG_SELECT_EXPOSE,
+  AUTOPLUG_SELECT_SKIP
+} AutoplugSelectResult;
+
+struct _MstJob
+{
+  GstElement *pipeline;
+  GMutex lock;
+
+  /* the first failure, under the lock */
+  MstExit code;
+  gchar *error;
+
+  /* source */
+  gchar *source_name;
+  GstElement *sink;             /* the chain the source feeds */
+  gint max_channels;
+  gboolean is_demo;
+  gboolean linked;              /* an audio stream reached the chain */
+  guint n_audio;                /* raw audio streams seen */
+  GstCaps *source_caps;
+  GPtrArray *missing;           /* descriptions of missing plugins */
+
+  /* demo source */
+  MstDemoMix *mix;
+  guint64 demo_frames;          /* frames pushed */
+
+  MstJobMessageFunc message_func;
+  gpointer message_data;
+
+  /* progress line */
+  gboolean progress_shown;
+};
+
+MstJob *
+mst_job_new (void)
+{
+  MstJob *job = g_new0 (MstJob, 1);
+
+  g_mutex_init (&job->lock);
+  job->pipeline = gst_pipeline_new ("gst-mastering");
+  job->missing = g_ptr_array_new_with_free_func (g_free);
+  return job;
+}
+
+void
+mst_job_free (MstJob * job)
+{
+  if (!job)
+    return;
+  gst_element_set_state (job->pipeline, GST_STATE_NULL);
+  gst_object_unref (job->pipeline);
+  if (job->mix)
+    mst_demomix_free (job->mix);
+  gst_clear_caps (&job->source_caps);
+  g_ptr_array_unref (job->missing);
+  g_free (job->source_name);
+  g_free (job->error);
+  g_mutex_clear (&job->lock);
+  g_free (job);
+}
+
+GstPipeline *
+mst_job_pipeline (MstJob * job)
+{
+  return GST_PIPELINE (job->pipeline);
+}
+
+MstExit
+mst_job_fail (MstJob * job, MstExit code, const gchar * format, ...)
+{
+  gboolean first = FALSE;
+  va_list ap;
+
+  g_mutex_lock (&job->lock);
+  if (job->code == MST_EXIT_OK) {
+    va_start (ap, format);
+    job->error = g_strdup_vprintf (format, ap);
+    va_end (ap);
+    job->code = code;
+    first = TRUE;
+  }
+  code = job->code;
+  g_mutex_unlock (&job->lock);
+
+  /* wake up mst_job_run() */
+  if (first)
+    gst_element_post_message (job->pipeline,
+        gst_message_new_application (GST_OBJECT (job->pipeline),
+            gst_structure_new_empty ("mst-job-abort")));
+  return code;
+}
+
+const gchar *
+mst_job_error_message (MstJob * job)
+{
+  return job->error;
+}
+
+MstExit
+mst_job_exit_code (MstJob * job)
+{
+  MstExit code;
+
+  g_mutex_lock (&job->lock);
+  code = job->code;
+  g_mutex_unlock (&job->lock);
+  return code;
+}
+
+GstElement *
+mst_job_make (MstJob * job, const gchar * factory, const gchar * name)
+{
+  GstElement *e = gst_element_factory_make (factory, name);
+
+  if (!e) {
+    mst_job_fail (job, MST_EXIT_MISSING_PLUGIN,
+        "the GStreamer element '%s' is missing (check your GStreamer "
+        "installation)", factory);
+    return NULL;
+  }
+  gst_bin_add (GST_BIN (job->pipeline), e);
+  return e;
+}
+
+gboolean
+mst_job_link (MstJob * job, GstElement * first, ...)
+{
+  GstElement *prev = first, *next;
+  gboolean ok = TRUE;
+  va_list ap;
+
+  if (!first)
+    return FALSE;
+  va_start (ap, first);
+  while (ok && (next = va_arg (ap, GstElement *))) {
+    if (!gst_element_link (prev, next)) {
+      mst_job_fail (job, MST_EXIT_FAILURE, "cannot link %s to %s",
+          GST_OBJECT_NAME (prev), GST_OBJECT_NAME (next));
+      ok = FALSE;
+    }
+    prev = next;
+  }
+  va_end (ap);
+  return ok;
+}
+
+GstCaps *
+mst_job_source_caps (MstJob * job)
+{
+  GstCaps *caps;
+
+  g_mutex_lock (&job->lock);
+  caps = job->source_caps;
+  g_mutex_unlock (&job->lock);
+  return caps;
+}
+
+const gchar *
+mst_job_source_name (MstJob * job)
+{
+  return job->source_name;
+}
+
+void
+mst_job_set_message_func (MstJob * job, MstJobMessageFunc func,
+    gpointer user_data)
+{
+  job->message_func = func;
+  job->message_data = user_data;
+}
+
+/* ---- file / URI source ---------------------------------------------------- */
+
+/* Discards a stream nobody measures, without blocking the demuxer. */
+static void
+discard_pad (MstJob * job, GstPad * pad)
+{
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  GstPad *sinkpad;
+
+  if (!sink)
+    return;
+  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+  gst_bin_add (GST_BIN (job->pipeline), sink);
+  sinkpad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_link (pad, sinkpad);
+  gst_object_unref (sinkpad);
+  gst_element_sync_state_with_parent (sink);
+}
+
+static void
+on_pad_added (GstElement * dec, GstPad * pad, MstJob * job)
+{
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  const GstStructure *s;
+  gboolean audio, take = FALSE;
+  gint channels;
+
+  if (!caps)
+    caps = gst_pad_query_caps (pad, NULL);
+  s = gst_caps_is_empty (caps) ? NULL : gst_caps_get_structure (caps, 0);
+  audio = s && gst_structure_has_name (s, "audio/x-raw");
+
+  g_mutex_lock (&job->lock);
+  if (audio) {
+    job->n_audio++;
+    if (!job->linked) {
+      job->linked = take = TRUE;
+      gst_caps_replace (&job->source_caps, caps);
+    }
+  }
+  g_mutex_unlock (&job->lock);
+
+  if (!take) {
+    if (audio)
+      g_printerr ("gst-mastering: note: the input has more than one audio "
+          "stream; only the first one is analysed\n");
+    discard_pad (job, pad);
+  } else if (job->max_channels > 0 && gst_structure_get_int (s, "channels",
+          &channels) && channels > job->max_channels) {
+    /* refused rather than silently downmixed by audioconvert */
+    mst_job_fail (job, MST_EXIT_NOT_AUDIO,
+        "%s: %d-channel audio is not supported (at most %d channels)",
+        job->source_name, channels, job->max_channels);
+    discard_pad (job, pad);
+  } else {
+    GstPad *sinkpad = gst_element_get_static_pad (job->sink, "sink");
+    GstPadLinkReturn ret = gst_pad_link (pad, sinkpad);
+
+    gst_object_unref (sinkpad);
+    if (GST_PAD_LINK_FAILED (ret))
+      mst_job_fail (job, MST_EXIT_NOT_AUDIO,
+          "%s: cannot handle this audio format (%s)", job->source_name,
+          gst_pad_link_get_name (ret));
+  }
+  gst_caps_unref (caps);
+}
+
+static void
+on_no_more_pads (GstElement * dec, MstJob * job)
+{
+  gboolean linked;
+
+  g_mutex_lock (&job->lock);
+  linked = job->linked;
+  g_mutex_unlock (&job->lock);
+
+  /* without an audio stream the chain never sees data nor EOS: stop, and
+   * let mst_job_run() tell "no audio" from "no decoder" */
+  if (!linked)
+    gst_element_post_message (job->pipeline,
+        gst_message_new_application (GST_OBJECT (job->pipeline),
+            gst_structure_new_empty ("mst-job-no-audio")));
+}
+
+/* Video, image and subtitle streams are exposed undecoded and discarded. */
+static AutoplugSelectResult
+on_autoplug_select (GstElement * bin, GstPad * pad, GstCaps * caps,
+    GstElementFactory * factory, MstJob * job)
+{
+  const gchar *klass = gst_element_factory_get_metadata (factory,
+      GST_ELEMENT_METADATA_KLASS);
+
+  if (klass && (strstr (klass, "Decoder") || strstr (klass, "Parser"))
+      && !strstr (klass, "Audio") && (strstr (klass, "Video")
+          || strstr (klass, "Image") || strstr (klass, "Subtitle")))
+    return AUTOPLUG_SELECT_EXPOSE;
+  return AUTOPLUG_SELECT_TRY;
+}
+
+/* Checks a local file before GStreamer does, for a clear message. */
+static gboolean
+check_local_file (MstJob * job, const gchar * path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0) {
+    mst_job_fail (job, MST_EXIT_NO_INPUT, "%s: %s", job->source_name,
+        g_strerror (errno));
+    return FALSE;
+  }
+  if (S_ISDIR (st.st_mode)) {
+    mst_job_fail (job, MST_EXIT_NO_INPUT, "%s: is a directory",
+        job->source_name);
+    return FALSE;
+  }
+  if (g_access (path, R_OK) != 0) {
+    mst_job_fail (job, MST_EXIT_NO_INPUT, "%s: %s", job->source_name,
+        g_strerror (errno));
+    return FALSE;
+  }
+  if (S_ISREG (st.st_mode) && st.st_size == 0) {
+    mst_job_fail (job, MST_EXIT_NOT_AUDIO, "%s: the file is empty",
+        job->source_name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+mst_job_add_input (MstJob * job, const gchar * input, GstElement * sink,
+    gint max_channels)
+{
+  GstElement *dec;
+  gchar *uri = NULL, *path = NULL;
+  GError *err = NULL;
+
+  job->sink = sink;
+  job->max_channels = max_channels;
+
+  /* an existing file wins over a URI-looking name */
+  if (!g_file_test (input, G_FILE_TEST_EXISTS) && strstr (input, "://")
+      && gst_uri_is_valid (input)) {
+    if (gst_uri_has_protocol (input, "file"))
+      path = g_filename_from_uri (input, NULL, NULL);
+    else
+      uri = g_strdup (input);
+  } else {
+    path = g_strdup (input);
+  }
+
+  if (path) {
+    job->source_name = g_filename_display_name (path);
+    if (!check_local_file (job, path)) {
+      g_free (path);
+      return FALSE;
+    }
+    uri = gst_filename_to_uri (path, &err);
+    g_free (path);
+    if (!uri) {
+      mst_job_fail (job, MST_EXIT_NO_INPUT, "%s: %s", job->source_name,
+          err->message);
+      g_clear_error (&err);
+      return FALSE;
+    }
+  } else {
+    job->source_name = g_strdup (uri);
+  }
+
+  dec = mst_job_make (job, "uridecodebin", "decoder");
+  if (!dec) {
+    g_free (uri);
+    return FALSE;
+  }
+  g_object_set (dec, "uri", uri, NULL);
+  g_free (uri);
+  g_signal_connect (dec, "pad-added", G_CALLBACK (on_pad_added), job);
+  g_signal_connect (dec, "no-more-pads", G_CALLBACK (on_no_more_pads), job);
+  g_signal_connect (dec, "autoplug-select", G_CALLBACK (on_autoplug_select),
+      job);
+  return TRUE;
+}
+
+/* ---- demo source ---------------------------------------------------------- */
+
+static void
+demo_need_data (GstAppSrc * src, guint length, gpointer user_data)
+{
+  MstJob *job = user_data;
+  guint rate = mst_demomix_rate (job->mix);
+  GstBuffer *buf;
+  GstMapInfo map;
+  gsize n;
+
+  buf = gst_buffer_new_allocate (NULL, DEMO_CHUNK_FRAMES *
+      MST_DEMOMIX_CHANNELS * sizeof (gfloat), NULL);
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  n = mst_demomix_render_f32 (job->mix, (gfloat *) map.data,
+      DEMO_CHUNK_FRAMES);
+  gst_buffer_unmap (buf, &map);
+
+  if (n == 0) {
+    gst_buffer_unref (buf);
+    gst_app_src_end_of_stream (src);
+    return;
+  }
+  gst_buffer_set_size (buf, n * MST_DEMOMIX_CHANNELS * sizeof (gfloat));
+  GST_BUFFER_PTS (buf) = gst_util_uint64_scale_int (job->demo_frames,
+      GST_SECOND, rate);
+  GST_BUFFER_DURATION (buf) = gst_util_uint64_scale_int (job->demo_frames +
+      n, GST_SECOND, rate) - GST_BUFFER_PTS (buf);
+  GST_BUFFER_OFFSET (buf) = job->demo_frames;
+  GST_BUFFER_OFFSET_END (buf) = job->demo_frames + n;
+  job->demo_frames += n;
+  gst_app_src_push_buffer (src, buf);
+}
+
+gboolean
+mst_job_add_demo (MstJob * job, guint rate, GstElement * sink)
+{
+  static const GstAudioChannelPosition stereo[2] = {
+    GST_AUDIO_CHANNEL_POSITION_FRONT_LEFT,
+    GST_AUDIO_CHANNEL_POSITION_FRONT_RIGHT
+  };
+  GstAppSrcCallbacks callbacks = { 0 };
+  GstAudioInfo info;
+  GstElement *src;
+  GstCaps *caps;
+
+  job->sink = sink;
+  job->is_demo = TRUE;
+  job->source_name = g_strdup ("demo mix (built-in, synthesized)");
+  job->mix = mst_demomix_new (rate);
+  if (!job->mix) {
+    mst_job_fail (job, MST_EXIT_FAILURE, "cannot create the demo mix at "
+        "%u Hz", rate);
+    return FALSE;
+  }
+
+  src = mst_job_make (job, "appsrc", "demo");
+  if (!src)
+    return FALSE;
+  gst_audio_info_set_format (&info, GST_AUDIO_FORMAT_F32, rate,
+      MST_DEMOMIX_CHANNELS, stereo);
+  caps = gst_audio_info_to_caps (&info);
+  g_object_set (src, "format", GST_FORMAT_TIME, "is-live", FALSE,
+      "stream-type", GST_APP_STREAM_TYPE_STREAM, NULL);
+  gst_app_src_set_caps (GST_APP_SRC (src), caps);
+  gst_app_src_set_duration (GST_APP_SRC (src),
+      gst_util_uint64_scale_int (mst_demomix_length (job->mix), GST_SECOND,
+          rate));
+  job->source_caps = caps;
+  job->linked = TRUE;
+
+  callbacks.need_data = demo_need_data;
+  gst_app_src_set_callbacks (GST_APP_SRC (src), &callbacks, job, NULL);
+
+  return mst_job_link (job, src, sink, NULL);
+}
+
+/* ---- running -------------------------------------------------------------- */
+
+static void
+progress_draw (MstJob * job, const gchar * label)
+{
+  gint64 pos = -1, dur = -1;
+
+  if (!gst_element_query_position (job->pipeline, GST_FORMAT_TIME, &pos)
+      || pos < 0)
+    return;
+  if (gst_element_query_duration (job->pipeline, GST_FORMAT_TIME, &dur)
+      && dur > 0) {
+    gint pct = (gint) CLAMP (100.0 * pos / dur, 0.0, 100.0);
+
+    g_printerr ("\r%s %3d%%", label, pct);
+  } else {
+    g_printerr ("\r%s %" GST_TIME_FORMAT, label, GST_TIME_ARGS (pos));
+  }
+  job->progress_shown = TRUE;
+}
+
+static void
+progress_clear (MstJob * job)
+{
+  if (job->progress_shown)
+    g_printerr ("\r%60s\r", "");
+  job->progress_shown = FALSE;
+}
+
+/* Maps a GStreamer error to an exit code. */
+static MstExit
+classify_error (MstJob * job, GstMessage * msg, const GError * err,
+    const gchar * debug)
+{
+  gboolean from_sink = GST_IS_ELEMENT (GST_MESSAGE_SRC (msg)) &&
+      GST_OBJECT_FLAG_IS_SET (GST_MESSAGE_SRC (msg), GST_ELEMENT_FLAG_SINK);
+
+  if (err->domain == GST_RESOURCE_ERROR) {
+    switch (err->code) {
+      case GST_RESOURCE_ERROR_OPEN_WRITE:
+      case GST_RESOURCE_ERROR_WRITE:
+      case GST_RESOURCE_ERROR_NO_SPACE_LEFT:
+      case GST_RESOURCE_ERROR_CLOSE:
+        return MST_EXIT_OUTPUT;
+      default:
+        return from_sink ? MST_EXIT_OUTPUT : MST_EXIT_NO_INPUT;
+    }
+  }
+  if (err->domain == GST_STREAM_ERROR) {
+    switch (err->code) {
+      case GST_STREAM_ERROR_TYPE_NOT_FOUND:
+      case GST_STREAM_ERROR_WRONG_TYPE:
+      case GST_STREAM_ERROR_FORMAT:
+        return MST_EXIT_NOT_AUDIO;
+      case GST_STREAM_ERROR_CODEC_NOT_FOUND:
+        return MST_EXIT_MISSING_PLUGIN;
+      default:
+        break;
+    }
+  }
+  if (err->domain == GST_CORE_ERROR) {
+    if (err->code == GST_CORE_ERROR_MISSING_PLUGIN)
+      return MST_EXIT_MISSING_PLUGIN;
+    if (err->code == GST_CORE_ERROR_NEGOTIATION)
+      return MST_EXIT_NOT_AUDIO;
+  }
+  /* a flow error after failed caps negotiation: an unsupported format */
+  if (debug && strstr (debug, "not-negotiated"))
+    return MST_EXIT_NOT_AUDIO;
+  return MST_EXIT_STREAM;
+}
+
+static void
+handle_error (MstJob * job, GstMessage * msg)
+{
+  GError *err = NULL;
+  gchar *debug = NULL;
+  MstExit code;
+
+  gst_message_parse_error (msg, &err, &debug);
+  code = classify_error (job, msg, err, debug);
+  if (code == MST_EXIT_NOT_AUDIO && debug && strstr (debug, "not-negotiated"))
+    mst_job_fail (job, code, "%s: unsupported audio format (%s)",
+        job->source_name, err->message);
+  else if (code == MST_EXIT_MISSING_PLUGIN && job->missing->len > 0)
+    mst_job_fail (job, code, "%s: missing GStreamer plugin: %s",
+        job->source_name, (const gchar *) g_ptr_array_index (job->missing,
+            0));
+  else if (code == MST_EXIT_OUTPUT)
+    /* the sink's message names the output */
+    mst_job_fail (job, code, "%s", err->message);
+  else if (code == MST_EXIT_NOT_AUDIO && err->domain == GST_STREAM_ERROR
+      && (err->code == GST_STREAM_ERROR_TYPE_NOT_FOUND
+          || err->code == GST_STREAM_ERROR_WRONG_TYPE))
+    mst_job_fail (job, code, "%s: not an audio file (%s)", job->source_name,
+        err->message);
+  else
+    mst_job_fail (job, code, "%s: %s", job->source_name ? job->source_name :
+        GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message);
+  GST_DEBUG ("error from %s: %s (%s)", GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)),
+      err->message, GST_STR_NULL (debug));
+  g_clear_error (&err);
+  g_free (debug);
+}
+
+static void
+handle_warning (MstJob * job, GstMessage * msg)
+{
+  GError *err = NULL;
+  gchar *debug = NULL;
+
+  gst_message_parse_warning (msg, &err, &debug);
+  /* missing decoders are reported through the missing-plugin messages;
+   * they only matter when no audio could be decoded */
+  if (!(err->domain == GST_STREAM_ERROR &&
+          err->code == GST_STREAM_ERROR_CODEC_NOT_FOUND) &&
+      !(err->domain == GST_CORE_ERROR &&
+          err->code == GST_CORE_ERROR_MISSING_PLUGIN))
+    g_printerr ("gst-mastering: warning: %s\n", err->message);
+  g_clear_error (&err);
+  g_free (debug);
+}
+
+MstExit
+mst_job_run (MstJob * job, gboolean progress, const gchar * label)
+{
+  GstBus *bus;
+  GstClockTime last_draw = 0;
+  gboolean done = FALSE;
+
+  if (mst_job_exit_code (job) != MST_EXIT_OK)
+    return mst_job_exit_code (job);
+
+  bus = gst_element_get_bus (job->pipeline);
+  if (gst_element_set_state (job->pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE) {
+    /* the reason, if any, is on the bus */
+    GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+
+    if (msg) {
+      handle_error (job, msg);
+      gst_message_unref (msg);
+    } else {
+      mst_job_fail (job, MST_EXIT_FAILURE, "%s: cannot start the pipeline",
+          job->source_name ? job->source_name : "input");
+    }
+    done = TRUE;
+  }
+
+  while (!done) {
+    GstMessage *msg = gst_bus_timed_pop (bus,
+        progress ? PROGRESS_INTERVAL : GST_CLOCK_TIME_NONE);
+
+    if (msg) {
+      switch (GST_MESSAGE_TYPE (msg)) {
+        case GST_MESSAGE_EOS:
+          done = TRUE;
+          break;
+        case GST_MESSAGE_ERROR:
+          handle_error (job, msg);
+          break;
+        case GST_MESSAGE_WARNING:
+          handle_warning (job, msg);
+          break;
+        case GST_MESSAGE_ELEMENT:
+          if (gst_is_missing_plugin_message (msg)) {
+            g_ptr_array_add (job->missing,
+                gst_missing_plugin_message_get_description (msg));
+          } else if (job->message_func) {
+            job->message_func (job, msg, job->message_data);
+          }
+          break;
+        case GST_MESSAGE_APPLICATION:
+          if (gst_message_has_name (msg, "mst-job-no-audio")) {
+            if (job->missing->len > 0)
+              mst_job_fail (job, MST_EXIT_MISSING_PLUGIN,
+                  "%s: missing GStreamer plugin: %s (no audio stream could "
+                  "be decoded)", job->source_name,
+                  (const gchar *) g_ptr_array_index (job->missing, 0));
+            else
+              mst_job_fail (job, MST_EXIT_NOT_AUDIO,
+                  "%s: no audio stream found", job->source_name);
+          }
+          break;
+        default:
+          break;
+      }
+      gst_message_unref (msg);
+    }
+    if (mst_job_exit_code (job) != MST_EXIT_OK)
+      done = TRUE;
+
+    if (progress && !done) {
+      GstClockTime now = (GstClockTime) g_get_monotonic_time () * GST_USECOND;
+
+      if (now - last_draw >= PROGRESS_INTERVAL) {
+        progress_draw (job, label);
+        last_draw = now;
+      }
+    }
+  }
+
+  progress_clear (job);
+  gst_element_set_state (job->pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  return mst_job_exit_code (job);
+}

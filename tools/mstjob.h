@@ -1,0 +1,89 @@
+/* gst-mastering CLI — pipeline builder and runner
+ *
+ * An MstJob is one pipeline run by a subcommand: the subcommand creates
+ * its processing chain with mst_job_make() / mst_job_link(), attaches a
+ * source to the chain's first element (a file or URI through uridecodebin,
+ * or the built-in demo mix through appsrc) and runs it to EOS with
+ * mst_job_run(), which reads the bus, hands element messages to the
+ * subcommand, shows progress and turns every failure into a message and
+ * one of the documented exit codes.
+ */
+#ifndef __MST_JOB_H__
+#define __MST_JOB_H__
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* Exit codes of gst-mastering (documented in --help and the README). */
+typedef enum
+{
+  MST_EXIT_OK = 0,
+  MST_EXIT_FAILURE = 1,         /* internal or unclassified error */
+  MST_EXIT_USAGE = 2,           /* bad command line */
+  MST_EXIT_NO_INPUT = 3,        /* input missing or unreadable */
+  MST_EXIT_NOT_AUDIO = 4,       /* not audio, no audio stream, unsupported */
+  MST_EXIT_MISSING_PLUGIN = 5,  /* decoder or GStreamer element missing */
+  MST_EXIT_STREAM = 6,          /* error while decoding / processing */
+  MST_EXIT_OUTPUT = 7,          /* output cannot be written */
+} MstExit;
+
+typedef struct _MstJob MstJob;
+
+/* Called from mst_job_run() (the thread that runs the job) for every
+ * element message. */
+typedef void (*MstJobMessageFunc) (MstJob * job, GstMessage * msg,
+    gpointer user_data);
+
+MstJob *mst_job_new (void);
+void mst_job_free (MstJob * job);
+
+GstPipeline *mst_job_pipeline (MstJob * job);
+
+/* Creates an element from factory, adds it to the pipeline and returns it
+ * (owned by the pipeline); NULL, with a MISSING_PLUGIN failure recorded,
+ * if the factory does not exist. */
+GstElement *mst_job_make (MstJob * job, const gchar * factory,
+    const gchar * name);
+/* Links the NULL-terminated list of elements; records a failure and
+ * returns FALSE if a link fails. */
+gboolean mst_job_link (MstJob * job, GstElement * first, ...)
+    G_GNUC_NULL_TERMINATED;
+
+/* Sources.  Both link to the sink pad of `sink`.
+ *
+ * add_input: a file name or a URI, decoded with uridecodebin; the first
+ * raw audio stream goes to `sink`, other streams are discarded.  Checks
+ * local files up front (missing, unreadable, directory).  max_channels
+ * (0: any) rejects streams the chain cannot handle.
+ *
+ * add_demo: the built-in demo mix (tools/demomix.h), F32 stereo at rate,
+ * through appsrc. */
+gboolean mst_job_add_input (MstJob * job, const gchar * input,
+    GstElement * sink, gint max_channels);
+gboolean mst_job_add_demo (MstJob * job, guint rate, GstElement * sink);
+
+/* Caps of the decoded stream that was linked (or the demo caps); NULL
+ * before.  Transfer none. */
+GstCaps *mst_job_source_caps (MstJob * job);
+/* Display name of the input ("demo mix (built-in)" or the file name). */
+const gchar *mst_job_source_name (MstJob * job);
+
+void mst_job_set_message_func (MstJob * job, MstJobMessageFunc func,
+    gpointer user_data);
+
+/* Runs the pipeline until EOS or an error.  With progress, a percentage
+ * labelled `label` is drawn on stderr (callers pass TRUE only when stderr
+ * is a terminal). */
+MstExit mst_job_run (MstJob * job, gboolean progress, const gchar * label);
+
+/* Records a failure (the first one wins) and returns its code.  Safe from
+ * any thread; a running job stops. */
+MstExit mst_job_fail (MstJob * job, MstExit code, const gchar * format, ...)
+    G_GNUC_PRINTF (3, 4);
+/* The recorded failure: message (NULL if none) and code. */
+const gchar *mst_job_error_message (MstJob * job);
+MstExit mst_job_exit_code (MstJob * job);
+
+G_END_DECLS
+#endif /* __MST_JOB_H__ */

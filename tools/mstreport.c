@@ -1,0 +1,552 @@
+/* gst-mastering CLI — the analysis report and the loudness targets
+ * (see mstreport.h)
+ */
+#include "mstreport.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Delivery targets, spec §5 (/work/shared/spec/loudness.md).  Where a
+ * platform states no tolerance (the streaming services normalise playback
+ * themselves), +-1 LU is our practical window. */
+static const MstTarget targets[] = {
+  /* R 128: -23 LUFS, -1 dBTP; +-0.5 LU is the general tolerance of
+   * R 128 v3 (v5 keeps +-0.2 LU for measurement error only) */
+  {"ebu-r128", "EBU R 128", -23.0, 0.5, -1.0, "EBU R 128 (2023)"},
+  /* A/85: -24 LKFS +-2 dB, -2 dBTP commonly cited */
+  {"atsc-a85", "ATSC A/85", -24.0, 2.0, -2.0, "ATSC A/85 (CALM Act)"},
+  /* Spotify for Artists: -14 LUFS (normal), master at <= -1 dBTP */
+  {"spotify", "Spotify", -14.0, 1.0, -1.0, "Spotify for Artists"},
+  {"youtube", "YouTube", -14.0, 1.0, -1.0, "YouTube (turns down only)"},
+  /* Sound Check -16 LUFS, -1 dBTP recommended */
+  {"apple-music", "Apple Music", -16.0, 1.0, -1.0, "Apple Music Sound Check"},
+  /* Apple Podcasts: -16 LKFS +-1 dB, -1 dBTP */
+  {"podcast", "Podcast", -16.0, 1.0, -1.0, "Apple Podcasts (stereo)"},
+};
+
+const MstTarget *
+mst_targets (guint * n)
+{
+  if (n)
+    *n = G_N_ELEMENTS (targets);
+  return targets;
+}
+
+const MstTarget *
+mst_target_find (const gchar * id)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (targets); i++)
+    if (g_ascii_strcasecmp (targets[i].id, id) == 0)
+      return &targets[i];
+  return NULL;
+}
+
+void
+mst_report_init (MstReport * r)
+{
+  guint ch;
+
+  memset (r, 0, sizeof (*r));
+  r->integrated = r->momentary_max = r->shortterm_max = -INFINITY;
+  r->relative_threshold = r->true_peak_max = r->sample_peak_max = -INFINITY;
+  r->plr = -INFINITY;
+  for (ch = 0; ch < MST_REPORT_MAX_CHANNELS; ch++)
+    r->true_peak[ch] = r->sample_peak[ch] = -INFINITY;
+}
+
+void
+mst_report_clear (MstReport * r)
+{
+  g_free (r->source);
+  g_free (r->source_format);
+  g_free (r->format);
+  mst_report_init (r);
+}
+
+/* Short loudspeaker names; REAR_* are the surrounds of 5.x (Ls/Rs) and the
+ * back pair of 7.x (Lb/Rb), as the meter weighs them. */
+static const gchar *
+position_name (GstAudioChannelPosition pos, gboolean has_side)
+{
+  switch (pos) {
+    case GST_AUDIO_CHANNEL_POSITION_MONO:
+      return "M";
+    case GST_AUDIO_CHANNEL_POSITION_FRONT_LEFT:
+      return "L";
+    case GST_AUDIO_CHANNEL_POSITION_FRONT_RIGHT:
+      return "R";
+    case GST_AUDIO_CHANNEL_POSITION_FRONT_CENTER:
+      return "C";
+    case GST_AUDIO_CHANNEL_POSITION_LFE1:
+      return "LFE";
+    case GST_AUDIO_CHANNEL_POSITION_LFE2:
+      return "LFE2";
+    case GST_AUDIO_CHANNEL_POSITION_REAR_LEFT:
+      return has_side ? "Lb" : "Ls";
+    case GST_AUDIO_CHANNEL_POSITION_REAR_RIGHT:
+      return has_side ? "Rb" : "Rs";
+    case GST_AUDIO_CHANNEL_POSITION_SIDE_LEFT:
+      return "Ls";
+    case GST_AUDIO_CHANNEL_POSITION_SIDE_RIGHT:
+      return "Rs";
+    case GST_AUDIO_CHANNEL_POSITION_REAR_CENTER:
+      return "Cs";
+    case GST_AUDIO_CHANNEL_POSITION_FRONT_LEFT_OF_CENTER:
+      return "Lc";
+    case GST_AUDIO_CHANNEL_POSITION_FRONT_RIGHT_OF_CENTER:
+      return "Rc";
+    case GST_AUDIO_CHANNEL_POSITION_WIDE_LEFT:
+      return "Lw";
+    case GST_AUDIO_CHANNEL_POSITION_WIDE_RIGHT:
+      return "Rw";
+    default:
+      return NULL;
+  }
+}
+
+void
+mst_report_set_format (MstReport * r, const GstCaps * caps)
+{
+  GstAudioInfo info;
+  gboolean has_side = FALSE;
+  gint ch;
+
+  if (!caps || !gst_audio_info_from_caps (&info, caps))
+    return;
+  g_free (r->format);
+  r->format = g_strdup (GST_AUDIO_INFO_NAME (&info));
+  r->rate = GST_AUDIO_INFO_RATE (&info);
+  r->channels = GST_AUDIO_INFO_CHANNELS (&info);
+
+  for (ch = 0; ch < r->channels; ch++)
+    if (info.position[ch] == GST_AUDIO_CHANNEL_POSITION_SIDE_LEFT ||
+        info.position[ch] == GST_AUDIO_CHANNEL_POSITION_SIDE_RIGHT)
+      has_side = TRUE;
+  for (ch = 0; ch < r->channels && ch < MST_REPORT_MAX_CHANNELS; ch++) {
+    const gchar *name = NULL;
+
+    if (!GST_AUDIO_INFO_IS_UNPOSITIONED (&info))
+      name = position_name (info.position[ch], has_side);
+    if (name)
+      g_strlcpy (r->channel_names[ch], name, sizeof (r->channel_names[ch]));
+    else
+      g_snprintf (r->channel_names[ch], sizeof (r->channel_names[ch]),
+          "ch%d", ch + 1);
+  }
+}
+
+void
+mst_report_set_source_format (MstReport * r, const GstCaps * caps)
+{
+  GstAudioInfo info;
+
+  if (!caps || !gst_audio_info_from_caps (&info, caps))
+    return;
+  g_free (r->source_format);
+  r->source_format = g_strdup (GST_AUDIO_INFO_NAME (&info));
+  r->source_rate = GST_AUDIO_INFO_RATE (&info);
+  r->source_channels = GST_AUDIO_INFO_CHANNELS (&info);
+}
+
+static gdouble
+get_double (const GstStructure * s, const gchar * field)
+{
+  gdouble v;
+
+  if (!gst_structure_get_double (s, field, &v) || isnan (v))
+    return -INFINITY;
+  return v;
+}
+
+/* A GST_TYPE_ARRAY of linear values to dB; returns the number read. */
+static guint
+get_db_array (const GstStructure * s, const gchar * field, gdouble * db)
+{
+  const GValue *arr = gst_structure_get_value (s, field);
+  guint i, n;
+
+  if (!arr || !GST_VALUE_HOLDS_ARRAY (arr))
+    return 0;
+  n = MIN (gst_value_array_get_size (arr), MST_REPORT_MAX_CHANNELS);
+  for (i = 0; i < n; i++) {
+    const GValue *v = gst_value_array_get_value (arr, i);
+    gdouble lin = G_VALUE_HOLDS_DOUBLE (v) ? g_value_get_double (v) : 0.0;
+
+    db[i] = (lin > 0.0 && isfinite (lin)) ? 20.0 * log10 (lin) : -INFINITY;
+  }
+  return n;
+}
+
+gboolean
+mst_report_update (MstReport * r, const GstStructure * s)
+{
+  gboolean final = FALSE;
+
+  r->integrated = get_double (s, "global-loudness");
+  r->range = get_double (s, "loudness-range");
+  r->momentary_max = get_double (s, "momentary-max");
+  r->shortterm_max = get_double (s, "shortterm-max");
+  r->relative_threshold = get_double (s, "relative-threshold");
+  r->true_peak_max = get_double (s, "true-peak-max");
+  r->sample_peak_max = get_double (s, "sample-peak-max");
+  r->plr = get_double (s, "plr");
+  get_db_array (s, "true-peak", r->true_peak);
+  get_db_array (s, "sample-peak", r->sample_peak);
+
+  gst_structure_get_boolean (s, "final", &final);
+  if (final)
+    r->complete = TRUE;
+  return final;
+}
+
+void
+mst_target_evaluate (const MstTarget * t, const MstReport * r,
+    MstVerdict * v)
+{
+  memset (v, 0, sizeof (*v));
+  v->peak_is_true_peak = r->true_peak_measured;
+  v->peak = r->true_peak_measured ? r->true_peak_max : r->sample_peak_max;
+  v->peak_over = v->peak - t->true_peak_max;
+  v->peak_ok = !(v->peak_over > 0.0);
+  v->defined = isfinite (r->integrated);
+  if (!v->defined) {
+    v->deviation = v->gain = -INFINITY;
+    return;
+  }
+  v->deviation = r->integrated - t->integrated;
+  v->loudness_ok = fabs (v->deviation) <= t->tolerance;
+  v->gain = t->integrated - r->integrated;
+  v->limit = MAX (0.0, v->peak + v->gain - t->true_peak_max);
+}
+
+/* ---- text ----------------------------------------------------------------- */
+
+/* value with the given decimals, "-inf" when undefined */
+static const gchar *
+fmt (gchar * buf, gsize size, gdouble v, gint decimals, gboolean sign)
+{
+  if (isnan (v))
+    g_strlcpy (buf, "n/a", size);
+  else if (isinf (v))
+    g_strlcpy (buf, v < 0 ? "-inf" : "+inf", size);
+  else
+    g_snprintf (buf, size, sign ? "%+.*f" : "%.*f", decimals,
+        /* no "-0.0" */ fabs (v) < 0.5 * pow (10, -decimals) ? 0.0 : v);
+  return buf;
+}
+
+static gchar *
+format_duration (gdouble seconds)
+{
+  guint64 ms = (guint64) llround (seconds * 1000.0);
+  guint64 h = ms / 3600000, m = ms / 60000 % 60, s = ms / 1000 % 60;
+
+  if (h)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT ":%02u:%02u.%03u", h,
+        (guint) m, (guint) s, (guint) (ms % 1000));
+  return g_strdup_printf ("%u:%02u.%03u", (guint) m, (guint) s,
+      (guint) (ms % 1000));
+}
+
+static void
+print_layout (const MstReport * r, FILE * out)
+{
+  gint ch;
+
+  fprintf (out, "%d channel%s", r->channels, r->channels == 1 ? "" : "s");
+  if (r->channels > 1) {
+    fprintf (out, " (");
+    for (ch = 0; ch < r->channels && ch < MST_REPORT_MAX_CHANNELS; ch++)
+      fprintf (out, "%s%s", ch ? " " : "", r->channel_names[ch]);
+    fprintf (out, ")");
+  }
+}
+
+static void
+print_peak_row (FILE * out, const gchar * label, const gchar * unit,
+    const gdouble * per_channel, gint channels, gdouble max)
+{
+  gchar b[32];
+  gint ch;
+
+  fprintf (out, "  %-13s %-5s", label, unit);
+  if (channels > 1)
+    for (ch = 0; ch < channels && ch < MST_REPORT_MAX_CHANNELS; ch++)
+      fprintf (out, " %7s", fmt (b, sizeof b, per_channel[ch], 1, TRUE));
+  fprintf (out, " %7s\n", fmt (b, sizeof b, max, 1, TRUE));
+}
+
+void
+mst_report_print_text (const MstReport * r, FILE * out)
+{
+  const MstTarget *t;
+  gchar b1[32], b2[32], b3[32], b4[32];
+  gchar *dur;
+  guint i, n, n_ok = 0;
+  gint ch;
+
+  /* input */
+  fprintf (out, "Input          %s\n", r->source ? r->source : "?");
+  fprintf (out, "Format         ");
+  if (r->source_format && r->source_rate && r->source_rate != r->rate)
+    fprintf (out, "%s, %d Hz, measured at %d Hz, ", r->source_format,
+        r->source_rate, r->rate);
+  else
+    fprintf (out, "%s, %d Hz, ", r->source_format ? r->source_format :
+        (r->format ? r->format : "?"), r->rate);
+  print_layout (r, out);
+  fprintf (out, "\n");
+  dur = format_duration (r->rate ? (gdouble) r->frames / r->rate : 0.0);
+  fprintf (out, "Duration       %s\n\n", dur);
+  g_free (dur);
+
+  /* loudness */
+  fprintf (out, "Loudness                              "
+      "ITU-R BS.1770 / EBU R 128\n");
+  fprintf (out, "  Integrated            %7s LUFS\n",
+      fmt (b1, sizeof b1, r->integrated, 1, FALSE));
+  fprintf (out, "  Loudness range        %7s LU\n",
+      fmt (b1, sizeof b1, r->range, 1, FALSE));
+  fprintf (out, "  Max. momentary        %7s LUFS\n",
+      fmt (b1, sizeof b1, r->momentary_max, 1, FALSE));
+  fprintf (out, "  Max. short-term       %7s LUFS\n\n",
+      fmt (b1, sizeof b1, r->shortterm_max, 1, FALSE));
+
+  /* peaks: one column per channel, then the maximum */
+  fprintf (out, "Peaks               ");
+  if (r->channels > 1)
+    for (ch = 0; ch < r->channels && ch < MST_REPORT_MAX_CHANNELS; ch++)
+      fprintf (out, " %7s", r->channel_names[ch]);
+  fprintf (out, " %7s\n", "max");
+  if (r->true_peak_measured)
+    print_peak_row (out, "True peak", "dBTP", r->true_peak, r->channels,
+        r->true_peak_max);
+  else
+    fprintf (out, "  %-13s %-5s %*s\n", "True peak", "dBTP",
+        8 * (r->channels > 1 ? r->channels + 1 : 1) - 1, "not measured");
+  print_peak_row (out, "Sample peak", "dBFS", r->sample_peak, r->channels,
+      r->sample_peak_max);
+  fprintf (out, "  %-13s %-5s %*s\n\n", "PLR", "LU",
+      8 * (r->channels > 1 ? r->channels + 1 : 1) - 1,
+      r->true_peak_measured ? fmt (b1, sizeof b1, r->plr, 1, FALSE) : "n/a");
+
+  /* verdict per target */
+  t = mst_targets (&n);
+  fprintf (out, "Targets          Target  Ceiling  Deviation  %-20s"
+      "%6s %7s\n", "Verdict", "Gain", "Limit");
+  fprintf (out, "                   LUFS     dBTP         LU  %-20s"
+      "%6s %7s\n", "", "dB", "dB");
+  for (i = 0; i < n; i++) {
+    MstVerdict v;
+    gchar verdict[64], b5[32];
+
+    mst_target_evaluate (&t[i], r, &v);
+    if (!v.defined) {
+      g_strlcpy (verdict, "silent", sizeof verdict);
+    } else {
+      const gchar *level = v.loudness_ok ? NULL :
+          v.deviation > 0 ? "too loud" : "too quiet";
+      const gchar *peak = v.peak_ok ? NULL :
+          v.peak_is_true_peak ? "TP over" : "peak over";
+
+      if (level || peak)
+        g_snprintf (verdict, sizeof verdict, "%s%s%s", level ? level : "",
+            level && peak ? ", " : "", peak ? peak : "");
+      else
+        g_strlcpy (verdict, "OK", sizeof verdict);
+      if (v.loudness_ok && v.peak_ok)
+        n_ok++;
+    }
+    fprintf (out, "  %-13s %7s  %7s  %9s  %-20s%6s %7s\n", t[i].name,
+        fmt (b1, sizeof b1, t[i].integrated, 1, FALSE),
+        fmt (b2, sizeof b2, t[i].true_peak_max, 1, FALSE),
+        fmt (b3, sizeof b3, v.deviation, 1, TRUE), verdict,
+        v.defined ? fmt (b4, sizeof b4, v.gain, 1, TRUE) : "-",
+        v.defined && v.limit >= 0.05 ? fmt (b5, sizeof b5, v.limit, 1,
+            FALSE) : "-");
+  }
+  fprintf (out, "  Gain: to reach the target.  Limit: peak reduction then "
+      "needed to stay under\n  the ceiling.\n\n");
+
+  /* one line for the impatient */
+  fprintf (out, "Verdict        ");
+  if (!isfinite (r->integrated)) {
+    fprintf (out, "no loudness: the input is silent (below -70 LUFS)\n");
+  } else if (n_ok == n) {
+    fprintf (out, "meets all %u targets\n", n);
+  } else if (n_ok == 0) {
+    fprintf (out, "meets none of the %u targets", n);
+  } else {
+    gboolean first = TRUE;
+
+    fprintf (out, "meets ");
+    for (i = 0; i < n; i++) {
+      MstVerdict v;
+
+      mst_target_evaluate (&t[i], r, &v);
+      if (v.loudness_ok && v.peak_ok) {
+        fprintf (out, "%s%s", first ? "" : ", ", t[i].name);
+        first = FALSE;
+      }
+    }
+  }
+  if (isfinite (r->integrated) && n_ok < n) {
+    const gchar *what = r->true_peak_measured ? "true peak" : "sample peak";
+    guint n_over = 0;
+
+    for (i = 0; i < n; i++) {
+      MstVerdict v;
+
+      mst_target_evaluate (&t[i], r, &v);
+      n_over += !v.peak_ok;
+    }
+    if (n_over == n)
+      fprintf (out, "; the %s is over every ceiling", what);
+    else if (n_over > 0)
+      fprintf (out, "; the %s is over %u ceiling%s", what, n_over,
+          n_over == 1 ? "" : "s");
+    fprintf (out, "\n");
+  }
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static void
+json_string (FILE * out, const gchar * str)
+{
+  const guchar *p;
+
+  if (!str) {
+    fputs ("null", out);
+    return;
+  }
+  fputc ('"', out);
+  for (p = (const guchar *) str; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      fprintf (out, "\\%c", *p);
+    else if (*p == '\n')
+      fputs ("\\n", out);
+    else if (*p == '\t')
+      fputs ("\\t", out);
+    else if (*p < 0x20)
+      fprintf (out, "\\u%04x", *p);
+    else
+      fputc (*p, out);
+  }
+  fputc ('"', out);
+}
+
+/* JSON has no infinities: undefined values are null */
+static void
+json_number (FILE * out, gdouble v)
+{
+  if (isfinite (v))
+    fprintf (out, "%.4f", v);
+  else
+    fputs ("null", out);
+}
+
+static void
+json_db_array (FILE * out, const gdouble * v, gint n)
+{
+  gint i;
+
+  fputc ('[', out);
+  for (i = 0; i < n && i < MST_REPORT_MAX_CHANNELS; i++) {
+    if (i)
+      fputs (", ", out);
+    json_number (out, v[i]);
+  }
+  fputc (']', out);
+}
+
+void
+mst_report_print_json (const MstReport * r, FILE * out)
+{
+  const MstTarget *t;
+  guint i, n;
+  gint ch;
+
+  fprintf (out, "{\n  \"source\": ");
+  json_string (out, r->source);
+  fprintf (out, ",\n  \"demo\": %s,\n", r->is_demo ? "true" : "false");
+  fprintf (out, "  \"source_format\": ");
+  json_string (out, r->source_format);
+  fprintf (out, ",\n  \"source_rate\": %d,\n  \"source_channels\": %d,\n",
+      r->source_rate, r->source_channels);
+  fprintf (out, "  \"format\": ");
+  json_string (out, r->format);
+  fprintf (out, ",\n  \"rate\": %d,\n  \"channels\": %d,\n", r->rate,
+      r->channels);
+  fprintf (out, "  \"channel_names\": [");
+  for (ch = 0; ch < r->channels && ch < MST_REPORT_MAX_CHANNELS; ch++) {
+    if (ch)
+      fputs (", ", out);
+    json_string (out, r->channel_names[ch]);
+  }
+  fprintf (out, "],\n  \"frames\": %" G_GUINT64_FORMAT ",\n", r->frames);
+  fprintf (out, "  \"duration_s\": ");
+  json_number (out, r->rate ? (gdouble) r->frames / r->rate : 0.0);
+
+  fprintf (out, ",\n  \"integrated_lufs\": ");
+  json_number (out, r->integrated);
+  fprintf (out, ",\n  \"loudness_range_lu\": ");
+  json_number (out, r->range);
+  fprintf (out, ",\n  \"momentary_max_lufs\": ");
+  json_number (out, r->momentary_max);
+  fprintf (out, ",\n  \"shortterm_max_lufs\": ");
+  json_number (out, r->shortterm_max);
+  fprintf (out, ",\n  \"relative_threshold_lufs\": ");
+  json_number (out, r->relative_threshold);
+  fprintf (out, ",\n  \"true_peak_measured\": %s",
+      r->true_peak_measured ? "true" : "false");
+  fprintf (out, ",\n  \"true_peak_dbtp\": ");
+  json_number (out, r->true_peak_measured ? r->true_peak_max : NAN);
+  fprintf (out, ",\n  \"true_peak_channels_dbtp\": ");
+  if (r->true_peak_measured)
+    json_db_array (out, r->true_peak, r->channels);
+  else
+    fputs ("null", out);
+  fprintf (out, ",\n  \"sample_peak_dbfs\": ");
+  json_number (out, r->sample_peak_max);
+  fprintf (out, ",\n  \"sample_peak_channels_dbfs\": ");
+  json_db_array (out, r->sample_peak, r->channels);
+  fprintf (out, ",\n  \"plr_lu\": ");
+  json_number (out, r->true_peak_measured ? r->plr : NAN);
+  fprintf (out, ",\n  \"analysis_time_s\": ");
+  json_number (out, r->elapsed);
+
+  fprintf (out, ",\n  \"targets\": [");
+  t = mst_targets (&n);
+  for (i = 0; i < n; i++) {
+    MstVerdict v;
+
+    mst_target_evaluate (&t[i], r, &v);
+    fprintf (out, "%s\n    {\"id\": ", i ? "," : "");
+    json_string (out, t[i].id);
+    fprintf (out, ", \"name\": ");
+    json_string (out, t[i].name);
+    fprintf (out, ", \"integrated_lufs\": ");
+    json_number (out, t[i].integrated);
+    fprintf (out, ", \"tolerance_lu\": ");
+    json_number (out, t[i].tolerance);
+    fprintf (out, ", \"true_peak_max_dbtp\": ");
+    json_number (out, t[i].true_peak_max);
+    fprintf (out, ",\n     \"deviation_lu\": ");
+    json_number (out, v.deviation);
+    fprintf (out, ", \"loudness_ok\": %s", v.defined && v.loudness_ok ?
+        "true" : "false");
+    fprintf (out, ", \"peak_over_db\": ");
+    json_number (out, v.peak_over);
+    fprintf (out, ", \"peak_ok\": %s", v.peak_ok ? "true" : "false");
+    fprintf (out, ", \"gain_db\": ");
+    json_number (out, v.gain);
+    fprintf (out, ", \"limit_db\": ");
+    json_number (out, v.defined ? v.limit : NAN);
+    fprintf (out, ",\n     \"ok\": %s}", v.defined && v.loudness_ok
+        && v.peak_ok ? "true" : "false");
+  }
+  fprintf (out, "\n  ]\n}\n");
+}

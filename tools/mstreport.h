@@ -1,0 +1,101 @@
+/* gst-mastering CLI — the analysis report and the loudness targets
+ *
+ * MstReport collects what one measurement found (input, format, the
+ * fields of the final `loudnessmeter` message); it is printed as an
+ * aligned text report or as JSON.  MstTarget is the table of delivery
+ * targets (spec §5) the verdict is computed against; the `master`
+ * subcommand will use the same table for its presets.
+ */
+#ifndef __MST_REPORT_H__
+#define __MST_REPORT_H__
+
+#include <stdio.h>
+#include <gst/gst.h>
+#include <gst/audio/audio.h>
+
+G_BEGIN_DECLS
+
+#define MST_REPORT_MAX_CHANNELS 8       /* what loudnessmeter measures */
+
+typedef struct
+{
+  const gchar *id;              /* short name for the command line */
+  const gchar *name;            /* for humans */
+  gdouble integrated;           /* LUFS */
+  gdouble tolerance;            /* +- LU around integrated */
+  gdouble true_peak_max;        /* dBTP ceiling */
+  const gchar *source;          /* where the numbers come from */
+} MstTarget;
+
+/* The targets, in display order; *n receives their number. */
+const MstTarget *mst_targets (guint * n);
+/* The target called id, or NULL. */
+const MstTarget *mst_target_find (const gchar * id);
+
+typedef struct
+{
+  /* input */
+  gchar *source;                /* what was analysed, for display */
+  gboolean is_demo;
+  gchar *source_format;         /* decoded stream: format name or NULL */
+  gint source_rate;
+  gint source_channels;
+
+  /* the stream the meter measured */
+  gchar *format;
+  gint rate;
+  gint channels;
+  gchar channel_names[MST_REPORT_MAX_CHANNELS][8];
+  guint64 frames;               /* frames measured */
+
+  /* the final loudnessmeter message (undefined values are -inf) */
+  gboolean complete;            /* a final message was seen */
+  gboolean true_peak_measured;
+  gdouble integrated;           /* LUFS */
+  gdouble range;                /* LU */
+  gdouble momentary_max;        /* LUFS */
+  gdouble shortterm_max;        /* LUFS */
+  gdouble relative_threshold;   /* LUFS */
+  gdouble true_peak[MST_REPORT_MAX_CHANNELS];   /* dBTP */
+  gdouble sample_peak[MST_REPORT_MAX_CHANNELS]; /* dBFS */
+  gdouble true_peak_max;        /* dBTP */
+  gdouble sample_peak_max;      /* dBFS */
+  gdouble plr;                  /* LU */
+
+  gdouble elapsed;              /* wall-clock seconds of the analysis */
+} MstReport;
+
+/* What a report means for one target. */
+typedef struct
+{
+  gboolean defined;             /* FALSE if nothing passed the gates */
+  gdouble deviation;            /* integrated - target, LU */
+  gboolean loudness_ok;         /* |deviation| <= tolerance */
+  gboolean peak_is_true_peak;   /* FALSE: sample peak (true peak off) */
+  gdouble peak;                 /* dBTP (or dBFS) */
+  gdouble peak_over;            /* peak - ceiling, dB; > 0 is too high */
+  gboolean peak_ok;
+  gdouble gain;                 /* gain that reaches the target, dB */
+  gdouble limit;                /* peak reduction still needed after that
+                                 * gain to meet the ceiling, dB, >= 0 */
+} MstVerdict;
+
+void mst_report_init (MstReport * r);
+void mst_report_clear (MstReport * r);
+
+/* Takes the stream format from caps (the meter's sink caps). */
+void mst_report_set_format (MstReport * r, const GstCaps * caps);
+/* Takes the decoded source format from caps. */
+void mst_report_set_source_format (MstReport * r, const GstCaps * caps);
+/* Reads a `loudnessmeter` message structure; returns TRUE if it was the
+ * final one (the report is then complete). */
+gboolean mst_report_update (MstReport * r, const GstStructure * s);
+
+void mst_target_evaluate (const MstTarget * t, const MstReport * r,
+    MstVerdict * v);
+
+void mst_report_print_text (const MstReport * r, FILE * out);
+void mst_report_print_json (const MstReport * r, FILE * out);
+
+G_END_DECLS
+#endif /* __MST_REPORT_H__ */
