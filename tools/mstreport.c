@@ -299,7 +299,11 @@ mst_report_print_text (const MstReport * r, FILE * out)
   print_layout (r, out);
   fprintf (out, "\n");
   dur = format_duration (r->rate ? (gdouble) r->frames / r->rate : 0.0);
-  fprintf (out, "Duration       %s\n\n", dur);
+  fprintf (out, "Duration       %s", dur);
+  if (r->elapsed > 0.0 && r->rate)
+    fprintf (out, "  (analysed in %.1f s, %.0fx real time)", r->elapsed,
+        (gdouble) r->frames / r->rate / r->elapsed);
+  fprintf (out, "\n\n");
   g_free (dur);
 
   /* loudness */
