@@ -170,7 +170,7 @@ run_ebur128 (Job * job, const Options * o, const float *x, size_t frames)
       goto fail;
   while (pos < frames) {
     size_t n = frames - pos < o->chunk ? frames - pos : o->chunk;
-    double m, s;
+    double m = -INFINITY, s = -INFINITY;
 
     if (ebur128_add_frames_float (st, x + pos * o->channels, n)
         != EBUR128_SUCCESS)

@@ -307,7 +307,7 @@ main (int argc, char **argv)
   const char *only = NULL;
   unsigned repeat = 5;
   Bufs b;
-  int i, status = 0;
+  int i, status = 0, matched = 0;
   size_t k, s;
   uint32_t seed = 1;
 
@@ -329,12 +329,12 @@ main (int argc, char **argv)
   b.dd = alloc_aligned (MAX_ELEMS * sizeof (double));
   b.dref = alloc_aligned (MAX_ELEMS * sizeof (double));
   b.sd = alloc_aligned (MAX_ELEMS * sizeof (double));
-  for (i = 0; i < N_SRC; i++)
+  for (i = 0; i < N_SRC; i++) {
     b.s[i] = alloc_aligned (2 * MAX_ELEMS * sizeof (float));
-  for (i = 0; i < N_SRC; i++)
     if (!b.s[i])
-      b.d = NULL;
-  if (!b.d || !b.ref || !b.dd || !b.dref || !b.sd) {
+      status = 2;
+  }
+  if (status || !b.d || !b.ref || !b.dd || !b.dref || !b.sd) {
     fprintf (stderr, "orc-kernels: out of memory\n");
     return 2;
   }
@@ -364,6 +364,7 @@ main (int argc, char **argv)
 
     if (only && strcmp (only, kn->name) != 0)
       continue;
+    matched++;
     err = compare (kn, &b, 4099);       /* odd size: exercises the tail */
     if (!(err <= 1e-6)) {
       printf ("%-40s MISMATCH: ORC and C differ by %g\n", kn->name, err);
@@ -380,6 +381,10 @@ main (int argc, char **argv)
     }
   }
 
+  if (only && !matched) {
+    fprintf (stderr, "orc-kernels: no kernel named %s\n", only);
+    status = 2;
+  }
 #ifdef MST_ORC_SOURCE
   if (!only && check_coverage (MST_ORC_SOURCE) > 0)
     status = 1;

@@ -51,7 +51,7 @@
 /* drum bus gain and clip level (linear, before the master gain) */
 #define DRUM_BUS_GAIN 1.0f
 #define DRUM_CLIP 1.9f
-#define SNARE_CRACK 14.0f       /* rim-shot click, 2 ms */
+#define SNARE_CRACK 22.0f       /* rim-shot click, 2 ms */
 #define KICK_CLICK 0.5f
 #define MASTER_GAIN 0.39f
 
@@ -89,7 +89,7 @@ static const struct
   {24, 3, 74}, {27, 1, 71}, {28, 4, 74},
 };
 
-/* ---- voices --------------------------------------------------------------- */
+/* ---- voices -------------------------------------------------------------- */
 
 enum
 {
@@ -202,9 +202,9 @@ struct MstDemoMix
 
   /* noise sources: generators and one-pole filter states */
   Rng rng_snare, rng_hat, rng_crash_l, rng_crash_r;
-  float hp_snare_a, lp_snare_b, hp_hat_a, hp_crash_a, lp_crash_b;
+  float hp_snare_a, lp_snare_b, hp_hat_a, lp_hat_b, hp_crash_a, lp_crash_b;
   float sn_hp_x, sn_hp_y, sn_lp;        /* snare band-pass */
-  float hat_x1, hat_y1, hat_x2, hat_y2; /* hat: two high-passes */
+  float hat_x1, hat_y1, hat_x2, hat_y2, hat_lp; /* hat band-pass */
   float cl_x, cl_y, cl_lp, cr_x, cr_y, cr_lp;   /* crash L and R */
 
   /* lead ping-pong delay */
@@ -220,7 +220,7 @@ struct MstDemoMix
   float lead[BLOCK];
 };
 
-/* ---- helpers -------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------- */
 
 static double
 midi_freq (int note)
@@ -347,7 +347,7 @@ compare_events (const void *a, const void *b)
   return (ea->start > eb->start) - (ea->start < eb->start);
 }
 
-/* ---- the score ------------------------------------------------------------ */
+/* ---- the score ----------------------------------------------------------- */
 
 static int
 write_score (MstDemoMix * mix)
@@ -475,7 +475,7 @@ write_score (MstDemoMix * mix)
   return err ? -1 : 0;
 }
 
-/* ---- rendering ------------------------------------------------------------ */
+/* ---- rendering ----------------------------------------------------------- */
 
 /* Advances the main envelope by one frame; returns its new value. */
 static inline float
@@ -654,7 +654,7 @@ render_noise (MstDemoMix * mix, size_t n)
     mix->sn_lp += mix->lp_snare_b * (y - mix->sn_lp);
     mix->snare_noise[i] = mix->sn_lp;
 
-    /* hats: two 7 kHz high-passes */
+    /* hats: two 7 kHz high-passes, a 10 kHz low-pass */
     x = rng_next (&mix->rng_hat);
     y = mix->hp_hat_a * (mix->hat_y1 + x - mix->hat_x1);
     mix->hat_x1 = x;
@@ -663,7 +663,8 @@ render_noise (MstDemoMix * mix, size_t n)
     y = mix->hp_hat_a * (mix->hat_y2 + x - mix->hat_x2);
     mix->hat_x2 = x;
     mix->hat_y2 = y;
-    mix->hat_noise[i] = y;
+    mix->hat_lp += mix->lp_hat_b * (y - mix->hat_lp);
+    mix->hat_noise[i] = mix->hat_lp;
 
     /* crash: decorrelated left and right, 3.5 kHz high-pass, 12 kHz
      * low-pass */
@@ -746,7 +747,7 @@ render_block (MstDemoMix * mix, float *out, size_t n)
   mix->pos = block_end;
 }
 
-/* ---- public API ----------------------------------------------------------- */
+/* ---- public API ---------------------------------------------------------- */
 
 MstDemoMix *
 mst_demomix_new (unsigned rate)
@@ -786,6 +787,7 @@ mst_demomix_new (unsigned rate)
   mix->hp_snare_a = hp_coef (1200.0, rate);
   mix->lp_snare_b = lp_coef (7000.0, rate);
   mix->hp_hat_a = hp_coef (7000.0, rate);
+  mix->lp_hat_b = lp_coef (10000.0, rate);
   mix->hp_crash_a = hp_coef (3500.0, rate);
   mix->lp_crash_b = lp_coef (12000.0, rate);
 
@@ -839,6 +841,7 @@ mst_demomix_reset (MstDemoMix * mix)
   mix->rng_crash_r.s = 0x27d4eb2fu;
   mix->sn_hp_x = mix->sn_hp_y = mix->sn_lp = 0.0f;
   mix->hat_x1 = mix->hat_y1 = mix->hat_x2 = mix->hat_y2 = 0.0f;
+  mix->hat_lp = 0.0f;
   mix->cl_x = mix->cl_y = mix->cl_lp = 0.0f;
   mix->cr_x = mix->cr_y = mix->cr_lp = 0.0f;
   memset (mix->delay_l, 0, mix->delay_len * sizeof (float));

@@ -23,6 +23,7 @@
 #include "config.h"
 #endif
 
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -47,7 +48,7 @@
   "  6  error while decoding or processing the stream\n" \
   "  7  output file cannot be written\n"
 
-/* ---- finding our plugin --------------------------------------------------- */
+/* ---- finding our plugin -------------------------------------------------- */
 
 /* TRUE if this executable is the one in the build tree. */
 static gboolean
@@ -110,7 +111,7 @@ ensure_element (const gchar * name)
   return FALSE;
 }
 
-/* ---- option parsing ------------------------------------------------------- */
+/* ---- option parsing ------------------------------------------------------ */
 
 /* Parses argv (argv[0] is the subcommand) with entries; on failure prints
  * the error and returns FALSE. */
@@ -118,9 +119,16 @@ static gboolean
 parse_options (gint * argc, gchar *** argv, const gchar * params,
     const gchar * summary, const GOptionEntry * entries)
 {
-  GOptionContext *ctx = g_option_context_new (params);
+  GOptionContext *ctx;
   GError *err = NULL;
+  gchar *prgname;
   gboolean ok;
+
+  /* "Usage: gst-mastering analyze [OPTION...] [FILE]" */
+  prgname = g_strdup_printf ("%s %s", PROGRAM, (*argv)[0]);
+  g_set_prgname (prgname);
+  g_free (prgname);
+  ctx = g_option_context_new (params);
 
   g_option_context_set_summary (ctx, summary);
   g_option_context_set_description (ctx, EXIT_CODES_HELP);
@@ -159,7 +167,7 @@ stderr_is_terminal (void)
   return isatty (fileno (stderr));
 }
 
-/* ---- analyze -------------------------------------------------------------- */
+/* ---- analyze ------------------------------------------------------------- */
 
 typedef struct
 {
@@ -236,7 +244,7 @@ cmd_analyze (gint argc, gchar ** argv)
   gboolean demo = FALSE, json = FALSE, no_true_peak = FALSE, quiet = FALSE;
   const GOptionEntry entries[] = {
     {"demo", 'd', 0, G_OPTION_ARG_NONE, &demo,
-        "Analyse the built-in demo mix (the default without FILE)", NULL},
+        "Analyze the built-in demo mix (the default without FILE)", NULL},
     {"json", 'j', 0, G_OPTION_ARG_NONE, &json,
         "Print the report as JSON", NULL},
     {"no-true-peak", 0, 0, G_OPTION_ARG_NONE, &no_true_peak,
@@ -258,7 +266,7 @@ cmd_analyze (gint argc, gchar ** argv)
           "loudness (ITU-R BS.1770 / EBU R 128), true and sample peak, and "
           "compare them\nwith common delivery targets.  FILE is a file name "
           "or a URI of anything\nGStreamer can decode; without FILE the "
-          "built-in demo mix is analysed.", entries))
+          "built-in demo mix is analyzed.", entries))
     return MST_EXIT_USAGE;
   if (argc > 2)
     return usage_error ("analyze", "more than one input given");
@@ -267,7 +275,7 @@ cmd_analyze (gint argc, gchar ** argv)
   if (input && demo)
     return usage_error ("analyze", "give either FILE or --demo");
   if (!input && !demo && !quiet && !json)
-    g_printerr ("%s: no input file given: analysing the built-in demo "
+    g_printerr ("%s: no input file given: analyzing the built-in demo "
         "mix\n", PROGRAM);
 
   if (!ensure_element ("loudnessmeter")) {
@@ -308,9 +316,10 @@ cmd_analyze (gint argc, gchar ** argv)
     goto done;
   }
   mst_job_set_message_func (job, analyze_message, &ctx);
+  mst_job_set_quiet (job, quiet);
 
   t0 = g_get_monotonic_time ();
-  code = mst_job_run (job, !quiet && stderr_is_terminal (), "Analysing");
+  code = mst_job_run (job, !quiet && stderr_is_terminal (), "Analyzing");
   ctx.report.elapsed = (g_get_monotonic_time () - t0) / 1e6;
 
   if (code == MST_EXIT_OK && !ctx.report.complete)
@@ -340,7 +349,7 @@ done:
   return code;
 }
 
-/* ---- demo-wav ------------------------------------------------------------- */
+/* ---- demo-wav ------------------------------------------------------------ */
 
 static gint
 cmd_demo_wav (gint argc, gchar ** argv)
@@ -429,7 +438,7 @@ done:
   return code;
 }
 
-/* ---- main ----------------------------------------------------------------- */
+/* ---- main ---------------------------------------------------------------- */
 
 typedef struct
 {
@@ -468,6 +477,10 @@ main (int argc, char **argv)
 {
   const gchar *name;
   guint i;
+
+  /* character set for GLib's messages; numbers stay in the C locale so
+   * that the reports (and JSON) always use a decimal point */
+  setlocale (LC_CTYPE, "");
 
   if (argc < 2) {
     print_usage (stderr);

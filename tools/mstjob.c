@@ -56,7 +56,8 @@ struct _MstJob
   MstJobMessageFunc message_func;
   gpointer message_data;
 
-  /* progress line */
+  /* stderr output */
+  gboolean quiet;               /* no notes and warnings */
   gboolean progress_shown;
 };
 
@@ -191,6 +192,12 @@ mst_job_source_name (MstJob * job)
 }
 
 void
+mst_job_set_quiet (MstJob * job, gboolean quiet)
+{
+  job->quiet = quiet;
+}
+
+void
 mst_job_set_message_func (MstJob * job, MstJobMessageFunc func,
     gpointer user_data)
 {
@@ -198,7 +205,7 @@ mst_job_set_message_func (MstJob * job, MstJobMessageFunc func,
   job->message_data = user_data;
 }
 
-/* ---- file / URI source ---------------------------------------------------- */
+/* ---- file / URI source --------------------------------------------------- */
 
 /* Discards a stream nobody measures, without blocking the demuxer. */
 static void
@@ -217,6 +224,41 @@ discard_pad (MstJob * job, GstPad * pad)
   gst_element_sync_state_with_parent (sink);
 }
 
+/* Multichannel caps without a channel-mask (e.g. a plain PCM WAV with more
+ * than two channels) cannot be converted: mark the channels unpositioned
+ * (mask 0), which loudnessmeter weighs 1.0 each without guessing a layout. */
+static GstPadProbeReturn
+fix_channel_mask (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  MstJob *job = user_data;
+  GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
+  const GstStructure *s;
+  GstCaps *caps;
+  gint channels;
+
+  if (GST_EVENT_TYPE (ev) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_event_parse_caps (ev, &caps);
+  if (gst_caps_get_size (caps) < 1)
+    return GST_PAD_PROBE_OK;
+  s = gst_caps_get_structure (caps, 0);
+  if (gst_structure_has_name (s, "audio/x-raw")
+      && gst_structure_get_int (s, "channels", &channels) && channels > 2
+      && !gst_structure_has_field (s, "channel-mask")) {
+    caps = gst_caps_copy (caps);
+    gst_caps_set_simple (caps, "channel-mask", GST_TYPE_BITMASK,
+        G_GUINT64_CONSTANT (0), NULL);
+    if (!job->quiet)
+      g_printerr ("gst-mastering: note: %s has no channel layout; its %d "
+          "channels are measured unpositioned (each with weight 1.0)\n",
+          job->source_name, channels);
+    GST_PAD_PROBE_INFO_DATA (info) = gst_event_new_caps (caps);
+    gst_caps_unref (caps);
+    gst_event_unref (ev);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 static void
 on_pad_added (GstElement * dec, GstPad * pad, MstJob * job)
 {
@@ -227,7 +269,7 @@ on_pad_added (GstElement * dec, GstPad * pad, MstJob * job)
 
   if (!caps)
     caps = gst_pad_query_caps (pad, NULL);
-  s = gst_caps_is_empty (caps) ? NULL : gst_caps_get_structure (caps, 0);
+  s = gst_caps_get_size (caps) > 0 ? gst_caps_get_structure (caps, 0) : NULL;
   audio = s && gst_structure_has_name (s, "audio/x-raw");
 
   g_mutex_lock (&job->lock);
@@ -241,9 +283,9 @@ on_pad_added (GstElement * dec, GstPad * pad, MstJob * job)
   g_mutex_unlock (&job->lock);
 
   if (!take) {
-    if (audio)
+    if (audio && !job->quiet)
       g_printerr ("gst-mastering: note: the input has more than one audio "
-          "stream; only the first one is analysed\n");
+          "stream; only the first one is analyzed\n");
     discard_pad (job, pad);
   } else if (job->max_channels > 0 && gst_structure_get_int (s, "channels",
           &channels) && channels > job->max_channels) {
@@ -254,8 +296,11 @@ on_pad_added (GstElement * dec, GstPad * pad, MstJob * job)
     discard_pad (job, pad);
   } else {
     GstPad *sinkpad = gst_element_get_static_pad (job->sink, "sink");
-    GstPadLinkReturn ret = gst_pad_link (pad, sinkpad);
+    GstPadLinkReturn ret;
 
+    gst_pad_add_probe (sinkpad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        fix_channel_mask, job, NULL);
+    ret = gst_pad_link (pad, sinkpad);
     gst_object_unref (sinkpad);
     if (GST_PAD_LINK_FAILED (ret))
       mst_job_fail (job, MST_EXIT_NOT_AUDIO,
@@ -380,7 +425,7 @@ mst_job_add_input (MstJob * job, const gchar * input, GstElement * sink,
   return TRUE;
 }
 
-/* ---- demo source ---------------------------------------------------------- */
+/* ---- demo source --------------------------------------------------------- */
 
 static void
 demo_need_data (GstAppSrc * src, guint length, gpointer user_data)
@@ -457,7 +502,7 @@ mst_job_add_demo (MstJob * job, guint rate, GstElement * sink)
   return mst_job_link (job, src, sink, NULL);
 }
 
-/* ---- running -------------------------------------------------------------- */
+/* ---- running ------------------------------------------------------------- */
 
 static void
 progress_draw (MstJob * job, const gchar * label)
@@ -574,7 +619,7 @@ handle_warning (MstJob * job, GstMessage * msg)
   if (!(err->domain == GST_STREAM_ERROR &&
           err->code == GST_STREAM_ERROR_CODEC_NOT_FOUND) &&
       !(err->domain == GST_CORE_ERROR &&
-          err->code == GST_CORE_ERROR_MISSING_PLUGIN))
+          err->code == GST_CORE_ERROR_MISSING_PLUGIN) && !job->quiet)
     g_printerr ("gst-mastering: warning: %s\n", err->message);
   g_clear_error (&err);
   g_free (debug);

@@ -71,6 +71,8 @@ const gchar *mst_job_source_name (MstJob * job);
 
 void mst_job_set_message_func (MstJob * job, MstJobMessageFunc func,
     gpointer user_data);
+/* Quiet: no notes and warnings on stderr (errors are still returned). */
+void mst_job_set_quiet (MstJob * job, gboolean quiet);
 
 /* Runs the pipeline until EOS or an error.  With progress, a percentage
  * labelled `label` is drawn on stderr (callers pass TRUE only when stderr

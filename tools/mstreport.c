@@ -221,7 +221,7 @@ mst_target_evaluate (const MstTarget * t, const MstReport * r,
   v->limit = MAX (0.0, v->peak + v->gain - t->true_peak_max);
 }
 
-/* ---- text ----------------------------------------------------------------- */
+/* ---- text ---------------------------------------------------------------- */
 
 /* value with the given decimals, "-inf" when undefined */
 static const gchar *
@@ -301,7 +301,7 @@ mst_report_print_text (const MstReport * r, FILE * out)
   dur = format_duration (r->rate ? (gdouble) r->frames / r->rate : 0.0);
   fprintf (out, "Duration       %s", dur);
   if (r->elapsed > 0.0 && r->rate)
-    fprintf (out, "  (analysed in %.1f s, %.0fx real time)", r->elapsed,
+    fprintf (out, "  (analyzed in %.2f s, %.0fx real time)", r->elapsed,
         (gdouble) r->frames / r->rate / r->elapsed);
   fprintf (out, "\n\n");
   g_free (dur);
@@ -415,7 +415,7 @@ mst_report_print_text (const MstReport * r, FILE * out)
   }
 }
 
-/* ---- JSON ----------------------------------------------------------------- */
+/* ---- JSON ---------------------------------------------------------------- */
 
 static void
 json_string (FILE * out, const gchar * str)
@@ -534,7 +534,7 @@ mst_report_print_json (const MstReport * r, FILE * out)
     json_string (out, t[i].name);
     fprintf (out, ", \"integrated_lufs\": ");
     json_number (out, t[i].integrated);
-    fprintf (out, ", \"tolerance_lu\": ");
+    fprintf (out, ",\n     \"tolerance_lu\": ");
     json_number (out, t[i].tolerance);
     fprintf (out, ", \"true_peak_max_dbtp\": ");
     json_number (out, t[i].true_peak_max);
@@ -544,12 +544,12 @@ mst_report_print_json (const MstReport * r, FILE * out)
         "true" : "false");
     fprintf (out, ", \"peak_over_db\": ");
     json_number (out, v.peak_over);
-    fprintf (out, ", \"peak_ok\": %s", v.peak_ok ? "true" : "false");
+    fprintf (out, ",\n     \"peak_ok\": %s", v.peak_ok ? "true" : "false");
     fprintf (out, ", \"gain_db\": ");
     json_number (out, v.gain);
     fprintf (out, ", \"limit_db\": ");
     json_number (out, v.defined ? v.limit : NAN);
-    fprintf (out, ",\n     \"ok\": %s}", v.defined && v.loudness_ok
+    fprintf (out, ", \"ok\": %s}", v.defined && v.loudness_ok
         && v.peak_ok ? "true" : "false");
   }
   fprintf (out, "\n  ]\n}\n");

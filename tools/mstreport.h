@@ -35,7 +35,7 @@ const MstTarget *mst_target_find (const gchar * id);
 typedef struct
 {
   /* input */
-  gchar *source;                /* what was analysed, for display */
+  gchar *source;                /* what was analyzed, for display */
   gboolean is_demo;
   gchar *source_format;         /* decoded stream: format name or NULL */
   gint source_rate;

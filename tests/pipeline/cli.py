@@ -11,7 +11,7 @@
 #              integrated loudness against the analytic BS.1770 value
 #   resample   the same sine at 4 kHz (below the meter's 8 kHz): measured
 #              after resampling to 8 kHz, against the analytic value there
-#   demo-wav   demo-wav writes a float WAV of the mix; analysing it gives the
+#   demo-wav   demo-wav writes a float WAV of the mix; analyzing it gives the
 #              same numbers as analyze --demo (same samples)
 #   errors     missing file, directory, empty file, non-audio data, too many
 #              channels, bad command lines: the documented exit codes
@@ -58,7 +58,7 @@ def done():
     return 1 if _failed else 0
 
 
-# --- running the tool ----------------------------------------------------------
+# --- running the tool --------------------------------------------------------
 
 TOOL = None
 
@@ -96,7 +96,7 @@ def finite(v):
     return isinstance(v, (int, float)) and math.isfinite(v)
 
 
-# --- analytic expectations -----------------------------------------------------
+# --- analytic expectations ---------------------------------------------------
 
 def k_weighting_power(freq, rate):
     """|H(e^jw)|^2 of the K-weighting filter (spec §1.2 analog-prototype
@@ -161,7 +161,7 @@ def write_sine(path, rate, channels, seconds, freq, peak_dbfs):
     write_wav_s24(path, rate, channels, len(table), lambda n, ch: table[n])
 
 
-# --- cases ---------------------------------------------------------------------
+# --- cases -------------------------------------------------------------------
 
 # The demo mix's design (tools/demomix.h): 22 bars of 4/4 at 120 BPM.
 DEMO_SECONDS = 22 * 4 * 60.0 / 120.0
@@ -292,6 +292,20 @@ def case_sine(tmp):
         # interpolator's +-0.05 dB (spec §4.3: +0.005 dB at 997 Hz)
         close(rep.get('true_peak_dbtp'), -20.0, 0.05,
               '%d Hz: true peak' % rate)
+
+
+    # a plain PCM WAV with three channels has no channel layout: measured
+    # unpositioned, each channel weight 1.0 (loudnessmeter's documented
+    # rule), so three identical channels read 10 log10(3) above one
+    path = os.path.join(tmp, 'sine-3ch.wav')
+    write_sine(path, 48000, 3, 5.0, 997.0, -20.0)
+    want = sine_loudness(-20.0, 997.0, 48000, 3)
+    code, rep, err, dt = run_json(path)
+    ok(code == 0, '3 channels without layout: exit 0 (got %d)' % code)
+    if rep is not None:
+        ok(rep.get('channels') == 3, '3 channels measured')
+        close(rep.get('integrated_lufs'), want, 0.05,
+              '3 unpositioned channels: integrated')
 
 
 def case_resample(tmp):
