@@ -124,6 +124,8 @@ struct _GstTruePeakLimiter
   guint latency;                /* samples, of core */
   GstMstInterval iv;
   gdouble iv_min_gain;          /* smallest gain in the interval */
+  gdouble last_gain;            /* gain of the last output frame (kept
+                                 * across the core reset after a drain) */
   guint64 clips_base;           /* safety clips of cores reset/replaced */
 
   /* streaming thread only */
@@ -383,6 +385,7 @@ gst_true_peak_limiter_init (GstTruePeakLimiter * self)
   self->post_messages = DEFAULT_PROP_POST_MESSAGES;
   gst_mst_interval_init (&self->iv, self->interval);
   self->iv_min_gain = 1.0;
+  self->last_gain = 1.0;
   g_queue_init (&self->spans);
   g_queue_init (&self->outq);
   gst_audio_info_init (&self->info);
@@ -530,6 +533,7 @@ reset_stream (GstTruePeakLimiter * self)
   self->discont = TRUE;
   gst_mst_interval_restart (&self->iv);
   self->iv_min_gain = 1.0;
+  self->last_gain = 1.0;
 }
 
 /* (Re)creates the core for self->info with the current properties:
@@ -676,7 +680,7 @@ make_message (GstTruePeakLimiter * self, gboolean final)
       "truepeaklimiter", self->iv.start, gst_mst_interval_duration (&self->iv));
   gst_structure_set (s,
       "gain-reduction", G_TYPE_DOUBLE,
-      -gst_mst_to_db (mst_limiter_gain (self->core)) + 0.0,
+      -gst_mst_to_db (self->last_gain) + 0.0,
       "gain-reduction-max", G_TYPE_DOUBLE,
       -gst_mst_to_db (self->iv_min_gain) + 0.0,
       "safety-clips", G_TYPE_UINT64,
@@ -715,13 +719,14 @@ run_core (GstTruePeakLimiter * self, const guint8 * in, gsize n, guint8 * out,
     g = mst_limiter_take_min_gain (self->core);
     if (g < self->iv_min_gain)
       self->iv_min_gain = g;
+    self->last_gain = mst_limiter_gain (self->core);
     done += m;
     kept += m;
     if (gst_mst_interval_add (&self->iv, m)) {
       if (self->post_messages)
         *msgs = g_list_append (*msgs, make_message (self, FALSE));
       gst_mst_interval_next (&self->iv);
-      self->iv_min_gain = mst_limiter_gain (self->core);
+      self->iv_min_gain = self->last_gain;
     }
   }
   self->in_frames += n;
@@ -915,6 +920,7 @@ gst_true_peak_limiter_sink_event (GstBaseTransform * trans, GstEvent * event)
         msg = make_message (self, TRUE);
       gst_mst_interval_restart (&self->iv);
       self->iv_min_gain = 1.0;
+      self->last_gain = 1.0;
       GST_OBJECT_UNLOCK (self);
       if (msg)
         gst_element_post_message (GST_ELEMENT (self), msg);
@@ -1000,8 +1006,10 @@ gst_true_peak_limiter_submit_input_buffer (GstBaseTransform * trans,
   Span *span;
   gboolean latency_changed = FALSE;
 
-  stream_time = gst_segment_to_stream_time (&trans->segment, GST_FORMAT_TIME,
-      pts);
+  /* a non-TIME segment has no stream time to sync the controller to */
+  stream_time = trans->segment.format == GST_FORMAT_TIME ?
+      gst_segment_to_stream_time (&trans->segment, GST_FORMAT_TIME, pts) :
+      GST_CLOCK_TIME_NONE;
   if (GST_CLOCK_TIME_IS_VALID (stream_time))
     gst_object_sync_values (GST_OBJECT (self), stream_time);
 

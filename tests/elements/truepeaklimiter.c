@@ -432,6 +432,42 @@ GST_START_TEST (test_discont)
 
 GST_END_TEST;
 
+/* A segment in a format other than TIME (here BYTES, as an audio parser
+ * upstream might send): no stream time to sync the controller to, but the
+ * audio goes through (output length == input length) without a critical
+ * from gst_segment_to_stream_time (GstCheck fails on criticals). */
+GST_START_TEST (test_non_time_segment)
+{
+  GstHarness *h = limiter_new (CAPS_F32 (1), NULL);
+  GstSegment seg;
+  gfloat x[4000], y[4000];
+  GstBuffer *b;
+  gsize count = 0, total = 0;
+
+  gst_segment_init (&seg, GST_FORMAT_BYTES);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  noise (x, 4000, 0.5, 5);
+  b = f32_buffer (x, 2000, 1, GST_CLOCK_TIME_NONE);
+  fail_unless_equals_int (gst_harness_push (h, b), GST_FLOW_OK);
+  b = f32_buffer (x + 2000, 2000, 1, GST_CLOCK_TIME_NONE);
+  fail_unless_equals_int (gst_harness_push (h, b), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  while ((b = gst_harness_try_pull (h))) {
+    gsize n = gst_buffer_get_size (b) / 4;
+
+    gst_buffer_extract (b, 0, y + count, n * 4);
+    count += n;
+    total += n;
+    gst_buffer_unref (b);
+  }
+  fail_unless_equals_uint64 (total, 4000);
+  /* under the ceiling: bit-exact */
+  fail_unless (memcmp (x, y, sizeof x) == 0);
+  limiter_free (h, NULL);
+}
+
+GST_END_TEST;
+
 /* GAP buffers are silence of their size. */
 GST_START_TEST (test_gap)
 {
@@ -564,6 +600,14 @@ GST_START_TEST (test_limiting)
       }
       n_msgs++;
     } else {
+      /* the final message reports the gain of the last output frame: the
+       * tail of the fs/4 tone, which needs at least the steady reduction
+       * (its abrupt end only adds overshoot), not the reset core's 0 */
+      gdouble want = steady_fs4_tp () - ceil_db;
+
+      fail_unless (get_double (s, "gain-reduction") >= want - 0.05,
+          "final gain-reduction %f, want >= %f",
+          get_double (s, "gain-reduction"), want);
       n_final++;
     }
     last = s;
@@ -828,6 +872,7 @@ truepeaklimiter_suite (void)
   tcase_add_test (tc, test_flush);
   tcase_add_test (tc, test_discont);
   tcase_add_test (tc, test_gap);
+  tcase_add_test (tc, test_non_time_segment);
   tcase_add_test (tc, test_f64);
   tcase_add_test (tc, test_limiting);
   tcase_add_test (tc, test_input_gain);
