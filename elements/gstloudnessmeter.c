@@ -66,8 +66,9 @@
  * LFE channels are excluded; SIDE_*, WIDE_* and SURROUND_* channels, and
  * REAR_LEFT/REAR_RIGHT when the layout has no SIDE_* channels (the Ls/Rs
  * pair of 5.x), weigh 1.41; REAR_LEFT/REAR_RIGHT of a 7.x layout that also
- * has SIDE_* channels, and all other positions, weigh 1.0.  A MONO channel
- * weighs 2.0 with #GstLoudnessMeter:dual-mono.  Unpositioned channels
+ * has SIDE_* channels, and all other positions, weigh 1.0.  The channel of
+ * a one-channel stream (MONO, FRONT_CENTER or unpositioned) weighs 2.0
+ * with #GstLoudnessMeter:dual-mono.  Unpositioned channels
  * (channel-mask 0) all weigh 1.0: no layout is guessed, so no channel is
  * silently dropped as LFE.
  *
@@ -269,13 +270,15 @@ gst_loudness_meter_class_init (GstLoudnessMeterClass * klass)
   /**
    * GstLoudnessMeter:dual-mono:
    *
-   * Weight a MONO channel 2.0 (+3.01 dB): a mono programme meant to be
-   * played on two loudspeakers.  A change applies to the audio that
+   * Weight the channel of a one-channel stream 2.0 (+3.01 dB): a mono
+   * programme meant to be played on two loudspeakers.  No effect on
+   * streams with more channels.  A change applies to the audio that
    * follows; emit #GstLoudnessMeter::reset for a clean measurement.
    */
   g_object_class_install_property (gobject_class, PROP_DUAL_MONO,
       g_param_spec_boolean ("dual-mono", "Dual mono",
-          "Measure a mono channel as dual mono (weight 2.0, +3.01 dB)",
+          "Measure a one-channel stream as dual mono (weight 2.0, "
+          "+3.01 dB)",
           DEFAULT_PROP_DUAL_MONO,
           G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
           G_PARAM_STATIC_STRINGS));
@@ -345,6 +348,17 @@ gst_loudness_meter_channel_weight (const GstAudioInfo * info, guint ch,
 {
   gboolean has_side = FALSE;
   guint i;
+
+  /* a one-channel stream is a mono programme whatever its label (MONO,
+   * FRONT_CENTER as some decoders write, or none): dual-mono applies */
+  if (GST_AUDIO_INFO_CHANNELS (info) == 1) {
+    GstAudioChannelPosition p = GST_AUDIO_INFO_POSITION (info, 0);
+
+    if (p == GST_AUDIO_CHANNEL_POSITION_LFE1 ||
+        p == GST_AUDIO_CHANNEL_POSITION_LFE2)
+      return WEIGHT_LFE;
+    return dual_mono ? WEIGHT_DUAL_MONO : WEIGHT_FRONT;
+  }
 
   if (GST_AUDIO_INFO_IS_UNPOSITIONED (info))
     return WEIGHT_FRONT;

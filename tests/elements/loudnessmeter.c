@@ -799,7 +799,14 @@ GST_START_TEST (test_dual_mono)
   assert_close (get_d (s, "sample-peak-max"), -23.0, 0.001);
   gst_structure_free (s);
 
-  /* dual-mono only concerns a MONO channel: stereo is unchanged */
+  /* a one-channel stream labelled FRONT_CENTER (channel-mask 0x4, as some
+   * decoders write mono) is a mono programme too: same +3.0103 dB */
+  tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 1000.0, db_to_amp (-23.0));
+  s = measure_tone (&t, 0x4, 3.0, "dual-mono", TRUE);
+  assert_close (get_d (s, "global-loudness"), -22.9933, LOUDNESS_TOL);
+  gst_structure_free (s);
+
+  /* dual-mono only concerns a one-channel stream: stereo is unchanged */
   tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 2, 997.0, db_to_amp (-20.0));
   s = measure_tone (&t, 0, 3.0, "dual-mono", TRUE);
   assert_close (get_d (s, "global-loudness"), K_997_48K - 20.0 +
