@@ -312,8 +312,21 @@ max_of (const float *v, size_t n)
   return m;
 }
 
-/* Both entry points walk the input in stretches of BLOCK samples with the
- * channel's history in front, and keep the history up to date. */
+/* Both entry points walk the input in stretches of at most BLOCK samples:
+ * w gets the channel's history followed by the stretch, *level its max |x|,
+ * and the return value is the proven bound of the stretch. */
+static double
+load_stretch (const MstTruePeak * tp, const float *hist, const float *in,
+    size_t m, float *w, float *level)
+{
+  float ld;
+
+  memcpy (w, hist, sizeof (float) * HIST);
+  memcpy (w + HIST, in, sizeof (float) * m);
+  level_and_slope (w, HIST + m, level, &ld);
+  return stretch_bound (tp, *level, ld);
+}
+
 float
 mst_true_peak_process_max (MstTruePeak * tp, unsigned ch, const float *in,
     size_t n, float floor)
@@ -325,13 +338,9 @@ mst_true_peak_process_max (MstTruePeak * tp, unsigned ch, const float *in,
 
   while (n > 0) {
     size_t m = n < BLOCK ? n : BLOCK;
-    float lm, ld;
-    double bound;
+    float lm;
+    double bound = load_stretch (tp, hist, in, m, w, &lm);
 
-    memcpy (w, hist, sizeof (float) * HIST);
-    memcpy (w + HIST, in, sizeof (float) * m);
-    level_and_slope (w, HIST + m, &lm, &ld);
-    bound = stretch_bound (tp, lm, ld);
     if (lm > result)
       result = lm;
 
@@ -359,13 +368,8 @@ mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
 
   while (n > 0) {
     size_t m = n < BLOCK ? n : BLOCK;
-    float lm, ld;
-    double bound;
-
-    memcpy (w, hist, sizeof (float) * HIST);
-    memcpy (w + HIST, in, sizeof (float) * m);
-    level_and_slope (w, HIST + m, &lm, &ld);
-    bound = stretch_bound (tp, lm, ld);
+    float lm;
+    double bound = load_stretch (tp, hist, in, m, w, &lm);
 
     if (tp->factor > 1 && bound > floor) {
       stretch_env (tp, w, env, m);
