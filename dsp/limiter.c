@@ -30,8 +30,11 @@
  * S (linear gain) and the ring of the last nb S values with their sum,
  * G ring (linear gain per knot).  Shared: the ceiling per block (linear,
  * used for both R and the safety clamp so that a ceiling change applies
- * to the samples it was set for), the linked knot ring (min over groups),
- * the delay line (native sample type, interleaved, input gain applied).
+ * to the samples it was set for), the linked knot ring (min over groups)
+ * and per knot whether it is a linked one (linked and all groups equal: the
+ * output then uses the linked ring alone, otherwise each channel's own
+ * knots, so a link change ramps), the delay line (native sample type,
+ * interleaved, input gain applied).
  */
 #include "limiter.h"
 #include "truepeak.h"
@@ -95,6 +98,8 @@ struct MstLimiter
   Group grp[MST_LIMITER_MAX_CHANNELS];
   float *ceil_ring;             /* ceiling per block (gsize ring) */
   float *gl;                    /* linked knots: min over groups */
+  unsigned char *lk;            /* per knot: computed while linked */
+  int out_linked;               /* output chunk uses gl alone */
   int64_t feed;                 /* frames fed since reset */
   int64_t block;                /* index of the block being filled */
   unsigned fill;                /* env samples in it */
@@ -160,6 +165,7 @@ mst_limiter_reset (MstLimiter * lim)
   for (i = 0; i < lim->gsize; i++) {
     lim->ceil_ring[i] = (float) lim->ceiling;
     lim->gl[i] = 1.0f;
+    lim->lk[i] = (unsigned char) lim->linked;
   }
   lim->feed = 0;
   lim->block = 0;
@@ -239,6 +245,7 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
   }
   lim->ceil_ring = malloc (sizeof (float) * lim->gsize);
   lim->gl = malloc (sizeof (float) * lim->gsize);
+  lim->lk = malloc (lim->gsize);
 
   /* the delay line holds up to latency + CHUNK frames; doubles so that
    * one allocation serves F32 and F64 */
@@ -250,8 +257,8 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
   lim->planar = malloc (sizeof (float) * CHUNK * channels);
   lim->env = malloc (sizeof (float) * CHUNK * channels);
   lim->gain = malloc (sizeof (float) * CHUNK * channels);
-  if (!lim->ceil_ring || !lim->gl || !lim->ring || !lim->planar || !lim->env
-      || !lim->gain)
+  if (!lim->ceil_ring || !lim->gl || !lim->lk || !lim->ring || !lim->planar
+      || !lim->env || !lim->gain)
     goto fail;
 
   lim->ramp_len = (unsigned) ceil (GAIN_RAMP_MS * rate / 1000.0);
@@ -283,6 +290,7 @@ mst_limiter_free (MstLimiter * lim)
   }
   free (lim->ceil_ring);
   free (lim->gl);
+  free (lim->lk);
   free (lim->ring);
   free (lim->planar);
   free (lim->env);
@@ -483,13 +491,14 @@ blocks_from_env (MstLimiter * lim, size_t n)
     if (lim->fill == lim->B) {
       const double ceil_eff = lim->block_ceil * MARGIN;
       const int64_t k = lim->block - lim->nb - lim->E;
-      float lp = 0.0f, gmin;
+      float lp = 0.0f, gmin, gmax;
 
       lim->ceil_ring[lim->block & lim->gmask] = lim->block_ceil;
       if (lim->linked)
         for (c = 0; c < C; c++)
           lp = lim->grp[c].pacc > lp ? lim->grp[c].pacc : lp;
       gmin = 1.0f;
+      gmax = 0.0f;
       for (c = 0; c < C; c++) {
         Group *g = &lim->grp[c];
 
@@ -497,13 +506,41 @@ blocks_from_env (MstLimiter * lim, size_t n)
         g->pacc = 0.0f;
         if (g->g[k & lim->gmask] < gmin)
           gmin = g->g[k & lim->gmask];
+        if (g->g[k & lim->gmask] > gmax)
+          gmax = g->g[k & lim->gmask];
       }
       lim->gl[k & lim->gmask] = gmin;
+      /* a linked knot: linked, and every group agrees (they do from reset
+       * on, as they see the same peaks; after a switch from unlinked they
+       * converge within the look-ahead window and release, and until then
+       * each channel keeps its own knots, which ramp smoothly to the
+       * linked gain instead of stepping to the minimum) */
+      lim->lk[k & lim->gmask] = lim->linked && gmin == gmax;
       lim->block++;
       lim->fill = 0;
       lim->block_ceil = (float) lim->ceiling;
     }
   }
+}
+
+static inline int64_t
+block_of (const MstLimiter * lim, int64_t a)
+{
+  return a >= 0 ? a / lim->B : -((-a + lim->B - 1) / lim->B);
+}
+
+/* Whether every knot read by the output of aligned samples a0 .. a0 + n - 1
+ * is a linked one (see lk): then the linked knots alone give the gain, one
+ * per frame.  Otherwise the gain comes from each channel's own knots. */
+static int
+chunk_linked (const MstLimiter * lim, int64_t a0, size_t n)
+{
+  int64_t b, b1 = block_of (lim, a0 + (int64_t) n - 1) + 1;
+
+  for (b = block_of (lim, a0); b <= b1; b++)
+    if (!lim->lk[b & lim->gmask])
+      return 0;
+  return 1;
 }
 
 /* Gain ramp for aligned samples a0 .. a0 + n - 1 from knot ring kr into
@@ -512,7 +549,7 @@ static inline void
 fill_ramp (const MstLimiter * lim, const float *kr, int64_t a0, size_t n,
     float *g, size_t stride)
 {
-  int64_t b = a0 >= 0 ? a0 / lim->B : -((-a0 + lim->B - 1) / lim->B);
+  int64_t b = block_of (lim, a0);
   double g0 = kr[b & lim->gmask];
   double g1 = kr[(b + 1) & lim->gmask];
   double step = (g1 - g0) / lim->B;
@@ -660,13 +697,14 @@ output_##fmt (MstLimiter * lim, int64_t feed0, T * out, size_t n)             \
   unsigned c;                                                                 \
                                                                               \
   /* 1: the gain of every output frame, linear between knots */              \
+  lim->out_linked = chunk_linked (lim, feed0 - (int64_t) lim->dq, n);         \
   for (done = 0; done < n;) {                                                 \
     int64_t a = feed0 + (int64_t) done - (int64_t) lim->dq;                   \
     size_t m = seg_len (lim, a, n - done);                                    \
     float cb = ceil_of (lim, a);                                              \
                                                                               \
     minceil = cb < minceil ? cb : minceil;                                    \
-    if (lim->linked) {                                                        \
+    if (lim->out_linked) {                                                    \
       float *g = lim->gain + done;                                            \
                                                                               \
       fill_ramp (lim, lim->gl, a, m, g, 1);                                   \
@@ -700,7 +738,7 @@ output_##fmt (MstLimiter * lim, int64_t feed0, T * out, size_t n)             \
     m1 = n;                                                                   \
   apply_##fmt (lim, out, ring + rpos * C, lim->gain, m1);                     \
   if (m1 < n)                                                                 \
-    apply_##fmt (lim, out + m1 * C, ring, lim->gain + (lim->linked ? m1 :     \
+    apply_##fmt (lim, out + m1 * C, ring, lim->gain + (lim->out_linked ? m1 : \
             m1 * C), n - m1);                                                 \
                                                                               \
   /* 3: safety stage, per block (each has its own ceiling) */                 \
@@ -800,7 +838,7 @@ apply_f32 (const MstLimiter * lim, float *o, const float *s, float *g,
   size_t i;
   unsigned c;
 
-  if (!lim->linked) {
+  if (!lim->out_linked) {
     truepeaklimiter_orc_apply_gain_f32_1ch (o, s, g, (int) (m * C));
   } else if (C == 1) {
     truepeaklimiter_orc_apply_gain_f32_1ch (o, s, g, (int) m);
@@ -821,7 +859,7 @@ apply_f64 (const MstLimiter * lim, double *o, const double *s, float *g,
   size_t i;
   unsigned c;
 
-  if (!lim->linked) {
+  if (!lim->out_linked) {
     truepeaklimiter_orc_apply_gain_f64_1ch (o, s, g, (int) (m * C));
   } else if (C == 1) {
     truepeaklimiter_orc_apply_gain_f64_1ch (o, s, g, (int) m);

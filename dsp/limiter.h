@@ -75,7 +75,9 @@ void mst_limiter_set_ceiling (MstLimiter * lim, double ceiling_db);
 void mst_limiter_set_input_gain (MstLimiter * lim, double gain_db);
 void mst_limiter_set_release (MstLimiter * lim, double release_ms);
 /* linked != 0: one gain for all channels (from the largest envelope);
- * 0: a gain per channel. */
+ * 0: a gain per channel.  Takes effect for the samples of the next process
+ * call; the gains of the samples already held ramp to the new mode (no
+ * step). */
 void mst_limiter_set_linked (MstLimiter * lim, int linked);
 
 /* Processes n_frames interleaved frames: out gets n_frames frames, the

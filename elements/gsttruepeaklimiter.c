@@ -24,10 +24,10 @@
  * interpolator's 8 samples), which the element reports in the latency
  * query.  Timestamps are preserved: output sample n is input sample n and
  * carries its timestamp; the element holds the last `latency` samples
- * and, at EOS (and before a new segment or a format change), pushes them
- * before forwarding the event, so the output has exactly as many samples
- * as the input.  A flush drops them.  NaN and infinite input samples are
- * replaced by silence (one warning per stream).
+ * and, at EOS (and before a new segment, a gap event or a format change),
+ * pushes them before forwarding the event, so the output has exactly as
+ * many samples as the input.  A flush drops them.  NaN and infinite input
+ * samples are replaced by silence (one warning per stream).
  *
  * Every #GstTruePeakLimiter:interval of output and once more at EOS an
  * element message named `truepeaklimiter` is posted:
@@ -928,6 +928,12 @@ gst_true_peak_limiter_sink_event (GstBaseTransform * trans, GstEvent * event)
     }
     case GST_EVENT_SEGMENT:
       /* the held samples belong to the old segment */
+      drain_and_push (self);
+      break;
+    case GST_EVENT_GAP:
+      /* the held samples come before the gap: out with them first, so
+       * that downstream sees time in order (the gap itself is silence,
+       * which is what the drain feeds the core) */
       drain_and_push (self);
       break;
     case GST_EVENT_CAPS:{

@@ -468,6 +468,46 @@ GST_START_TEST (test_non_time_segment)
 
 GST_END_TEST;
 
+/* A GAP event: the held frames are pushed before it goes downstream
+ * (time stays in order there), the event itself is forwarded, and what
+ * follows the gap comes out complete (output length == input length). */
+GST_START_TEST (test_gap_event)
+{
+  GstHarness *h = limiter_new (CAPS_F32 (1), NULL);
+  gfloat x[4000], y[4000];
+  GstEvent *e;
+  gsize count = 0;
+  gboolean seen_gap = FALSE;
+
+  noise (x, 4000, 0.5, 11);
+  push_frames (h, x, 2000, 1, 500, 0);
+  fail_unless (gst_harness_push_event (h, gst_event_new_gap (
+              gst_util_uint64_scale_int_round (2000, GST_SECOND, RATE),
+              gst_util_uint64_scale_int_round (1000, GST_SECOND, RATE))));
+  /* all 2000 frames out before the gap event, none held back */
+  fail_unless_equals_uint64 (pull_all (h, 1, y, &count), 2000);
+  while ((e = gst_harness_try_pull_event (h))) {
+    seen_gap |= GST_EVENT_TYPE (e) == GST_EVENT_GAP;
+    gst_event_unref (e);
+  }
+  fail_unless (seen_gap, "the gap event is forwarded");
+  fail_unless (memcmp (x, y, 2000 * 4) == 0);
+  /* after the gap: frames 3000..4999 of the timeline */
+  count = 3000;
+  push_frames (h, x + 2000, 2000, 1, 500, 3000);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  {
+    gfloat *z = g_new0 (gfloat, 5000);
+
+    fail_unless_equals_uint64 (pull_all (h, 1, z, &count), 2000);
+    fail_unless (memcmp (x + 2000, z + 3000, 2000 * 4) == 0);
+    g_free (z);
+  }
+  limiter_free (h, NULL);
+}
+
+GST_END_TEST;
+
 /* GAP buffers are silence of their size. */
 GST_START_TEST (test_gap)
 {
@@ -873,6 +913,7 @@ truepeaklimiter_suite (void)
   tcase_add_test (tc, test_discont);
   tcase_add_test (tc, test_gap);
   tcase_add_test (tc, test_non_time_segment);
+  tcase_add_test (tc, test_gap_event);
   tcase_add_test (tc, test_f64);
   tcase_add_test (tc, test_limiting);
   tcase_add_test (tc, test_input_gain);
