@@ -31,6 +31,7 @@
 #include "truepeak.h"
 #include "simd.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,9 +57,9 @@
 /* Largest number of frames one sub-block can hold (10 ms at 384 kHz). */
 #define MAX_SUB_FRAMES (MST_LOUDNESS_MAX_RATE / SUBS_PER_SECOND + 1)
 
-/* Samples beyond this magnitude are treated like NaN: squaring them could
- * overflow even a double energy sum. */
-#define SANE_LIMIT 1e100
+/* Samples beyond this magnitude are treated like NaN: the true-peak stage
+ * works in float, where they would become infinite. */
+#define SANE_LIMIT FLT_MAX
 
 #define MAXC MST_LOUDNESS_MAX_CHANNELS
 
@@ -394,10 +395,14 @@ state_finite (const MstLoudness * st)
   unsigned c;
   double sum = 0.0;
 
-  /* one NaN or Inf anywhere poisons the sum */
-  for (c = 0; c < st->channels; c++)
+  /* one NaN or Inf anywhere poisons the sum; the peak also catches F64
+   * samples too large for the float true-peak stage */
+  for (c = 0; c < st->channels; c++) {
     sum += st->cs.sub_acc[c] * 0.0 + st->cs.kz1[c] * 0.0 + st->cs.speak[c]
         * 0.0;
+    if (st->cs.speak[c] > SANE_LIMIT)
+      return 0;
+  }
   return sum == 0.0;
 }
 

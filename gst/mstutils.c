@@ -22,6 +22,8 @@ gst_mst_interval_configure (GstMstInterval * iv, GstClockTime interval,
   guint64 f;
 
   iv->interval = interval;
+  if (rate != iv->rate)
+    iv->anchor = GST_CLOCK_TIME_NONE;
   iv->rate = rate;
   if (rate <= 0)
     return;
@@ -34,6 +36,7 @@ gst_mst_interval_restart (GstMstInterval * iv)
 {
   iv->frames = 0;
   iv->start = GST_CLOCK_TIME_NONE;
+  iv->anchor = GST_CLOCK_TIME_NONE;
 }
 
 void
@@ -42,6 +45,7 @@ gst_mst_interval_buffer (GstMstInterval * iv, GstBuffer * buf)
   if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT)) {
     iv->frames = 0;
     iv->start = GST_BUFFER_PTS (buf);
+    iv->anchor = GST_CLOCK_TIME_NONE;
   } else if (!GST_CLOCK_TIME_IS_VALID (iv->start)) {
     /* first buffer of an interval with no timestamp known yet: the
      * interval starts `frames` before this buffer */
@@ -78,8 +82,15 @@ gst_mst_interval_duration (const GstMstInterval * iv)
 void
 gst_mst_interval_next (GstMstInterval * iv)
 {
-  if (GST_CLOCK_TIME_IS_VALID (iv->start))
-    iv->start += gst_mst_interval_duration (iv);
+  if (GST_CLOCK_TIME_IS_VALID (iv->start) && iv->rate > 0) {
+    if (!GST_CLOCK_TIME_IS_VALID (iv->anchor)) {
+      iv->anchor = iv->start;
+      iv->anchor_frames = 0;
+    }
+    iv->anchor_frames += iv->frames;
+    iv->start = iv->anchor + gst_util_uint64_scale_int_round (iv->anchor_frames,
+        GST_SECOND, iv->rate);
+  }
   iv->frames = 0;
 }
 

@@ -23,6 +23,11 @@ typedef struct
   guint64 frames_per_interval;  /* interval in frames, >= 1 */
   guint64 frames;               /* frames counted in the current interval */
   GstClockTime start;           /* timestamp of its first frame */
+  /* start is computed as anchor + anchor_frames at `rate`, so rounding does
+   * not accumulate over a long stream; the anchor is re-taken from start
+   * after a restart, DISCONT or rate change */
+  GstClockTime anchor;
+  guint64 anchor_frames;
 } GstMstInterval;
 
 void gst_mst_interval_init (GstMstInterval * iv, GstClockTime interval);

@@ -628,6 +628,18 @@ test_nonfinite (void)
       "f64 with NaN/Inf: I, M, S finite (%.4f %.4f %.4f)", ra.I, ra.M,
       ra.S);
 
+  /* F64 beyond the float range (loudness.h: treated like non-finite, the
+   * true-peak stage runs in float): counted, every result finite */
+  mst_loudness_reset (a64);
+  d[2 * 5000] = 1e39;
+  d[2 * 9000 + 1] = -3e300;
+  cnt64 = mst_loudness_process_f64 (a64, d, n);
+  get_res (a64, &ra);
+  mt_ok (cnt64 >= 8 && isfinite (ra.tp[0]) && isfinite (ra.tp[1])
+      && isfinite (ra.sp[0]) && isfinite (ra.I) && !res_has_nan (&ra),
+      "f64 samples 1e39 / -3e300 measured as silence: %zu counted, "
+      "TP %.4f %.4f finite", cnt64, ra.tp[0], ra.tp[1]);
+
   /* a whole chunk of NaN only */
   for (i = 0; i < 2 * 480; i++)
     f[i] = NAN;
