@@ -393,17 +393,15 @@ static int
 state_finite (const MstLoudness * st)
 {
   unsigned c;
-  double sum = 0.0;
 
-  /* one NaN or Inf anywhere poisons the sum; the peak also catches F64
-   * samples too large for the float true-peak stage */
-  for (c = 0; c < st->channels; c++) {
-    sum += st->cs.sub_acc[c] * 0.0 + st->cs.kz1[c] * 0.0 + st->cs.speak[c]
-        * 0.0;
-    if (st->cs.speak[c] > SANE_LIMIT)
+  /* a NaN or Inf sample poisons the accumulator and the filter state; the
+   * peak also catches F64 samples too large for the float true-peak stage
+   * (and is never NaN: NaN fails the comparison that updates it) */
+  for (c = 0; c < st->channels; c++)
+    if (!isfinite (st->cs.sub_acc[c]) || !isfinite (st->cs.kz1[c])
+        || !(st->cs.speak[c] <= SANE_LIMIT))
       return 0;
-  }
-  return sum == 0.0;
+  return 1;
 }
 
 /* ---- the 10 ms grid ----------------------------------------------------- */

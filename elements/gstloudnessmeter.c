@@ -686,18 +686,13 @@ gst_loudness_meter_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
   GstLoudnessMeter *self = GST_LOUDNESS_METER (trans);
   GstClockTime pts = GST_BUFFER_PTS (buf);
-  GstClockTime stream_time = GST_CLOCK_TIME_NONE;
   GstMapInfo map;
   const guint8 *data = NULL;
   gboolean gap = GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_GAP);
   gsize bpf, n_frames, offset = 0, non_finite = 0;
   gint rate;
 
-  if (trans->segment.format == GST_FORMAT_TIME)
-    stream_time = gst_segment_to_stream_time (&trans->segment,
-        GST_FORMAT_TIME, pts);
-  if (GST_CLOCK_TIME_IS_VALID (stream_time))
-    gst_object_sync_values (GST_OBJECT (self), stream_time);
+  gst_mst_sync_values (trans, pts);
 
   GST_OBJECT_LOCK (self);
   if (G_UNLIKELY (self->core == NULL)) {
@@ -742,15 +737,10 @@ gst_loudness_meter_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     GstMessage *msg = NULL;
     gsize chunk;
 
-    if (!GST_CLOCK_TIME_IS_VALID (self->iv.start) &&
-        GST_CLOCK_TIME_IS_VALID (pts)) {
-      /* interval restarted inside this buffer (reset signal) */
-      GstClockTime at = pts +
-          gst_util_uint64_scale_int_round (offset, GST_SECOND, rate);
-      GstClockTime before = gst_mst_interval_duration (&self->iv);
-
-      self->iv.start = at >= before ? at - before : 0;
-    }
+    /* interval restarted inside this buffer (reset signal) */
+    if (GST_CLOCK_TIME_IS_VALID (pts))
+      gst_mst_interval_sync (&self->iv,
+          pts + gst_util_uint64_scale_int_round (offset, GST_SECOND, rate));
 
     chunk = MIN (gst_mst_interval_remaining (&self->iv), n_frames - offset);
     if (data)

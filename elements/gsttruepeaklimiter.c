@@ -712,8 +712,8 @@ run_core (GstTruePeakLimiter * self, const guint8 * in, gsize n, guint8 * out,
     gsize m = MIN (gst_mst_interval_remaining (&self->iv), n - done);
     gdouble g;
 
-    if (!GST_CLOCK_TIME_IS_VALID (self->iv.start))
-      self->iv.start = time_of (self, self->out_frames + kept);
+    gst_mst_interval_sync (&self->iv,
+        time_of (self, self->out_frames + kept));
     *non_finite += self->process (self->core, in ? in + done * bpf : NULL,
         out + kept * bpf, m);
     g = mst_limiter_take_min_gain (self->core);
@@ -1002,7 +1002,7 @@ gst_true_peak_limiter_submit_input_buffer (GstBaseTransform * trans,
     gboolean is_discont, GstBuffer * buf)
 {
   GstTruePeakLimiter *self = GST_TRUE_PEAK_LIMITER (trans);
-  GstClockTime pts = GST_BUFFER_PTS (buf), stream_time;
+  GstClockTime pts = GST_BUFFER_PTS (buf);
   gboolean gap = GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_GAP);
   GstMapInfo in_map, out_map;
   const guint8 *in = NULL;
@@ -1012,12 +1012,7 @@ gst_true_peak_limiter_submit_input_buffer (GstBaseTransform * trans,
   Span *span;
   gboolean latency_changed = FALSE;
 
-  /* a non-TIME segment has no stream time to sync the controller to */
-  stream_time = trans->segment.format == GST_FORMAT_TIME ?
-      gst_segment_to_stream_time (&trans->segment, GST_FORMAT_TIME, pts) :
-      GST_CLOCK_TIME_NONE;
-  if (GST_CLOCK_TIME_IS_VALID (stream_time))
-    gst_object_sync_values (GST_OBJECT (self), stream_time);
+  gst_mst_sync_values (trans, pts);
 
   GST_OBJECT_LOCK (self);
   if (G_UNLIKELY (self->core == NULL)) {

@@ -46,15 +46,20 @@ gst_mst_interval_buffer (GstMstInterval * iv, GstBuffer * buf)
     iv->frames = 0;
     iv->start = GST_BUFFER_PTS (buf);
     iv->anchor = GST_CLOCK_TIME_NONE;
-  } else if (!GST_CLOCK_TIME_IS_VALID (iv->start)) {
-    /* first buffer of an interval with no timestamp known yet: the
-     * interval starts `frames` before this buffer */
-    GstClockTime pts = GST_BUFFER_PTS (buf);
-    GstClockTime before = gst_mst_interval_duration (iv);
-
-    if (GST_CLOCK_TIME_IS_VALID (pts))
-      iv->start = pts >= before ? pts - before : 0;
+  } else {
+    gst_mst_interval_sync (iv, GST_BUFFER_PTS (buf));
   }
+}
+
+void
+gst_mst_interval_sync (GstMstInterval * iv, GstClockTime at)
+{
+  GstClockTime before;
+
+  if (GST_CLOCK_TIME_IS_VALID (iv->start) || !GST_CLOCK_TIME_IS_VALID (at))
+    return;
+  before = gst_mst_interval_duration (iv);
+  iv->start = at >= before ? at - before : 0;
 }
 
 guint64
@@ -94,20 +99,34 @@ gst_mst_interval_next (GstMstInterval * iv)
   iv->frames = 0;
 }
 
+/* Stream time of ts, NONE outside a TIME segment or for NONE. */
+static GstClockTime
+segment_stream_time (GstBaseTransform * trans, GstClockTime ts)
+{
+  if (!GST_CLOCK_TIME_IS_VALID (ts) || trans->segment.format != GST_FORMAT_TIME)
+    return GST_CLOCK_TIME_NONE;
+  return gst_segment_to_stream_time (&trans->segment, GST_FORMAT_TIME, ts);
+}
+
+void
+gst_mst_sync_values (GstBaseTransform * trans, GstClockTime pts)
+{
+  GstClockTime stream_time = segment_stream_time (trans, pts);
+
+  if (GST_CLOCK_TIME_IS_VALID (stream_time))
+    gst_object_sync_values (GST_OBJECT (trans), stream_time);
+}
+
 GstStructure *
 gst_mst_message_structure_new (GstBaseTransform * trans, const gchar * name,
     GstClockTime timestamp, GstClockTime duration)
 {
   GstClockTime running_time = GST_CLOCK_TIME_NONE;
-  GstClockTime stream_time = GST_CLOCK_TIME_NONE;
+  GstClockTime stream_time = segment_stream_time (trans, timestamp);
 
-  if (GST_CLOCK_TIME_IS_VALID (timestamp)
-      && trans->segment.format == GST_FORMAT_TIME) {
+  if (GST_CLOCK_TIME_IS_VALID (stream_time))
     running_time = gst_segment_to_running_time (&trans->segment,
         GST_FORMAT_TIME, timestamp);
-    stream_time = gst_segment_to_stream_time (&trans->segment,
-        GST_FORMAT_TIME, timestamp);
-  }
 
   return gst_structure_new (name,
       "timestamp", G_TYPE_UINT64, (guint64) timestamp,

@@ -40,6 +40,10 @@ void gst_mst_interval_restart (GstMstInterval * iv);
 /* Call at the start of each buffer: picks up its timestamp when none is
  * known yet, and restarts the interval on DISCONT. */
 void gst_mst_interval_buffer (GstMstInterval * iv, GstBuffer * buf);
+/* When the current interval has no start time yet (after a restart, or
+ * input without timestamps so far), sets it so that the frames already
+ * counted end at time `at`.  No-op when `at` is NONE or a start is known. */
+void gst_mst_interval_sync (GstMstInterval * iv, GstClockTime at);
 /* Frames that can be processed before the current interval is full. */
 guint64 gst_mst_interval_remaining (const GstMstInterval * iv);
 /* Counts n frames; returns TRUE when that completes the interval. */
@@ -53,6 +57,10 @@ void gst_mst_interval_next (GstMstInterval * iv);
  * running-time and duration (ns), computed from the element's segment. */
 GstStructure *gst_mst_message_structure_new (GstBaseTransform * trans,
     const gchar * name, GstClockTime timestamp, GstClockTime duration);
+
+/* Syncs the element's controlled properties to the stream time of `pts`
+ * (only in a TIME segment: others have no stream time). */
+void gst_mst_sync_values (GstBaseTransform * trans, GstClockTime pts);
 
 /* Sets `field` to a GST_TYPE_ARRAY of n gdouble values. */
 void gst_mst_structure_set_double_array (GstStructure * s,
