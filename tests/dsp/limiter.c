@@ -564,6 +564,23 @@ test_gain_shape (void)
   mst_limiter_free (lim);
 }
 
+/* Length of the next chunk from pos: odd sizes (100..999 frames, varying
+ * with *k) that never run past end nor across one of the event positions,
+ * so that a control change lands exactly on its frame. */
+static size_t
+next_chunk (size_t pos, size_t end, size_t * k, const size_t * events,
+    size_t n_events)
+{
+  size_t m = 100 + ((*k)++ * 37) % 900, e;
+
+  if (m > end - pos)
+    m = end - pos;
+  for (e = 0; e < n_events; e++)
+    if (pos < events[e] && pos + m > events[e])
+      m = events[e] - pos;
+  return m;
+}
+
 /* ---- control changes while running ------------------------------------ */
 
 static void
@@ -589,14 +606,9 @@ test_control_changes (void)
   chg_c = rate;                 /* ceiling -1 -> -6 dB at 1 s */
   chg_g = 2 * rate;             /* input gain 6 -> 18 dB at 2 s */
   while (pos < n + L) {
-    size_t m = 100 + (k++ * 37) % 900;
+    const size_t events[] = { chg_c, chg_g, chg_g + rate / 4 };
+    size_t m = next_chunk (pos, n + L, &k, events, 3);
 
-    if (m > n + L - pos)
-      m = n + L - pos;
-    if (pos < chg_c && pos + m > chg_c)
-      m = chg_c - pos;
-    if (pos < chg_g && pos + m > chg_g)
-      m = chg_g - pos;
     if (pos == chg_c)
       mst_limiter_set_ceiling (lim, -6.0);
     if (pos == chg_g)
@@ -702,14 +714,9 @@ test_link_switch (void)
   }
   mst_limiter_set_linked (lim, 0);
   while (pos < n + L) {
-    size_t m = 100 + (k++ * 37) % 900;
+    const size_t events[] = { sw1, sw2 };
+    size_t m = next_chunk (pos, n + L, &k, events, 2);
 
-    if (m > n + L - pos)
-      m = n + L - pos;
-    if (pos < sw1 && pos + m > sw1)
-      m = sw1 - pos;
-    if (pos < sw2 && pos + m > sw2)
-      m = sw2 - pos;
     if (pos == sw1)
       mst_limiter_set_linked (lim, 1);
     if (pos == sw2)
