@@ -4,7 +4,7 @@
 # Writes the benchmark signal (bench/mksignal: 10 min of 48 kHz stereo
 # float "music" by default) to a temporary WAV and times whole processes,
 # best of N, in one run, every limiter driven 6 dB into a -1 dBTP ceiling
-# (exactly as /work/shared/peers.md lists the peers):
+# (the peers and their settings):
 #   floor  gst-launch-1.0 -q filesrc location=$f ! wavparse ! identity ! fakesink
 #   core   bench/limiter (the DSP core on the same signal, in memory)
 #   ours   ... ! wavparse ! truepeaklimiter ceiling=-1 input-gain=6 oversampling=4 ! fakesink

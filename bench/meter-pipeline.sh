@@ -9,7 +9,7 @@
 #   ours   gst-launch-1.0 -q filesrc location=$f ! wavparse ! loudnessmeter
 #            ! fakesink
 #   peer   ffmpeg -i $f -af ebur128=peak=true -f null -
-#          (the peer of /work/shared/peers.md)
+#          (ffmpeg's EBU R 128 meter with true peak)
 # and prints the ratios, then the measured values of both (one extra,
 # untimed run each) as a sanity check.  ffmpeg is skipped when absent
 # (Debian: apt-get install ffmpeg).

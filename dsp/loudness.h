@@ -1,9 +1,9 @@
 /* gst-mastering — ITU-R BS.1770 / EBU R 128 loudness meter core
  *
- * K-weighting (spec §1.2 analog-prototype recipe, any rate), 10 ms energy
+ * K-weighting (docs/conformance.md §2 analog-prototype recipe, any rate), 10 ms energy
  * sub-blocks aligned to the start of the measurement, momentary (400 ms)
  * and short-term (3 s) sliding windows on that 10 ms grid, gated integrated
- * loudness (BS.1770 §1.5: 400 ms blocks every 100 ms, -70 LUFS absolute and
+ * loudness (BS.1770-4 Annex 1: 400 ms blocks every 100 ms, -70 LUFS absolute and
  * -10 LU relative gate), loudness range (EBU Tech 3342: short-term values
  * every 100 ms, -70 LUFS absolute and -20 LU relative gate, 10th-95th
  * percentile), maximum momentary / short-term, per-channel sample and true
@@ -105,11 +105,11 @@ double mst_loudness_range (const MstLoudness * st);
 double mst_loudness_sample_peak (const MstLoudness * st, unsigned ch);
 double mst_loudness_true_peak (const MstLoudness * st, unsigned ch);
 
-/* Helpers: loudness <-> mean-square energy (spec §1.4). */
+/* Helpers: loudness <-> mean-square energy (BS.1770-4 Annex 1 eq. (2)). */
 double mst_loudness_from_energy (double energy);
 double mst_loudness_to_energy (double lufs);
 
-/* K-weighting coefficients for rate (spec §1.2): shelf {b0,b1,b2,a1,a2}
+/* K-weighting coefficients for rate (docs/conformance.md §2): shelf {b0,b1,b2,a1,a2}
  * then high-pass {b0,b1,b2,a1,a2}.  Exposed for the coefficient tests. */
 void mst_loudness_k_coefficients (double rate, double shelf[5],
     double highpass[5]);

@@ -29,7 +29,7 @@
  * * `momentary-loudness` (#gdouble, LUFS): loudness of the last 400 ms.
  * * `shortterm-loudness` (#gdouble, LUFS): loudness of the last 3 s.
  * * `global-loudness` (#gdouble, LUFS): gated integrated loudness since the
- *   start of the measurement (BS.1770 §1.5).
+ *   start of the measurement (BS.1770-4 Annex 1).
  * * `relative-threshold` (#gdouble, LUFS): the relative gate used for
  *   `global-loudness`.
  * * `loudness-range` (#gdouble, LU): loudness range (EBU Tech 3342); 0 when
@@ -99,7 +99,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_loudness_meter_debug);
 #define DEFAULT_PROP_TRUE_PEAK      TRUE
 #define DEFAULT_PROP_DUAL_MONO      FALSE
 
-/* BS.1770 Table 3 / Annex 3 weights (spec §1.3) */
+/* BS.1770 Table 3 / Annex 3 weights (docs/conformance.md §3) */
 #define WEIGHT_FRONT     1.0
 #define WEIGHT_SURROUND  1.41
 #define WEIGHT_DUAL_MONO 2.0
@@ -341,7 +341,7 @@ gst_loudness_meter_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
-/* BS.1770 Annex 1/3 weight of channel ch (spec §1.3 table). */
+/* BS.1770 Annex 1/3 weight of channel ch (docs/conformance.md §3 table). */
 static gdouble
 gst_loudness_meter_channel_weight (const GstAudioInfo * info, guint ch,
     gboolean dual_mono)

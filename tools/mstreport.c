@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-/* Delivery targets, spec §5 (/work/shared/spec/loudness.md).  Where a
+/* Delivery targets, docs/conformance.md §11 (public sources there).  Where a
  * platform states no tolerance (the streaming services normalise playback
  * themselves), +-1 LU is our practical window. */
 static const MstTarget targets[] = {

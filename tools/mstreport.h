@@ -3,7 +3,7 @@
  * MstReport collects what one measurement found (input, format, the
  * fields of the final `loudnessmeter` message); it is printed as an
  * aligned text report or as JSON.  MstTarget is the table of delivery
- * targets (spec §5) the verdict is computed against; the `master`
+ * targets (docs/conformance.md §11) the verdict is computed against; the `master`
  * subcommand will use the same table for its presets.
  */
 #ifndef __MST_REPORT_H__

@@ -1,16 +1,16 @@
 /* gst-mastering — EBU Tech 3341 minimum requirements, loudness cases
  *
  * Cases 1-6 and 9-14 (every synthesizable one; 7 and 8 need the EBU
- * programme files) at 44.1, 48 and 96 kHz, signals from ebucases.c (spec
- * §2.3), driven as spec §2.5 says:
+ * programme files) at 44.1, 48 and 96 kHz, signals from ebucases.c (docs/conformance.md
+ * §4), driven as docs/conformance.md §6 says:
  *   - reset (a new meter) before each measurement;
  *   - input in 10 ms chunks, momentary read after each chunk (10 ms grid),
  *     short-term read after every 10th chunk (100 ms grid);
  *   - M only once its 400 ms window is full, S once its 3 s window is;
  *   - I once, at the end of the input.
  * Each value is checked against the EBU nominal value with the EBU
- * tolerance (±0.1 LU, Tech 3341 Table 1 / spec §2.2) and against the [V]
- * reference value of spec §2.4 with ±0.01 LU.
+ * tolerance (±0.1 LU, Tech 3341 Table 1) and against the [V]
+ * reference value of docs/conformance.md §5 with ±0.01 LU.
  */
 #include "dsp/loudness.h"
 #include "ebucases.h"
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 
 #define EBU_TOL 0.1             /* Tech 3341 Table 1, cases 1-14 */
-#define REF_TOL 0.01            /* vs the 4-decimal [V] values of §2.4 */
+#define REF_TOL 0.01            /* vs the 4-decimal [V] values of docs/conformance.md §5 */
 
 static const unsigned rates[3] = { 44100, 48000, 96000 };
 
@@ -45,7 +45,7 @@ meter_for (const MtsBuf * b)
         b->channels);
     exit (1);
   }
-  /* BS.1770 weights (spec §1.3): L R C Ls Rs, or L R C LFE Ls Rs */
+  /* BS.1770 weights (docs/conformance.md §3): L R C Ls Rs, or L R C LFE Ls Rs */
   if (b->channels == 5) {
     mst_loudness_set_channel_weight (st, 3, 1.41);
     mst_loudness_set_channel_weight (st, 4, 1.41);
@@ -66,7 +66,7 @@ readings_init (Readings * r)
   r->I = NAN;
 }
 
-/* Feeds frames [from, to) of b in 10 ms chunks, reading as spec §2.5 says.
+/* Feeds frames [from, to) of b in 10 ms chunks, reading as docs/conformance.md §6 says.
  * The grid is aligned to the start of the measurement (frame 0). */
 static void
 drive (MstLoudness * st, const MtsBuf * b, size_t from, size_t to,
@@ -129,9 +129,9 @@ check2 (double got, double nominal, double ref, const char *what,
     int c, unsigned rate)
 {
   MT_CLOSE (got, nominal, EBU_TOL, "Tech 3341 case %d @ %u Hz: %s vs EBU "
-      "nominal (§2.2)", c, rate, what);
+      "nominal (Tech 3341 Table 1)", c, rate, what);
   MT_CLOSE (got, ref, REF_TOL, "Tech 3341 case %d @ %u Hz: %s vs [V] "
-      "reference (§2.4)", c, rate, what);
+      "reference (docs/conformance.md §5)", c, rate, what);
 }
 
 /* a range of readings, all within both windows */
@@ -141,11 +141,11 @@ check_range (double lo, double hi, double nominal, double ref,
 {
   mt_ok (lo <= hi && fabs (lo - nominal) <= EBU_TOL
       && fabs (hi - nominal) <= EBU_TOL, "Tech 3341 case %d @ %u Hz: every "
-      "%s reading in [%.4f, %.4f] within %.1f +- %.1f (§2.2)", c, rate, what,
+      "%s reading in [%.4f, %.4f] within %.1f +- %.1f (Tech 3341 Table 1)", c, rate, what,
       lo, hi, nominal, EBU_TOL);
   mt_ok (lo <= hi && fabs (lo - ref) <= REF_TOL && fabs (hi - ref) <= REF_TOL,
       "Tech 3341 case %d @ %u Hz: every %s reading in [%.4f, %.4f] within "
-      "[V] %.4f +- %.2f (§2.4)", c, rate, what, lo, hi, ref, REF_TOL);
+      "[V] %.4f +- %.2f (docs/conformance.md §5)", c, rate, what, lo, hi, ref, REF_TOL);
 }
 
 /* Cases 1 and 2: M, S and I; cases 3-6: I. */
@@ -225,12 +225,12 @@ test_files (unsigned rate)
   }
   check_range (s10_lo, s10_hi, -23.0, ebu3341_expected (10, rate),
       "max S per file (10 ms grid; 20 files)", 10, rate);
-  /* spec §2.4: "both grids pass"; worst file on the 100 ms grid */
+  /* docs/conformance.md §5: "both grids pass"; worst file on the 100 ms grid */
   MT_CLOSE (s100_lo, -23.0, EBU_TOL, "Tech 3341 case 10 @ %u Hz: worst max "
-      "S per file on the 100 ms grid vs EBU nominal (§2.2)", rate);
+      "S per file on the 100 ms grid vs EBU nominal (Tech 3341 Table 1)", rate);
   MT_CLOSE (s100_lo, ebu3341_case10_worst_100ms (rate), REF_TOL,
       "Tech 3341 case 10 @ %u Hz: worst max S per file on the 100 ms grid "
-      "vs [V] (§2.4)", rate);
+      "vs [V] (docs/conformance.md §5)", rate);
   check_range (m10_lo, m10_hi, -23.0, ebu3341_expected (13, rate),
       "max M per file (10 ms grid; 20 files)", 13, rate);
   mt_ok (core_d <= 1e-9, "Tech 3341 cases 10/13 @ %u Hz: the core's max M / "
@@ -250,7 +250,7 @@ test_live (unsigned rate)
   double m_lo = INFINITY, m_hi = -INFINITY, ebu_worst = 0.0;
   /* 10 ms-grid expectation: the segments start on the 10 ms grid like the
    * files of cases 10/13, so max - nominal equals the case 10 / 13 [V]
-   * offset (spec §2.4: case 14 "+0.0064 on 10 ms grid" = case 13 + 23) */
+   * offset (docs/conformance.md §5: case 14 "+0.0064 on 10 ms grid" = case 13 + 23) */
   double off10 = ebu3341_expected (10, rate) + 23.0;
   double off13 = ebu3341_expected (13, rate) + 23.0;
   size_t seg;
@@ -275,11 +275,11 @@ test_live (unsigned rate)
     dcore = fmax (dcore, fabs (r.core_s_max - r.s_max10));
   }
   mt_ok (ebu_worst <= EBU_TOL, "Tech 3341 case 11 @ %u Hz: max S after each "
-      "segment = -38 + i within +-0.1 on both grids (worst |d| %.4f, §2.2)",
+      "segment = -38 + i within +-0.1 on both grids (worst |d| %.4f, Tech 3341 Table 1)",
       rate, ebu_worst);
   mt_ok (s_lo >= lo - REF_TOL && s_hi <= hi + REF_TOL,
       "Tech 3341 case 11 @ %u Hz: max S - expected on the 100 ms grid in "
-      "[%+.4f, %+.4f], [V] range [%+.3f, %+.3f] +- %.2f (§2.4)", rate, s_lo,
+      "[%+.4f, %+.4f], [V] range [%+.3f, %+.3f] +- %.2f (docs/conformance.md §5)", rate, s_lo,
       s_hi, lo, hi, REF_TOL);
   mt_ok (d10 <= REF_TOL, "Tech 3341 case 11 @ %u Hz: max S - expected on "
       "the 10 ms grid = case 10 offset %+.4f (worst |d| %.4f <= %.2f)", rate,
@@ -289,7 +289,7 @@ test_live (unsigned rate)
   mst_loudness_free (st);
   mts_buf_free (b);
 
-  /* case 14: 20 segments of 0.8 s, M on the 10 ms grid (spec §2.5) */
+  /* case 14: 20 segments of 0.8 s, M on the 10 ms grid (docs/conformance.md §6) */
   b = ebu3341_signal (14, 0, rate, 0);
   st = meter_for (b);
   readings_init (&r);
@@ -305,10 +305,10 @@ test_live (unsigned rate)
   }
   mt_ok (fabs (m_lo) <= EBU_TOL && fabs (m_hi) <= EBU_TOL,
       "Tech 3341 case 14 @ %u Hz: max M after each segment - (-38 + i) in "
-      "[%+.4f, %+.4f] within +-0.1 (§2.2)", rate, m_lo, m_hi);
+      "[%+.4f, %+.4f] within +-0.1 (Tech 3341 Table 1)", rate, m_lo, m_hi);
   mt_ok (fabs (m_lo - off13) <= REF_TOL && fabs (m_hi - off13) <= REF_TOL,
       "Tech 3341 case 14 @ %u Hz: max M - expected in [%+.4f, %+.4f], [V] "
-      "%+.4f +- %.2f (§2.4)", rate, m_lo, m_hi, off13, REF_TOL);
+      "%+.4f +- %.2f (docs/conformance.md §5)", rate, m_lo, m_hi, off13, REF_TOL);
   mt_ok (dcore <= 1e-9, "Tech 3341 case 14 @ %u Hz: the core's max M equals "
       "the max of the 10 ms readings (max |d| %.3g)", rate, dcore);
   mst_loudness_free (st);

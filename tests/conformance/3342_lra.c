@@ -1,10 +1,10 @@
 /* gst-mastering — EBU Tech 3342 loudness range, cases 1-4
  *
- * Signals per spec §3.2 (stereo 1 kHz tone segments of 20 s, ebucases.c)
+ * Signals per Tech 3342 Table 1 (stereo 1 kHz tone segments of 20 s, ebucases.c)
  * at 44.1, 48 and 96 kHz, one new meter per measurement (reset before
  * each), input in 100 ms chunks, LRA read once at the end.  Checks: the
- * Tech 3342 nominal value ±1 LU (Table 1, spec §3.2) and our [V] value
- * ±0.05 LU (spec §3.2 "Ours"; the core keeps short-term values in 0.01 LU
+ * Tech 3342 nominal value ±1 LU (Table 1, docs/conformance.md §5) and our [V] value
+ * ±0.05 LU (docs/conformance.md §5 "Exact"; the core keeps short-term values in 0.01 LU
  * bins).  Tech 3342 also says the result must not change when the signal
  * is repeated: the signal fed twice without reset (at 48 kHz) must give
  * the same LRA.
@@ -56,12 +56,12 @@ main (void)
       double lra = lra_of (b, 1);
 
       MT_CLOSE (lra, ebu3342_nominal (c), 1.0, "Tech 3342 case %d @ %u Hz: "
-          "LRA vs EBU nominal (§3.2)", c, rates[r]);
+          "LRA vs EBU nominal (Tech 3342 Table 1)", c, rates[r]);
       MT_CLOSE (lra, ebu3342_expected (c), 0.05, "Tech 3342 case %d @ %u Hz:"
-          " LRA vs [V] (§3.2)", c, rates[r]);
+          " LRA vs [V] (docs/conformance.md §5)", c, rates[r]);
       if (rates[r] == 48000)    /* once is enough: it costs 2x the time */
         MT_CLOSE (lra_of (b, 2), ebu3342_expected (c), 0.05, "Tech 3342 "
-            "case %d @ %u Hz: LRA of the signal played twice (§3.2: must "
+            "case %d @ %u Hz: LRA of the signal played twice (Tech 3342: must "
             "not change)", c, rates[r]);
       mts_buf_free (b);
     }

@@ -19,8 +19,8 @@ ebu3341_signal (int ebu_case, int file_index, unsigned rate, int lfe)
   int i, k;
 
   if (ebu_case == 6) {
-    /* spec §2.2 case 6: L, R -28 dBFS; C -24; Ls, Rs -30; 20 s.  Channel
-     * order L R C Ls Rs, or L R C LFE Ls Rs with a silent LFE (§2.3). */
+    /* EBU Tech 3341 Table 1 case 6: L, R -28 dBFS; C -24; Ls, Rs -30; 20 s.  Channel
+     * order L R C Ls Rs, or L R C LFE Ls Rs with a silent LFE (docs/conformance.md §4). */
     double lv5[5] = { -28.0, -28.0, -24.0, -30.0, -30.0 };
     double lv6[6] = { -28.0, -28.0, -24.0, MTS_OFF, -30.0, -30.0 };
 
@@ -109,7 +109,7 @@ ebu3342_signal (int ebu_case, unsigned rate)
 {
   MtsBuf *b = mts_buf_new (rate, 2);
 
-  /* spec §3.2 (Tech 3342 Table 1): 20 s segments, stereo 1 kHz */
+  /* docs/conformance.md §5 (Tech 3342 Table 1): 20 s segments, stereo 1 kHz */
   switch (ebu_case) {
     case 1:
       seg (b, -20.0, 20.0);
@@ -182,7 +182,7 @@ rate_col (unsigned rate)
 double
 ebu3341_expected (int ebu_case, unsigned rate)
 {
-  /* spec §2.4 "Loudness cases" table [V], columns 48 / 44.1 / 96 kHz */
+  /* docs/conformance.md §5 "Loudness cases" table [V], columns 48 / 44.1 / 96 kHz */
   static const struct
   {
     int c;
@@ -213,7 +213,7 @@ ebu3341_expected (int ebu_case, unsigned rate)
 double
 ebu3341_case10_worst_100ms (unsigned rate)
 {
-  /* spec §2.4 case 10, "worst ... (100 ms grid)" */
+  /* docs/conformance.md §5 case 10, "worst ... (100 ms grid)" */
   static const double v[3] = { -23.0663, -23.0635, -23.0836 };
   int col = rate_col (rate);
 
@@ -223,7 +223,7 @@ ebu3341_case10_worst_100ms (unsigned rate)
 void
 ebu3341_case11_range_100ms (unsigned rate, double *lo, double *hi)
 {
-  /* spec §2.4 case 11: max S - expected on a 100 ms grid */
+  /* docs/conformance.md §5 case 11: max S - expected on a 100 ms grid */
   static const double l[3] = { -0.066, -0.064, -0.084 };
   static const double h[3] = { 0.007, 0.009, -0.011 };
   int col = rate_col (rate);
@@ -235,7 +235,7 @@ ebu3341_case11_range_100ms (unsigned rate, double *lo, double *hi)
 double
 ebu3341_tp_nominal (int ebu_case)
 {
-  /* spec §2.2 cases 15-23 */
+  /* EBU Tech 3341 Table 1 cases 15-23 */
   if (ebu_case >= 15 && ebu_case <= 18)
     return -6.0;
   if (ebu_case == 19)
@@ -246,7 +246,7 @@ ebu3341_tp_nominal (int ebu_case)
 double
 ebu3341_tp_libebur128 (int ebu_case)
 {
-  /* spec §2.4 true-peak table, "libebur128 method" column */
+  /* docs/conformance.md §5 true-peak table, "libebur128 method" column */
   static const double v[9] = { -6.021, -6.052, -6.005, -6.019, 2.953,
     -0.130, -0.083, -0.181, -0.083
   };
@@ -257,7 +257,7 @@ ebu3341_tp_libebur128 (int ebu_case)
 double
 ebu3341_tp_sample_peak (int ebu_case)
 {
-  /* spec §2.4 true-peak table, "sample peak" column */
+  /* docs/conformance.md §5 true-peak table, "sample peak" column */
   static const double v[9] = { -6.021, -9.031, -7.270, -6.708, -0.026,
     -0.130, -0.459, -2.499, -0.459
   };
@@ -268,7 +268,7 @@ ebu3341_tp_sample_peak (int ebu_case)
 double
 ebu3342_nominal (int ebu_case)
 {
-  /* spec §3.2 (Tech 3342 Table 1) */
+  /* docs/conformance.md §5 (Tech 3342 Table 1) */
   static const double v[4] = { 10.0, 5.0, 20.0, 15.0 };
 
   return ebu_case >= 1 && ebu_case <= 4 ? v[ebu_case - 1] : NAN;
@@ -277,7 +277,7 @@ ebu3342_nominal (int ebu_case)
 double
 ebu3342_expected (int ebu_case)
 {
-  /* spec §3.2 column "Ours [V]": 10.0000, 5.0000, 20.0000, 15.0000 */
+  /* docs/conformance.md §5 column "Exact [V]": 10.0000, 5.0000, 20.0000, 15.0000 */
   static const double v[4] = { 10.0, 5.0, 20.0, 15.0 };
 
   return ebu_case >= 1 && ebu_case <= 4 ? v[ebu_case - 1] : NAN;

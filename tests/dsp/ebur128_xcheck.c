@@ -1,8 +1,8 @@
 /* gst-mastering — cross-check of the loudness core against libebur128
  *
  * Part A proves the EBU signal generators (tests/conformance/ebucases.c):
- * libebur128 run on them must reproduce the [V] values of spec §2.4 and
- * §3.2, which were computed with an independent re-implementation.
+ * libebur128 run on them must reproduce the [V] values of docs/conformance.md §5 and
+ * which were computed with an independent re-implementation.
  *
  * Part B runs generated programme-like signals (noise bursts with gaps,
  * sweeps, tone sequences with level jumps, pink noise with a slow
@@ -10,9 +10,9 @@
  * through our core, and compares: integrated and short-term / momentary
  * (read at the same times) within 0.01 LU, LRA within 0.1 LU, true peak
  * within 0.2 dB of libebur128 and >= our own sample peak, sample peaks
- * equal (1e-9 relative).  The brief for these tolerances: spec §1.2 (same
- * K-filter recipe as libebur128), §1.5 (same gating), §3.1 (LRA), §4.3 and
- * §4.5 (both true-peak meters oversample >= 4x here; they differ only in
+ * equal (1e-9 relative).  The brief for these tolerances: docs/conformance.md §2 (same
+ * K-filter recipe as libebur128), BS.1770-4 Annex 1 (same gating), Tech 3342 (LRA),
+ * docs/conformance.md §7 (both true-peak meters oversample >= 4x here; they differ only in
  * the interpolation filter).
  */
 #include "dsp/loudness.h"
@@ -37,7 +37,7 @@ lib_new (unsigned channels, unsigned rate, int mode)
     exit (1);
   }
   if (channels == 5) {
-    /* L R C Ls Rs (spec §2.3 case 6) */
+    /* L R C Ls Rs (docs/conformance.md §4 case 6) */
     ebur128_set_channel (st, 3, EBUR128_LEFT_SURROUND);
     ebur128_set_channel (st, 4, EBUR128_RIGHT_SURROUND);
   } else if (channels == 6) {
@@ -59,7 +59,7 @@ validate_generators (void)
   static const int icases[] = { 1, 2, 3, 4, 5, 6 };
   int r, i;
 
-  /* spec §2.4 loudness table, I column (4 decimals -> +-0.0001).  The long
+  /* docs/conformance.md §5 loudness table, I column (4 decimals -> +-0.0001).  The long
    * cases 3-5 (80-100 s) only at 44.1/48 kHz to keep the run short: the
    * generator code is the same at every rate. */
   for (r = 0; r < 3; r++)
@@ -77,7 +77,7 @@ validate_generators (void)
         ebur128_loudness_global (st, &I);
         MT_CLOSE (I, ebu3341_expected (icases[i], rates[r]), 1e-4,
             "generator: libebur128 I of Tech 3341 case %d%s at %u Hz vs "
-            "spec §2.4", icases[i], lfe ? " (6 ch, silent LFE)" : "",
+            "docs/conformance.md §5", icases[i], lfe ? " (6 ch, silent LFE)" : "",
             rates[r]);
         ebur128_destroy (&st);
         mts_buf_free (b);
@@ -85,7 +85,7 @@ validate_generators (void)
     }
 
   /* case 9 (S on a 100 ms grid from 3 s) and 12 (M on a 10 ms grid from
-   * 1 s): constant [V] value, spec §2.4 */
+   * 1 s): constant [V] value, docs/conformance.md §5 */
   for (r = 0; r < 3; r++) {
     int c;
 
@@ -111,14 +111,14 @@ validate_generators (void)
       mt_ok (fabs (lo - ebu3341_expected (c, rates[r])) <= 1e-4
           && fabs (hi - ebu3341_expected (c, rates[r])) <= 1e-4,
           "generator: libebur128 %s of case %d at %u Hz within [%.4f, %.4f],"
-          " spec §2.4 %.4f +- 1e-4", c == 9 ? "S" : "M", c, rates[r], lo, hi,
+          " docs/conformance.md §5 %.4f +- 1e-4", c == 9 ? "S" : "M", c, rates[r], lo, hi,
           ebu3341_expected (c, rates[r]));
       ebur128_destroy (&st);
       mts_buf_free (b);
     }
   }
 
-  /* Tech 3342 cases 1-4: spec §3.2 says our values hold with libebur128's
+  /* Tech 3342 cases 1-4: docs/conformance.md §5 says our values hold with libebur128's
    * 1 Hz short-term rate too */
   for (r = 0; r < 3; r++)
     for (i = 1; i <= 4; i++) {
@@ -129,18 +129,18 @@ validate_generators (void)
       ebur128_add_frames_double (st, b->data, b->frames);
       ebur128_loudness_range (st, &lra);
       MT_CLOSE (lra, ebu3342_expected (i), 0.05,
-          "generator: libebur128 LRA of Tech 3342 case %d at %u Hz vs spec "
-          "§3.2", i, rates[r]);
+          "generator: libebur128 LRA of Tech 3342 case %d at %u Hz vs docs/conformance.md "
+          "§5", i, rates[r]);
       ebur128_destroy (&st);
       mts_buf_free (b);
     }
 
-  /* True-peak cases 15-23 at 48 and 44.1 kHz (spec §2.4: identical at
+  /* True-peak cases 15-23 at 48 and 44.1 kHz (docs/conformance.md §5: identical at
    * 44.1 kHz).  Column "libebur128 method" is printed with 3 decimals and
    * comes from a numpy model of libebur128's interpolator; real libebur128
    * (float processing) differs from that model by up to 0.002 dB on cases
    * 16 and 19, so 0.003 dB.  The sample peak column tests the burst recipe
-   * (§2.3) directly; 3 decimals -> 0.001. */
+   * (docs/conformance.md §4) directly; 3 decimals -> 0.001. */
   for (r = 0; r < 2; r++)
     for (i = 15; i <= 23; i++) {
       MtsBuf *b = ebu3341_tp_signal (i, rates[r]);
@@ -154,10 +154,10 @@ validate_generators (void)
       ebur128_sample_peak (st, 1, &sp1);
       MT_CLOSE (mts_lin_to_db (fmax (sp0, sp1)), ebu3341_tp_sample_peak (i),
           0.001, "generator: sample peak of Tech 3341 case %d at %u Hz vs "
-          "spec §2.4 (dBFS)", i, rates[r]);
+          "docs/conformance.md §5 (dBFS)", i, rates[r]);
       MT_CLOSE (mts_lin_to_db (fmax (tp0, tp1)), ebu3341_tp_libebur128 (i),
           0.003, "generator: libebur128 true peak of case %d at %u Hz vs "
-          "spec §2.4 (dBTP)", i, rates[r]);
+          "docs/conformance.md §5 (dBTP)", i, rates[r]);
       ebur128_destroy (&st);
       mts_buf_free (b);
     }
@@ -230,7 +230,7 @@ xcheck (const char *name, const MtsBuf * b)
     exit (1);
   }
   if (ch == 6) {
-    /* BS.1770 weights for L R C LFE Ls Rs (spec §1.3) */
+    /* BS.1770 weights for L R C LFE Ls Rs (docs/conformance.md §3) */
     mst_loudness_set_channel_weight (st, 3, 0.0);
     mst_loudness_set_channel_weight (st, 4, 1.41);
     mst_loudness_set_channel_weight (st, 5, 1.41);
@@ -246,7 +246,7 @@ xcheck (const char *name, const MtsBuf * b)
     ebur128_loudness_shortterm (lib, &sl);
     mo = mst_loudness_momentary (st);
     so = mst_loudness_shortterm (st);
-    /* windows full (spec §2.5); compare where the level is meaningful
+    /* windows full (docs/conformance.md §6); compare where the level is meaningful
      * (above the -70 LUFS gate: below it both only see filter ringing) */
     if (pos + hop >= 3 * (size_t) rate) {
       s_lib[ns++] = sl;
@@ -294,7 +294,7 @@ xcheck (const char *name, const MtsBuf * b)
       "100 ms from 0.4 s (max |d| %.5f LU at %.1f s, %zu readings)", name, dM,
       tM, nM);
   /* LRA: libebur128 1.2.6 adds a short-term value to its LRA list only
-   * once per second (spec §3.1 "Implementation notes"), while Tech 3342
+   * once per second (docs/conformance.md §10), while Tech 3342
    * (v3, 2016) asks for >= 10 Hz and our core uses 10 Hz.  On programme
    * material with level changes the two sampling rates legitimately give
    * different LRA (up to several LU on the burst signals here), so the

@@ -1,10 +1,10 @@
-/* gst-mastering — true-peak limiter core tests (issue 4, spec §4)
+/* gst-mastering — true-peak limiter core tests (docs/conformance.md §8)
  *
  * Expectations and where they come from:
- * - zero overs (issue 4, spec §4.6): the output's true peak, measured with
+ * - zero overs (docs/conformance.md §8): the output's true peak, measured with
  *   the meter core (BS.1770 Annex 2, 4x) is <= the ceiling, and with a
  *   16x oversampled reference (MstTruePeak factor 16) <= ceiling + 0.3 dB
- *   (R 128 true-peak tolerance, spec §4.5); the safety clamp does not act.
+ *   (R 128 true-peak tolerance, docs/conformance.md §7); the safety clamp does not act.
  * - transparency: a signal whose true peak is under the ceiling comes out
  *   bit-exact, delayed by mst_limiter_latency ().
  * - a 1 kHz sine 6 dB over the ceiling settles to a sine whose true peak
@@ -154,7 +154,7 @@ check_overs (const char *name, const float *x, size_t n, unsigned C,
   mst_limiter_free (lim);
 }
 
-/* The signal set of issue 4, stereo, at `rate`, appended to b: each item
+/* The signal set of the limiter tests (docs/conformance.md §8), stereo, at `rate`, appended to b: each item
  * is a separate MtsBuf so that names can be printed. */
 typedef struct
 {
@@ -193,7 +193,7 @@ make_signals (Sig * s, unsigned rate)
 
   mts_rng_seed (&rng, 4);
 
-  /* fs/4 at 45 degrees: samples at +-A/sqrt2, true peak A (spec §4.2,
+  /* fs/4 at 45 degrees: samples at +-A/sqrt2, true peak A (BS.1770-4 Annex 2 Attachment 1,
    * Tech 3341 cases 16/17).  A = 1 and A = sqrt 2 (samples at 0 dBFS). */
   s[k].name = "fs/4 45deg A=1";
   s[k].b = mts_buf_new (rate, C);
@@ -689,7 +689,7 @@ test_link (void)
   mst_limiter_free (lim);
 }
 
-/* Switching the link while running (issue 4: property changes glitch-free
+/* Switching the link while running (property changes must be glitch-free
  * while playing).  L: 1 kHz at +6 dBFS (needs ~7 dB of reduction), R: 300
  * Hz at -10 dBFS (needs none).  Unlinked for 0.5 s, linked for 0.5 s,
  * unlinked again.  R's gain must go 1 -> L's gain -> 1 without a step: its

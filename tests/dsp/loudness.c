@@ -1,6 +1,6 @@
 /* gst-mastering — unit tests of the BS.1770 / EBU R 128 loudness core
  *
- * Every expectation comes from /work/shared/spec/loudness.md (section cited
+ * Every expectation comes from docs/conformance.md or a public standard (cited
  * at each check) or from an identity the API promises (format, chunking,
  * GAP and reset invariance: the same samples must give the same numbers).
  */
@@ -129,12 +129,12 @@ integrated_of (const MtsBuf * b, const double *weights)
   return I;
 }
 
-/* ---- 1. K-weighting coefficients (spec §1.2) ---------------------------- */
+/* ---- 1. K-weighting coefficients (docs/conformance.md §2) ---------------------------- */
 
 static void
 test_k_coefficients (void)
 {
-  /* spec §1.2, "Resulting coefficients [V]" table: shelf b0 b1 b2 a1 a2,
+  /* docs/conformance.md §2, "Resulting coefficients [V]" table: shelf b0 b1 b2 a1 a2,
    * RLB a1 a2 (RLB numerator is 1, -2, 1) */
   static const struct
   {
@@ -163,7 +163,7 @@ test_k_coefficients (void)
             -1.92220223060749, 0.92511773511683, -1.99750722284070,
             0.99750877835551}},
   };
-  /* spec §1.2 [A: BS.1770-5 Tables 1 and 2]: the ITU 48 kHz coefficients */
+  /* BS.1770-4 Annex 1 Tables 1 and 2: the ITU 48 kHz coefficients */
   static const double itu[7] = { 1.53512485958697, -2.69169618940638,
     1.19839281085285, -1.69065929318241, 0.73248077421585,
     -1.99004745483398, 0.99007225036621
@@ -193,18 +193,18 @@ test_k_coefficients (void)
         wj = j;
       }
     }
-    mt_ok (worst <= tol, "K coefficients at %.0f Hz match spec §1.2 table "
+    mt_ok (worst <= tol, "K coefficients at %.0f Hz match docs/conformance.md §2 table "
         "(worst %s: got %.16f, want %.14f, |d| = %.2e <= %.0e)", tab[r].rate,
         names[wj], got[wj], tab[r].v[wj], worst, tol);
     mt_ok (hp[0] == 1.0 && hp[1] == -2.0 && hp[2] == 1.0,
-        "RLB numerator at %.0f Hz is exactly 1, -2, 1 (spec §1.2, not "
+        "RLB numerator at %.0f Hz is exactly 1, -2, 1 (docs/conformance.md §2, not "
         "normalised): %g %g %g", tab[r].rate, hp[0], hp[1], hp[2]);
     if (tab[r].rate == 48000) {
       worst = 0.0;
       for (j = 0; j < 7; j++)
         worst = fmax (worst, fabs (got[j] - itu[j]));
       mt_ok (worst <= 1e-12, "48 kHz coefficients match the ITU BS.1770 "
-          "table to 1e-12 (spec §1.2): worst |d| = %.2e", worst);
+          "table to 1e-12 (docs/conformance.md §2): worst |d| = %.2e", worst);
     }
   }
 }
@@ -233,7 +233,7 @@ k_response_db (double rate, double f)
 static void
 test_k_response (void)
 {
-  /* spec §1.2 "Combined K-weighting magnitude (dB)" table [V] */
+  /* docs/conformance.md §2 "Combined K-weighting magnitude (dB)" table [V] */
   static const double freqs[8] = { 20, 50, 100, 997, 1000, 2000, 4000,
     10000
   };
@@ -254,17 +254,17 @@ test_k_response (void)
   for (r = 0; r < sizeof tab / sizeof tab[0]; r++)
     for (j = 0; j < 8; j++)
       MT_CLOSE (k_response_db (tab[r].rate, freqs[j]), tab[r].db[j], 0.001,
-          "K-weighting |H| at %.0f Hz, fs %.0f (spec §1.2 table, dB)",
+          "K-weighting |H| at %.0f Hz, fs %.0f (docs/conformance.md §2 table, dB)",
           freqs[j], tab[r].rate);
 }
 
-/* ---- 2. spec §6.4 synthetic checks ------------------------------------- */
+/* ---- 2. docs/conformance.md §9 synthetic checks ------------------------------------- */
 
 static void
 test_synthetic (void)
 {
   static const unsigned rates4[4] = { 48000, 44100, 96000, 192000 };
-  /* spec §6.4 rows 1-2 (and §1.2 "Consequence"): mono 0 dBFS sine */
+  /* docs/conformance.md §9 rows 1-2 (and §2 "Consequence"): mono 0 dBFS sine */
   static const double i997[4] = { -3.0103, -3.0075, -3.0276, -3.0374 };
   static const double i1000[4] = { -3.0036, -3.0008, -3.0209, -3.0306 };
   const double w51[6] = { 1.0, 1.0, 1.0, 0.0, 1.41, 1.41 };
@@ -277,46 +277,46 @@ test_synthetic (void)
     b = mts_buf_new (rates4[r], 1);
     mts_tone (b, 997.0, 0.0, 10.0);
     MT_CLOSE (integrated_of (b, NULL), i997[r], tol,
-        "§6.4 mono 997 Hz 0 dBFS 10 s at %u Hz: I", rates4[r]);
+        "[V] mono 997 Hz 0 dBFS 10 s at %u Hz: I", rates4[r]);
     mts_buf_clear (b);
     mts_tone (b, 1000.0, 0.0, 10.0);
     MT_CLOSE (integrated_of (b, NULL), i1000[r], tol,
-        "§6.4 mono 1000 Hz 0 dBFS 10 s at %u Hz: I", rates4[r]);
+        "[V] mono 1000 Hz 0 dBFS 10 s at %u Hz: I", rates4[r]);
     mts_buf_free (b);
   }
 
-  /* §6.4 / §1.4: Tech 3341 calibration, stereo 1 kHz -18 dBFS */
+  /* docs/conformance.md §9; Tech 3341 calibration, stereo 1 kHz -18 dBFS */
   b = mts_buf_new (48000, 2);
   mts_tone (b, 1000.0, -18.0, 10.0);
   MT_CLOSE (integrated_of (b, NULL), -17.9933, tol,
-      "§6.4 stereo 1 kHz -18 dBFS at 48 kHz: I");
+      "[V] stereo 1 kHz -18 dBFS at 48 kHz: I");
   mts_buf_free (b);
   b = mts_buf_new (44100, 2);
   mts_tone (b, 1000.0, -18.0, 10.0);
   MT_CLOSE (integrated_of (b, NULL), -17.9905, tol,
-      "§6.4 stereo 1 kHz -18 dBFS at 44.1 kHz: I");
+      "[V] stereo 1 kHz -18 dBFS at 44.1 kHz: I");
   mts_buf_clear (b);
   mts_tone (b, 1000.0, -23.0, 10.0);
   MT_CLOSE (integrated_of (b, NULL), -22.99054, tol,
-      "§6.4 stereo 1 kHz -23 dBFS at 44.1 kHz: I");
+      "[V] stereo 1 kHz -23 dBFS at 44.1 kHz: I");
   mts_buf_free (b);
 
   b = mts_buf_new (48000, 2);
   mts_tone (b, 1000.0, -23.0, 10.0);
   MT_CLOSE (integrated_of (b, NULL), -22.99330, tol,
-      "§6.4 stereo 1 kHz -23 dBFS at 48 kHz: I");
+      "[V] stereo 1 kHz -23 dBFS at 48 kHz: I");
   mts_buf_free (b);
 
-  /* mono -23 dBFS as one channel / as dual mono (weight 2, spec §1.3) */
+  /* mono -23 dBFS as one channel / as dual mono (weight 2, docs/conformance.md §3) */
   {
     const double dual[1] = { 2.0 };
 
     b = mts_buf_new (48000, 1);
     mts_tone (b, 1000.0, -23.0, 10.0);
     MT_CLOSE (integrated_of (b, NULL), -26.0036, tol,
-        "§6.4 mono 1 kHz -23 dBFS, one channel: I");
+        "[V] mono 1 kHz -23 dBFS, one channel: I");
     MT_CLOSE (integrated_of (b, dual), -22.9933, tol,
-        "§6.4 mono 1 kHz -23 dBFS, dual mono (weight 2.0): I");
+        "[V] mono 1 kHz -23 dBFS, dual mono (weight 2.0): I");
     mts_buf_free (b);
   }
 
@@ -327,17 +327,17 @@ test_synthetic (void)
     b = mts_buf_new (48000, 2);
     mts_tone_ex (b, 1000.0, lv, 0.0, mts_frames (10.0, 48000));
     MT_CLOSE (integrated_of (b, NULL), -26.0036, tol,
-        "§6.4 stereo, -23 dBFS only in L: I");
+        "[V] stereo, -23 dBFS only in L: I");
     /* anti-phase: R = -L (no downmix in BS.1770) */
     mts_buf_clear (b);
     mts_tone (b, 1000.0, -23.0, 10.0);
     mts_gain (b, 1, 0, b->frames, -1.0);
     MT_CLOSE (integrated_of (b, NULL), -22.9933, tol,
-        "§6.4 stereo anti-phase (R = -L) -23 dBFS: I");
+        "[V] stereo anti-phase (R = -L) -23 dBFS: I");
     mts_buf_free (b);
   }
 
-  /* 5.1 L R C LFE Ls Rs with BS.1770 weights (§1.3) */
+  /* 5.1 L R C LFE Ls Rs with BS.1770 weights (docs/conformance.md §3) */
   {
     const double all[6] = { -23, -23, -23, -23, -23, -23 };
     const double lfe[6] = { off, off, off, 0.0, off, off };
@@ -348,19 +348,19 @@ test_synthetic (void)
     b = mts_buf_new (48000, 6);
     mts_tone_ex (b, 1000.0, all, 0.0, n);
     MT_CLOSE (integrated_of (b, w51), -18.3544, tol,
-        "§6.4 5.1, all six channels -23 dBFS (LFE excluded, Ls/Rs x1.41): I");
+        "[V] 5.1, all six channels -23 dBFS (LFE excluded, Ls/Rs x1.41): I");
     mts_buf_clear (b);
     mts_tone_ex (b, 1000.0, lfe, 0.0, n);
     MT_CLOSE (integrated_of (b, w51), -INFINITY, 0,
-        "§6.4 5.1, only LFE at 0 dBFS: I = -inf");
+        "[V] 5.1, only LFE at 0 dBFS: I = -inf");
     mts_buf_clear (b);
     mts_tone_ex (b, 1000.0, ls, 0.0, n);
     MT_CLOSE (integrated_of (b, w51), -24.5114, tol,
-        "§6.4 5.1, only Ls at -23 dBFS: I");
+        "[V] 5.1, only Ls at -23 dBFS: I");
     mts_buf_clear (b);
     mts_tone_ex (b, 1000.0, c, 0.0, n);
     MT_CLOSE (integrated_of (b, w51), -26.0036, tol,
-        "§6.4 5.1, only C at -23 dBFS: I");
+        "[V] 5.1, only C at -23 dBFS: I");
     mts_buf_free (b);
   }
 
@@ -368,20 +368,20 @@ test_synthetic (void)
   b = mts_buf_new (48000, 2);
   mts_tone (b, 1000.0, -75.0, 10.0);
   MT_CLOSE (integrated_of (b, NULL), -INFINITY, 0,
-      "§6.4 stereo 1 kHz -75 dBFS (below the -70 LUFS gate): I = -inf");
+      "[V] stereo 1 kHz -75 dBFS (below the -70 LUFS gate): I = -inf");
   mts_buf_clear (b);
   mts_tone (b, 1000.0, -69.5, 10.0);
   MT_CLOSE (integrated_of (b, NULL), -69.4933, tol,
-      "§6.4 stereo 1 kHz -69.5 dBFS: I");
-  /* 390 ms: no complete 400 ms block (§1.5); 400 ms: exactly one */
+      "[V] stereo 1 kHz -69.5 dBFS: I");
+  /* 390 ms: no complete 400 ms block (BS.1770-4 Annex 1); 400 ms: exactly one */
   mts_buf_clear (b);
   mts_tone (b, 1000.0, -20.0, 0.39);
   MT_CLOSE (integrated_of (b, NULL), -INFINITY, 0,
-      "§6.4 390 ms tone at -20 dBFS: I = -inf (no complete block)");
+      "[V] 390 ms tone at -20 dBFS: I = -inf (no complete block)");
   mts_buf_clear (b);
   mts_tone (b, 1000.0, -20.0, 0.4);
   MT_CLOSE (integrated_of (b, NULL), -19.9936, tol,
-      "§6.4 exactly 400 ms tone at -20 dBFS: I");
+      "[V] exactly 400 ms tone at -20 dBFS: I");
   mts_buf_free (b);
 
   /* 10 s @ -20 then 10 s @ -40 dBFS stereo */
@@ -393,20 +393,20 @@ test_synthetic (void)
     mts_tone (b, 1000.0, -40.0, 10.0);
     feed (st, b);
     MT_CLOSE (mst_loudness_integrated (st), -20.0583, tol,
-        "§6.4 10 s @ -20 + 10 s @ -40 dBFS: I");
+        "[V] 10 s @ -20 + 10 s @ -40 dBFS: I");
     /* printed with 2 decimals */
     MT_CLOSE (mst_loudness_relative_threshold (st), -32.96, 0.005,
-        "§6.4 10 s @ -20 + 10 s @ -40 dBFS: relative threshold");
+        "[V] 10 s @ -20 + 10 s @ -40 dBFS: relative threshold");
     /* printed with 1 decimal; histogram bins are 0.01 LU */
     MT_CLOSE (mst_loudness_range (st), 20.0, 0.05,
-        "§6.4 10 s @ -20 + 10 s @ -40 dBFS: LRA");
+        "[V] 10 s @ -20 + 10 s @ -40 dBFS: LRA");
     mst_loudness_free (st);
     mts_buf_free (b);
   }
 
   /* loudness.h: before the 400 ms window is full the missing part counts
    * as silence, so a 200 ms burst reads 10 log10 (200/400) = -3.0103 dB
-   * below its steady level (-19.9933, spec §6.4 -23 row + 3 dB). */
+   * below its steady level (-19.9933, docs/conformance.md §9 -23 row + 3 dB). */
   {
     MstLoudness *st = meter_new (48000, 2, 0);
 
@@ -415,13 +415,13 @@ test_synthetic (void)
     feed (st, b);
     MT_CLOSE (mst_loudness_momentary (st), -19.9933 - 3.0103, 0.01,
         "momentary of a 200 ms -20 dBFS burst (half window, libebur128 "
-        "convention, spec §2.5)");
+        "convention, docs/conformance.md §6)");
     mst_loudness_free (st);
     mts_buf_free (b);
   }
 }
 
-/* ---- 3. sdroege/ebur128 440 Hz unit test (spec §6.2, §0.2) ------------ */
+/* ---- 3. sdroege/ebur128 440 Hz unit test (docs/conformance.md §10) ------------ */
 
 static float *
 sdroege_sine_f32 (size_t frames)
@@ -464,7 +464,7 @@ test_sdroege (void)
   unsigned c;
 
   mst_loudness_process_f32 (st, f, frames);
-  /* spec §6.2, expected without histogram; our histogram keeps exact
+  /* docs/conformance.md §10, expected without histogram; our histogram keeps exact
    * energies (loudness.h) so I may only move by blocks in the gate bin */
   MT_CLOSE (mst_loudness_integrated (st), -0.6826039914165554, 0.01,
       "sdroege 440 Hz f32: I");
@@ -485,7 +485,7 @@ test_sdroege (void)
         c ? "sdroege 440 Hz f32 ch1" : "sdroege 440 Hz f32 ch0");
   }
 
-  /* i16 variant: value * 32766 (spec §6.2) */
+  /* i16 variant: value * 32766 (docs/conformance.md §10) */
   for (i = 0; i < frames * 2; i++)
     s[i] = (int16_t) (f[i] * 32766.0f);
   mst_loudness_reset (st);
@@ -526,7 +526,7 @@ test_reset (void)
   mts_tone (b, 1000.0, -10.0, 2.0);
   feed (st, b);
   mst_loudness_reset (st);
-  /* spec §6.2: after reset I/M/S = -inf, LRA 0, peaks 0 */
+  /* docs/conformance.md §10: after reset I/M/S = -inf, LRA 0, peaks 0 */
   MT_CLOSE (mst_loudness_integrated (st), -INFINITY, 0, "after reset: I");
   MT_CLOSE (mst_loudness_momentary (st), -INFINITY, 0, "after reset: M");
   MT_CLOSE (mst_loudness_shortterm (st), -INFINITY, 0, "after reset: S");

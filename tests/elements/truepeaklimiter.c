@@ -1,6 +1,6 @@
 /* gst-mastering — GstCheck/GstHarness tests for the truepeaklimiter element
  *
- * Expectations (issue 4, spec §4):
+ * Expectations (docs/conformance.md §8):
  * - latency: the query answers upstream + the limiter's latency, and that
  *   is exactly the number of frames the element holds (pushed - pulled);
  * - output frame n is input frame n: data bit-exact under the ceiling,

@@ -99,7 +99,7 @@ def finite(v):
 # --- analytic expectations ---------------------------------------------------
 
 def k_weighting_power(freq, rate):
-    """|H(e^jw)|^2 of the K-weighting filter (spec §1.2 analog-prototype
+    """|H(e^jw)|^2 of the K-weighting filter (docs/conformance.md §2 analog-prototype
     recipe, as in libebur128) at freq for the given rate."""
     # shelf
     f0 = 1681.974450955533
@@ -132,7 +132,7 @@ def k_weighting_power(freq, rate):
 
 def sine_loudness(peak_dbfs, freq, rate, channels):
     """BS.1770 loudness of a steady sine of the given peak in `channels`
-    channels of weight 1 (spec §1.1, §1.4): -0.691 + 10 log10(sum G z),
+    channels of weight 1 (BS.1770-4 Annex 1 eqs. (1) and (2)): -0.691 + 10 log10(sum G z),
     z = A^2 / 2 * |H|^2.  Every 400 ms block has the same loudness, so the
     gates change nothing."""
     a = 10 ** (peak_dbfs / 20.0)
@@ -226,7 +226,7 @@ def case_demo(tmp):
         if not ok(t is not None, 'target %s present' % tid):
             continue
         ok(t['integrated_lufs'] == lufs and t['true_peak_max_dbtp'] == ceiling,
-           '%s: %.1f LUFS, %.1f dBTP (spec §5)' % (tid, lufs, ceiling))
+           '%s: %.1f LUFS, %.1f dBTP (docs/conformance.md §11)' % (tid, lufs, ceiling))
         if finite(integ) and finite(tp):
             close(t['deviation_lu'], integ - lufs, 1e-3,
                   '%s deviation = I - target' % tid)
@@ -263,7 +263,7 @@ def case_demo(tmp):
 
 
 def case_sine(tmp):
-    # spec §6.4: 997 Hz sines; stereo identical channels at -20 dBFS peak
+    # docs/conformance.md §9: 997 Hz sines; stereo identical channels at -20 dBFS peak
     for rate in (48000, 44100):
         path = os.path.join(tmp, 'sine-%d.wav' % rate)
         write_sine(path, rate, 2, 10.0, 997.0, -20.0)
@@ -289,7 +289,7 @@ def case_sine(tmp):
         ok(finite(sp) and lo <= sp <= -20.0 + 0.01,
            '%d Hz: sample peak %s in [%.3f, -19.99]' % (rate, sp, lo))
         # true peak of a 997 Hz tone: the crest, within the 4x
-        # interpolator's +-0.05 dB (spec §4.3: +0.005 dB at 997 Hz)
+        # interpolator's +-0.05 dB (docs/conformance.md §7: +0.005 dB at 997 Hz)
         close(rep.get('true_peak_dbtp'), -20.0, 0.05,
               '%d Hz: true peak' % rate)
 

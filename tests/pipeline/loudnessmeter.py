@@ -7,7 +7,7 @@ time fields, the final message and the loudness against the analytic value:
 
   stereo, both channels a 997 Hz sine of peak A:
     I = K(997 Hz) + 20*log10(A) + 10*log10(2)
-  with K = -3.0103 LUFS at 48 kHz, -3.0075 LUFS at 44.1 kHz (spec §6.4:
+  with K = -3.0103 LUFS at 48 kHz, -3.0075 LUFS at 44.1 kHz (docs/conformance.md §9:
   "mono 997 Hz 0 dBFS").  volume=0.1 gives A = -20 dBFS.
 
 Usage: loudnessmeter.py /path/to/gst-launch-1.0
@@ -19,7 +19,7 @@ import subprocess
 import sys
 
 K_997 = {48000: -3.0103, 44100: -3.0075}
-TOL = 0.005          # spec values have 4 decimals
+TOL = 0.005          # the [V] values of docs/conformance.md have 4 decimals
 SECOND = 1000000000
 
 MSG_RE = re.compile(r'^Got message #\d+ from element "([^"]+)" \(element\): '
@@ -117,7 +117,7 @@ def verify(msgs, rate, seconds, interval_ns, amp_db):
                                       final["loudness-range"]))
     check(abs(g - expected) <= TOL, "%s: global %.5f, expected %.5f"
           % (label, g, expected))
-    # BS.1770 §1.5: steady tone, every block passes both gates
+    # BS.1770-4 Annex 1: steady tone, every block passes both gates
     check(abs(final["relative-threshold"] - (g - 10)) < 1e-6,
           "%s: relative threshold" % label)
     # a steady tone: no loudness range (Tech 3342), M and S equal I
@@ -131,7 +131,7 @@ def verify(msgs, rate, seconds, interval_ns, amp_db):
     check(abs(final["sample-peak-max"] - amp_db) < 0.005,
           "%s: sample peak %.4f" % (label, final["sample-peak-max"]))
     tp = final["true-peak-max"]
-    # Tech 3341 true-peak tolerance +0.2 / -0.4 dB (spec §4.5)
+    # Tech 3341 true-peak tolerance +0.2 / -0.4 dB (docs/conformance.md §7)
     check(amp_db - 0.4 <= tp <= amp_db + 0.2, "%s: true peak %.4f"
           % (label, tp))
     check(abs(final["plr"] - (tp - g)) < 1e-9, "%s: plr" % label)
