@@ -24,6 +24,7 @@
 #endif
 
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -438,6 +439,98 @@ done:
   return code;
 }
 
+/* ---- targets ------------------------------------------------------------- */
+
+static void
+print_targets_json (FILE * out)
+{
+  size_t i, n = mst_targets_count ();
+
+  fprintf (out, "[");
+  for (i = 0; i < n; i++) {
+    const MstTarget *t = mst_targets_get (i);
+    gchar *nick = g_strescape (t->nick, NULL);
+    gchar *name = g_strescape (t->name, NULL);
+    gchar *notes = g_strescape (t->notes, NULL);
+    gchar *source = g_strescape (t->source, NULL);
+    gchar st[G_ASCII_DTOSTR_BUF_SIZE] = "null";
+    gchar mom[G_ASCII_DTOSTR_BUF_SIZE] = "null";
+
+    if (isfinite (t->max_shortterm_lufs))
+      g_snprintf (st, sizeof st, "%.1f", t->max_shortterm_lufs);
+    if (isfinite (t->max_momentary_lufs))
+      g_snprintf (mom, sizeof mom, "%.1f", t->max_momentary_lufs);
+    fprintf (out, "%s\n  {\"id\": \"%s\", \"name\": \"%s\", "
+        "\"integrated_lufs\": %.1f, \"tolerance_lu\": %.1f, "
+        "\"tolerance_stated\": %s,\n   \"true_peak_max_dbtp\": %.1f, "
+        "\"shortterm_max_lufs\": %s, \"momentary_max_lufs\": %s, "
+        "\"channels\": %d,\n   \"kind\": \"%s\", \"confidence\": \"%s\",\n"
+        "   \"notes\": \"%s\",\n   \"source\": \"%s\"}", i ? "," : "", nick,
+        name, t->integrated_lufs, t->tolerance_lu,
+        t->tolerance_stated ? "true" : "false", t->true_peak_dbtp, st, mom,
+        t->channels, mst_target_kind_name (t->kind),
+        mst_target_confidence_name (t->confidence), notes, source);
+    g_free (nick);
+    g_free (name);
+    g_free (notes);
+    g_free (source);
+  }
+  fprintf (out, "\n]\n");
+}
+
+static void
+print_targets_text (FILE * out)
+{
+  size_t i, n = mst_targets_count ();
+
+  fprintf (out, "%-14s %-16s %6s %6s %8s %7s  %s\n", "Target", "Name",
+      "LUFS", "+-LU", "dBTP", "Max. S", "Confidence");
+  for (i = 0; i < n; i++) {
+    const MstTarget *t = mst_targets_get (i);
+    gchar st[16] = "-";
+
+    if (isfinite (t->max_shortterm_lufs))
+      g_snprintf (st, sizeof st, "%.1f", t->max_shortterm_lufs);
+    fprintf (out, "%-14s %-16s %6.1f %5.1f%s %8.1f %7s  %s\n", t->nick,
+        t->name, t->integrated_lufs, t->tolerance_lu,
+        t->tolerance_stated ? " " : "*", t->true_peak_dbtp, st,
+        mst_target_confidence_name (t->confidence));
+    fprintf (out, "%15s%s\n%15sSource: %s\n", "", t->notes, "", t->source);
+  }
+  fprintf (out, "\nLUFS: integrated loudness (ITU-R BS.1770).  +-LU: "
+      "tolerance; * where the source\nstates none (a practical window).  "
+      "dBTP: maximum true peak.  Max. S: maximum\nshort-term loudness.  "
+      "Confidence: standard = read in the published standard,\nplatform = "
+      "the platform's own page, secondary = secondary sources only\n"
+      "(platforms change their numbers without notice).\n");
+}
+
+static gint
+cmd_targets (gint argc, gchar ** argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    {"json", 'j', 0, G_OPTION_ARG_NONE, &json,
+        "Print the table as JSON", NULL},
+    {NULL}
+  };
+
+  if (!parse_options (&argc, &argv, "", "List the delivery targets "
+          "(presets of 'master --target' and of the loudnorm\nelement): "
+          "integrated loudness, tolerance, true-peak ceiling, source.",
+          entries))
+    return MST_EXIT_USAGE;
+  if (argc > 1)
+    return usage_error ("targets", "unexpected argument");
+  if (json)
+    print_targets_json (stdout);
+  else
+    print_targets_text (stdout);
+  if (fflush (stdout) != 0)
+    return MST_EXIT_OUTPUT;
+  return MST_EXIT_OK;
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 typedef struct
@@ -452,6 +545,9 @@ static const Command commands[] = {
   {"analyze", cmd_analyze, "[FILE|--demo] [--json] [--no-true-peak]",
       "Measure loudness, loudness range and true peak, with a verdict\n"
         "      against delivery targets (EBU R 128, Spotify, ...)."},
+  {"targets", cmd_targets, "[--json]",
+      "List the delivery targets (loudness, tolerance, true-peak\n"
+        "      ceiling, source)."},
   {"demo-wav", cmd_demo_wav, "OUT.wav [--format f32|s24|s16] [--rate HZ]",
       "Write the built-in demo mix to a WAV file (also: --write-demo\n"
         "      OUT.wav)."},

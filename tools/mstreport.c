@@ -6,43 +6,6 @@
 #include <math.h>
 #include <string.h>
 
-/* Delivery targets, docs/conformance.md §11 (public sources there).  Where a
- * platform states no tolerance (the streaming services normalise playback
- * themselves), +-1 LU is our practical window. */
-static const MstTarget targets[] = {
-  /* R 128: -23 LUFS, -1 dBTP; +-0.5 LU is the general tolerance of
-   * R 128 v3 (v5 keeps +-0.2 LU for measurement error only) */
-  {"ebu-r128", "EBU R 128", -23.0, 0.5, -1.0, "EBU R 128 (2023)"},
-  /* A/85: -24 LKFS +-2 dB, -2 dBTP commonly cited */
-  {"atsc-a85", "ATSC A/85", -24.0, 2.0, -2.0, "ATSC A/85 (CALM Act)"},
-  /* Spotify for Artists: -14 LUFS (normal), master at <= -1 dBTP */
-  {"spotify", "Spotify", -14.0, 1.0, -1.0, "Spotify for Artists"},
-  {"youtube", "YouTube", -14.0, 1.0, -1.0, "YouTube (turns down only)"},
-  /* Sound Check -16 LUFS, -1 dBTP recommended */
-  {"apple-music", "Apple Music", -16.0, 1.0, -1.0, "Apple Music Sound Check"},
-  /* Apple Podcasts: -16 LKFS +-1 dB, -1 dBTP */
-  {"podcast", "Podcast", -16.0, 1.0, -1.0, "Apple Podcasts (stereo)"},
-};
-
-const MstTarget *
-mst_targets (guint * n)
-{
-  if (n)
-    *n = G_N_ELEMENTS (targets);
-  return targets;
-}
-
-const MstTarget *
-mst_target_find (const gchar * id)
-{
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (targets); i++)
-    if (g_ascii_strcasecmp (targets[i].id, id) == 0)
-      return &targets[i];
-  return NULL;
-}
-
 void
 mst_report_init (MstReport * r)
 {
@@ -208,17 +171,22 @@ mst_target_evaluate (const MstTarget * t, const MstReport * r,
   memset (v, 0, sizeof (*v));
   v->peak_is_true_peak = r->true_peak_measured;
   v->peak = r->true_peak_measured ? r->true_peak_max : r->sample_peak_max;
-  v->peak_over = v->peak - t->true_peak_max;
+  v->peak_over = v->peak - t->true_peak_dbtp;
+  /* R 128 s1: max. short-term within its limit, or else max. momentary
+   * within its own (either satisfies EBU Tech 3343) */
+  v->shortterm_ok = !(r->shortterm_max > t->max_shortterm_lufs) ||
+      !(r->momentary_max > t->max_momentary_lufs);
   v->peak_ok = !(v->peak_over > 0.0);
   v->defined = isfinite (r->integrated);
   if (!v->defined) {
     v->deviation = v->gain = -INFINITY;
     return;
   }
-  v->deviation = r->integrated - t->integrated;
-  v->loudness_ok = fabs (v->deviation) <= t->tolerance;
-  v->gain = t->integrated - r->integrated;
-  v->limit = MAX (0.0, v->peak + v->gain - t->true_peak_max);
+  v->deviation = r->integrated - t->integrated_lufs;
+  v->loudness_ok = fabs (v->deviation) <= t->tolerance_lu;
+  v->gain = t->integrated_lufs - r->integrated;
+  v->limit = MAX (0.0, v->peak + v->gain - t->true_peak_dbtp);
+  v->ok = v->loudness_ok && v->peak_ok && v->shortterm_ok;
 }
 
 /* ---- text ---------------------------------------------------------------- */
@@ -281,7 +249,6 @@ print_peak_row (FILE * out, const gchar * label, const gchar * unit,
 void
 mst_report_print_text (const MstReport * r, FILE * out)
 {
-  const MstTarget *t;
   gchar b1[32], b2[32], b3[32], b4[32];
   gchar *dur;
   guint i, n, n_ok = 0;
@@ -337,16 +304,17 @@ mst_report_print_text (const MstReport * r, FILE * out)
       r->true_peak_measured ? fmt (b1, sizeof b1, r->plr, 1, FALSE) : "n/a");
 
   /* verdict per target */
-  t = mst_targets (&n);
+  n = (guint) mst_targets_count ();
   fprintf (out, "Targets          Target  Ceiling  Deviation  %-20s"
       "%6s %7s\n", "Verdict", "Gain", "Limit");
   fprintf (out, "                   LUFS     dBTP         LU  %-20s"
       "%6s %7s\n", "", "dB", "dB");
   for (i = 0; i < n; i++) {
+    const MstTarget *t = mst_targets_get (i);
     MstVerdict v;
     gchar verdict[64], b5[32];
 
-    mst_target_evaluate (&t[i], r, &v);
+    mst_target_evaluate (t, r, &v);
     if (!v.defined) {
       g_strlcpy (verdict, "silent", sizeof verdict);
     } else {
@@ -354,25 +322,28 @@ mst_report_print_text (const MstReport * r, FILE * out)
           v.deviation > 0 ? "too loud" : "too quiet";
       const gchar *peak = v.peak_ok ? NULL :
           v.peak_is_true_peak ? "TP over" : "peak over";
+      const gchar *st = v.shortterm_ok ? NULL : "S over";
 
-      if (level || peak)
-        g_snprintf (verdict, sizeof verdict, "%s%s%s", level ? level : "",
-            level && peak ? ", " : "", peak ? peak : "");
+      if (level || peak || st)
+        g_snprintf (verdict, sizeof verdict, "%s%s%s%s%s",
+            level ? level : "", level && (peak || st) ? ", " : "",
+            peak ? peak : "", peak && st ? ", " : "", st ? st : "");
       else
         g_strlcpy (verdict, "OK", sizeof verdict);
-      if (v.loudness_ok && v.peak_ok)
+      if (v.ok)
         n_ok++;
     }
-    fprintf (out, "  %-13s %7s  %7s  %9s  %-20s%6s %7s\n", t[i].name,
-        fmt (b1, sizeof b1, t[i].integrated, 1, FALSE),
-        fmt (b2, sizeof b2, t[i].true_peak_max, 1, FALSE),
+    fprintf (out, "  %-13s %7s  %7s  %9s  %-20s%6s %7s\n", t->name,
+        fmt (b1, sizeof b1, t->integrated_lufs, 1, FALSE),
+        fmt (b2, sizeof b2, t->true_peak_dbtp, 1, FALSE),
         fmt (b3, sizeof b3, v.deviation, 1, TRUE), verdict,
         v.defined ? fmt (b4, sizeof b4, v.gain, 1, TRUE) : "-",
         v.defined && v.limit >= 0.05 ? fmt (b5, sizeof b5, v.limit, 1,
             FALSE) : "-");
   }
   fprintf (out, "  Gain: to reach the target.  Limit: peak reduction then "
-      "needed to stay under\n  the ceiling.\n\n");
+      "needed to stay under\n  the ceiling.  S over: max. short-term above "
+      "the target's maximum.\n\n");
 
   /* one line for the impatient */
   fprintf (out, "Verdict        ");
@@ -389,9 +360,10 @@ mst_report_print_text (const MstReport * r, FILE * out)
     for (i = 0; i < n; i++) {
       MstVerdict v;
 
-      mst_target_evaluate (&t[i], r, &v);
-      if (v.loudness_ok && v.peak_ok) {
-        fprintf (out, "%s%s", first ? "" : ", ", t[i].name);
+      mst_target_evaluate (mst_targets_get (i), r, &v);
+      if (v.ok) {
+        fprintf (out, "%s%s", first ? "" : ", ",
+            mst_targets_get (i)->name);
         first = FALSE;
       }
     }
@@ -403,7 +375,7 @@ mst_report_print_text (const MstReport * r, FILE * out)
     for (i = 0; i < n; i++) {
       MstVerdict v;
 
-      mst_target_evaluate (&t[i], r, &v);
+      mst_target_evaluate (mst_targets_get (i), r, &v);
       n_over += !v.peak_ok;
     }
     if (n_over == n)
@@ -469,7 +441,6 @@ json_db_array (FILE * out, const gdouble * v, gint n)
 void
 mst_report_print_json (const MstReport * r, FILE * out)
 {
-  const MstTarget *t;
   guint i, n;
   gint ch;
 
@@ -523,21 +494,22 @@ mst_report_print_json (const MstReport * r, FILE * out)
   json_number (out, r->elapsed);
 
   fprintf (out, ",\n  \"targets\": [");
-  t = mst_targets (&n);
+  n = (guint) mst_targets_count ();
   for (i = 0; i < n; i++) {
+    const MstTarget *t = mst_targets_get (i);
     MstVerdict v;
 
-    mst_target_evaluate (&t[i], r, &v);
+    mst_target_evaluate (t, r, &v);
     fprintf (out, "%s\n    {\"id\": ", i ? "," : "");
-    json_string (out, t[i].id);
+    json_string (out, t->nick);
     fprintf (out, ", \"name\": ");
-    json_string (out, t[i].name);
+    json_string (out, t->name);
     fprintf (out, ", \"integrated_lufs\": ");
-    json_number (out, t[i].integrated);
+    json_number (out, t->integrated_lufs);
     fprintf (out, ",\n     \"tolerance_lu\": ");
-    json_number (out, t[i].tolerance);
+    json_number (out, t->tolerance_lu);
     fprintf (out, ", \"true_peak_max_dbtp\": ");
-    json_number (out, t[i].true_peak_max);
+    json_number (out, t->true_peak_dbtp);
     fprintf (out, ",\n     \"deviation_lu\": ");
     json_number (out, v.deviation);
     fprintf (out, ", \"loudness_ok\": %s", v.defined && v.loudness_ok ?
@@ -549,8 +521,9 @@ mst_report_print_json (const MstReport * r, FILE * out)
     json_number (out, v.gain);
     fprintf (out, ", \"limit_db\": ");
     json_number (out, v.defined ? v.limit : NAN);
-    fprintf (out, ", \"ok\": %s}", v.defined && v.loudness_ok
-        && v.peak_ok ? "true" : "false");
+    fprintf (out, ", \"shortterm_ok\": %s", v.shortterm_ok ? "true" :
+        "false");
+    fprintf (out, ", \"ok\": %s}", v.ok ? "true" : "false");
   }
   fprintf (out, "\n  ]\n}\n");
 }

@@ -2,9 +2,8 @@
  *
  * MstReport collects what one measurement found (input, format, the
  * fields of the final `loudnessmeter` message); it is printed as an
- * aligned text report or as JSON.  MstTarget is the table of delivery
- * targets (docs/conformance.md §11) the verdict is computed against; the `master`
- * subcommand will use the same table for its presets.
+ * aligned text report or as JSON, with a verdict against every delivery
+ * target of dsp/targets.h (the table `master` and `loudnorm` use too).
  */
 #ifndef __MST_REPORT_H__
 #define __MST_REPORT_H__
@@ -13,24 +12,11 @@
 #include <gst/gst.h>
 #include <gst/audio/audio.h>
 
+#include "dsp/targets.h"
+
 G_BEGIN_DECLS
 
 #define MST_REPORT_MAX_CHANNELS 8       /* what loudnessmeter measures */
-
-typedef struct
-{
-  const gchar *id;              /* short name for the command line */
-  const gchar *name;            /* for humans */
-  gdouble integrated;           /* LUFS */
-  gdouble tolerance;            /* +- LU around integrated */
-  gdouble true_peak_max;        /* dBTP ceiling */
-  const gchar *source;          /* where the numbers come from */
-} MstTarget;
-
-/* The targets, in display order; *n receives their number. */
-const MstTarget *mst_targets (guint * n);
-/* The target called id, or NULL. */
-const MstTarget *mst_target_find (const gchar * id);
 
 typedef struct
 {
@@ -78,6 +64,9 @@ typedef struct
   gdouble gain;                 /* gain that reaches the target, dB */
   gdouble limit;                /* peak reduction still needed after that
                                  * gain to meet the ceiling, dB, >= 0 */
+  gboolean shortterm_ok;        /* max. short-term (or momentary) within
+                                 * the target's maximum, if it has one */
+  gboolean ok;                  /* defined and all of the above */
 } MstVerdict;
 
 void mst_report_init (MstReport * r);
