@@ -473,9 +473,9 @@ main (int argc, char **argv)
    * agree closely (ours ends the M / S windows on the 10 ms grid,
    * libebur128 at the last sample read, so single reads differ by
    * hundredths of an LU).  LRA: libebur128 takes a short-term value every 1 s,
-   * ours every 100 ms (Tech 3342 asks for >= 10 Hz), which moves the percentiles by a few
-   * tenths of an LU on short signals; 0.5 LU (half the Tech 3342
-   * tolerance) flags gross errors only.  The true peaks come from
+   * ours every 100 ms (Tech 3342 asks for >= 10 Hz), which moves the
+   * percentiles by a few tenths of an LU on short signals; 0.5 LU (half the
+   * Tech 3342 tolerance) flags gross errors only.  The true peaks come from
    * different interpolators (ours 16 taps/phase Kaiser, libebur128 12
    * taps/phase Hann); R 128 allows +-0.3 dB. */
   for (j = 0; j < 4; j += 2) {

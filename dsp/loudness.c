@@ -225,7 +225,8 @@ hist_gated_mean (const Histogram * h, double gate, double *n)
 void
 mst_loudness_k_coefficients (double rate, double shelf[5], double hp[5])
 {
-  /* docs/conformance.md §2: libebur128's analog prototypes, bilinear with pre-warping */
+  /* docs/conformance.md §2: libebur128's analog prototypes, bilinear with
+   * pre-warping */
   const double f0 = 1681.974450955533;
   const double G = 3.999843853973347;
   const double Q = 0.7071752369554196;
@@ -491,7 +492,8 @@ mst_loudness_new (unsigned rate, unsigned channels, unsigned flags)
   st->channels = channels;
   st->gate = malloc (sizeof *st->gate);
   st->st = malloc (sizeof *st->st);
-  /* true peak at 4x at every rate (docs/conformance.md §5: 2x fails cases 21/23) */
+  /* true peak at 4x at every rate (docs/conformance.md §5: 2x fails
+   * cases 21/23) */
   st->tp = mst_true_peak_new (channels, 4);
   st->planar = malloc (sizeof (float) * MAX_SUB_FRAMES * channels);
   if (!st->gate || !st->st || !st->tp || !st->planar) {

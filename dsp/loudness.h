@@ -1,10 +1,10 @@
 /* gst-mastering — ITU-R BS.1770 / EBU R 128 loudness meter core
  *
- * K-weighting (docs/conformance.md §2 analog-prototype recipe, any rate), 10 ms energy
- * sub-blocks aligned to the start of the measurement, momentary (400 ms)
+ * K-weighting (docs/conformance.md §2 analog-prototype recipe, any rate), 10 ms
+ * energy sub-blocks aligned to the start of the measurement, momentary (400 ms)
  * and short-term (3 s) sliding windows on that 10 ms grid, gated integrated
- * loudness (BS.1770-4 Annex 1: 400 ms blocks every 100 ms, -70 LUFS absolute and
- * -10 LU relative gate), loudness range (EBU Tech 3342: short-term values
+ * loudness (BS.1770-4 Annex 1: 400 ms blocks every 100 ms, -70 LUFS absolute
+ * and -10 LU relative gate), loudness range (EBU Tech 3342: short-term values
  * every 100 ms, -70 LUFS absolute and -20 LU relative gate, 10th-95th
  * percentile), maximum momentary / short-term, per-channel sample and true
  * peak.
@@ -109,8 +109,9 @@ double mst_loudness_true_peak (const MstLoudness * st, unsigned ch);
 double mst_loudness_from_energy (double energy);
 double mst_loudness_to_energy (double lufs);
 
-/* K-weighting coefficients for rate (docs/conformance.md §2): shelf {b0,b1,b2,a1,a2}
- * then high-pass {b0,b1,b2,a1,a2}.  Exposed for the coefficient tests. */
+/* K-weighting coefficients for rate (docs/conformance.md §2): shelf
+ * {b0,b1,b2,a1,a2} then high-pass {b0,b1,b2,a1,a2}.  Exposed for the
+ * coefficient tests. */
 void mst_loudness_k_coefficients (double rate, double shelf[5],
     double highpass[5]);
 

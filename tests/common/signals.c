@@ -509,8 +509,8 @@ mts_tp_burst (MtsBuf * b, unsigned offset, size_t n_frames)
 int
 mts_tp_case (MtsBuf * b, int ebu_case, size_t n_frames, size_t fade_frames)
 {
-  /* docs/conformance.md §4: k = 4, 4, 6, 8, 4; phase 0, 45, 60, 67.5, 45 degrees;
-   * A = 0.5 (15-18) or 1.41 (19) */
+  /* docs/conformance.md §4: k = 4, 4, 6, 8, 4; phase 0, 45, 60, 67.5, 45
+   * degrees; A = 0.5 (15-18) or 1.41 (19) */
   static const unsigned k[] = { 4, 4, 6, 8, 4 };
   static const double ph[] = { 0.0, 45.0, 60.0, 67.5, 45.0 };
 

@@ -2,9 +2,9 @@
  *
  * A MtsBuf is a growable interleaved double buffer (rate, channels,
  * frames).  Generators append a segment of round (duration * rate) frames
- * (docs/conformance.md §4: "segment length in samples = round(duration·fs)"); the phase
- * of periodic signals is counted from the start of the segment.  Segments
- * are concatenated simply by appending them in order.
+ * (docs/conformance.md §4: "segment length in samples = round(duration·fs)");
+ * the phase of periodic signals is counted from the start of the segment.
+ * Segments are concatenated simply by appending them in order.
  *
  * Levels are per-channel peak dBFS for tones (EBU Tech 3341 convention:
  * "level = per-channel peak level"), RMS dBFS for noise.  A channel level
@@ -112,23 +112,23 @@ void mts_fade (MtsBuf * b, size_t start, size_t n, size_t fade_in,
 void mts_envelope_db (MtsBuf * b, size_t start, size_t n, double depth_db,
     double period_s);
 
-/* ---- true-peak signals (docs/conformance.md §4, EBU Tech 3341 cases 15-23) --------- */
+/* ---- true-peak signals (docs/conformance.md §4, Tech 3341 cases 15-23) */
 
 /* Cases 15-19: x[n] = amp sin (2 pi n / k + phase_deg), every channel,
  * n_frames long, linear fade-in/out of fade_frames each. */
 void mts_tp_tone (MtsBuf * b, unsigned k, double amp, double phase_deg,
     size_t n_frames, size_t fade_frames);
-/* Fills 15..23 per Tech 3341 Table 1 / docs/conformance.md §4 (A = 0.5 or 1.41),
- * n_frames long with fade_frames fades.  Returns 0, or -1 for a case
- * number outside 15..23. */
+/* Fills 15..23 per Tech 3341 Table 1 / docs/conformance.md §4 (A = 0.5 or
+ * 1.41), n_frames long with fade_frames fades.  Returns 0, or -1 for a
+ * case number outside 15..23. */
 int mts_tp_case (MtsBuf * b, int ebu_case, size_t n_frames,
     size_t fade_frames);
-/* Cases 20-23 (docs/conformance.md §4 steps 1-6): built at 4 fs, fs/6 base at 0.5 with
- * one cycle of fs/4 at 1.0 starting at a rising zero crossing near the
+/* Cases 20-23 (docs/conformance.md §4 steps 1-6): built at 4 fs, fs/6 base at
+ * 0.5 with one cycle of fs/4 at 1.0 starting at a rising zero crossing near the
  * middle, 100 ms linear fades (at 4 fs), Kaiser (beta 12) 1023-tap
  * windowed-sinc low-pass at fs/2 with unity DC gain in zero-phase ("same")
- * alignment, decimated by 4 with the given offset (0..3).  Appends
- * n_frames at b->rate. */
+ * alignment, decimated by 4 with the given offset (0..3).  Appends n_frames at
+ * b->rate. */
 void mts_tp_burst (MtsBuf * b, unsigned offset, size_t n_frames);
 
 /* ---- measurement helpers --------------------------------------------- */

@@ -1,8 +1,8 @@
 /* gst-mastering — EBU Tech 3341 minimum requirements, loudness cases
  *
  * Cases 1-6 and 9-14 (every synthesizable one; 7 and 8 need the EBU
- * programme files) at 44.1, 48 and 96 kHz, signals from ebucases.c (docs/conformance.md
- * §4), driven as docs/conformance.md §6 says:
+ * programme files) at 44.1, 48 and 96 kHz, signals from ebucases.c
+ * (docs/conformance.md §4), driven as docs/conformance.md §6 says:
  *   - reset (a new meter) before each measurement;
  *   - input in 10 ms chunks, momentary read after each chunk (10 ms grid),
  *     short-term read after every 10th chunk (100 ms grid);
@@ -19,7 +19,8 @@
 #include <stdlib.h>
 
 #define EBU_TOL 0.1             /* Tech 3341 Table 1, cases 1-14 */
-#define REF_TOL 0.01            /* vs the 4-decimal [V] values of docs/conformance.md §5 */
+/* vs the 4-decimal [V] values of docs/conformance.md §5 */
+#define REF_TOL 0.01
 
 static const unsigned rates[3] = { 44100, 48000, 96000 };
 
@@ -45,7 +46,8 @@ meter_for (const MtsBuf * b)
         b->channels);
     exit (1);
   }
-  /* BS.1770 weights (docs/conformance.md §3): L R C Ls Rs, or L R C LFE Ls Rs */
+  /* BS.1770 weights (docs/conformance.md §3): L R C Ls Rs, or L R C LFE Ls
+   * Rs */
   if (b->channels == 5) {
     mst_loudness_set_channel_weight (st, 3, 1.41);
     mst_loudness_set_channel_weight (st, 4, 1.41);
@@ -66,8 +68,8 @@ readings_init (Readings * r)
   r->I = NAN;
 }
 
-/* Feeds frames [from, to) of b in 10 ms chunks, reading as docs/conformance.md §6 says.
- * The grid is aligned to the start of the measurement (frame 0). */
+/* Feeds frames [from, to) of b in 10 ms chunks, reading as docs/conformance.md
+ * §6 says. The grid is aligned to the start of the measurement (frame 0). */
 static void
 drive (MstLoudness * st, const MtsBuf * b, size_t from, size_t to,
     double m_from, double s_from, Readings * r)
@@ -141,11 +143,12 @@ check_range (double lo, double hi, double nominal, double ref,
 {
   mt_ok (lo <= hi && fabs (lo - nominal) <= EBU_TOL
       && fabs (hi - nominal) <= EBU_TOL, "Tech 3341 case %d @ %u Hz: every "
-      "%s reading in [%.4f, %.4f] within %.1f +- %.1f (Tech 3341 Table 1)", c, rate, what,
-      lo, hi, nominal, EBU_TOL);
+      "%s reading in [%.4f, %.4f] within %.1f +- %.1f (Tech 3341 Table 1)",
+      c, rate, what, lo, hi, nominal, EBU_TOL);
   mt_ok (lo <= hi && fabs (lo - ref) <= REF_TOL && fabs (hi - ref) <= REF_TOL,
       "Tech 3341 case %d @ %u Hz: every %s reading in [%.4f, %.4f] within "
-      "[V] %.4f +- %.2f (docs/conformance.md §5)", c, rate, what, lo, hi, ref, REF_TOL);
+      "[V] %.4f +- %.2f (docs/conformance.md §5)", c, rate, what, lo, hi, ref,
+      REF_TOL);
 }
 
 /* Cases 1 and 2: M, S and I; cases 3-6: I. */
@@ -250,7 +253,8 @@ test_live (unsigned rate)
   double m_lo = INFINITY, m_hi = -INFINITY, ebu_worst = 0.0;
   /* 10 ms-grid expectation: the segments start on the 10 ms grid like the
    * files of cases 10/13, so max - nominal equals the case 10 / 13 [V]
-   * offset (docs/conformance.md §5: case 14 "+0.0064 on 10 ms grid" = case 13 + 23) */
+   * offset (docs/conformance.md §5: case 14 "+0.0064 on 10 ms grid" = case 13 +
+   * 23) */
   double off10 = ebu3341_expected (10, rate) + 23.0;
   double off13 = ebu3341_expected (13, rate) + 23.0;
   size_t seg;
@@ -275,12 +279,13 @@ test_live (unsigned rate)
     dcore = fmax (dcore, fabs (r.core_s_max - r.s_max10));
   }
   mt_ok (ebu_worst <= EBU_TOL, "Tech 3341 case 11 @ %u Hz: max S after each "
-      "segment = -38 + i within +-0.1 on both grids (worst |d| %.4f, Tech 3341 Table 1)",
+      "segment = -38 + i within +-0.1 on both grids (worst |d| %.4f, "
+      "Tech 3341 Table 1)",
       rate, ebu_worst);
   mt_ok (s_lo >= lo - REF_TOL && s_hi <= hi + REF_TOL,
       "Tech 3341 case 11 @ %u Hz: max S - expected on the 100 ms grid in "
-      "[%+.4f, %+.4f], [V] range [%+.3f, %+.3f] +- %.2f (docs/conformance.md §5)", rate, s_lo,
-      s_hi, lo, hi, REF_TOL);
+      "[%+.4f, %+.4f], [V] range [%+.3f, %+.3f] +- %.2f (docs/conformance.md "
+      "§5)", rate, s_lo, s_hi, lo, hi, REF_TOL);
   mt_ok (d10 <= REF_TOL, "Tech 3341 case 11 @ %u Hz: max S - expected on "
       "the 10 ms grid = case 10 offset %+.4f (worst |d| %.4f <= %.2f)", rate,
       off10, d10, REF_TOL);
@@ -289,7 +294,8 @@ test_live (unsigned rate)
   mst_loudness_free (st);
   mts_buf_free (b);
 
-  /* case 14: 20 segments of 0.8 s, M on the 10 ms grid (docs/conformance.md §6) */
+  /* case 14: 20 segments of 0.8 s, M on the 10 ms grid (docs/conformance.md
+   * §6) */
   b = ebu3341_signal (14, 0, rate, 0);
   st = meter_for (b);
   readings_init (&r);
@@ -308,7 +314,8 @@ test_live (unsigned rate)
       "[%+.4f, %+.4f] within +-0.1 (Tech 3341 Table 1)", rate, m_lo, m_hi);
   mt_ok (fabs (m_lo - off13) <= REF_TOL && fabs (m_hi - off13) <= REF_TOL,
       "Tech 3341 case 14 @ %u Hz: max M - expected in [%+.4f, %+.4f], [V] "
-      "%+.4f +- %.2f (docs/conformance.md §5)", rate, m_lo, m_hi, off13, REF_TOL);
+      "%+.4f +- %.2f (docs/conformance.md §5)", rate, m_lo, m_hi, off13,
+      REF_TOL);
   mt_ok (dcore <= 1e-9, "Tech 3341 case 14 @ %u Hz: the core's max M equals "
       "the max of the 10 ms readings (max |d| %.3g)", rate, dcore);
   mst_loudness_free (st);

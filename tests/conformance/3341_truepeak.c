@@ -1,12 +1,13 @@
 /* gst-mastering — EBU Tech 3341 minimum requirements, true-peak cases
  *
- * Cases 15-23 synthesized per docs/conformance.md §4 (ebucases.c / signals.c) at 44.1,
- * 48, 96 and 192 kHz; our meter oversamples >= 4x at every rate, so unlike
- * libebur128 (2x at 96 kHz, none at 192 kHz, docs/conformance.md §5 "Rate caveat") it
- * must pass at all of them.  Checks:
+ * Cases 15-23 synthesized per docs/conformance.md §4 (ebucases.c / signals.c)
+ * at 44.1, 48, 96 and 192 kHz; our meter oversamples >= 4x at every rate, so
+ * unlike libebur128 (2x at 96 kHz, none at 192 kHz, docs/conformance.md §5
+ * "Rate caveat") it must pass at all of them.  Checks:
  *   - max true peak over channels within the Tech 3341 window: nominal
  *     +0.2 / -0.4 dB (Tech 3341 Table 1);
- *   - true peak >= sample peak in every channel (BS.1770-4 Annex 2; docs/conformance.md §7);
+ *   - true peak >= sample peak in every channel (BS.1770-4 Annex 2;
+ *     docs/conformance.md §7);
  *   - sine cases 15-19: every crest of x[n] = A sin (2 pi n / k + phi)
  *     lies at t = 0.5 or 1 sample, i.e. on the 4x grid, so an exact 4x
  *     interpolator reads 20 log10 (A); ours may deviate only by its
@@ -15,8 +16,8 @@
  *   - burst cases 20-23: the four signals are one band-limited waveform
  *     sampled at the four 4 fs phases, so a 4x meter sees the same 4 fs
  *     points for each of them: the four readings must agree to 0.1 dB
- *     (libebur128's filter spreads 0.098 dB, the ITU table 0.126 dB, docs/conformance.md
- *     §5).
+ *     (libebur128's filter spreads 0.098 dB, the ITU table 0.126 dB,
+ *     docs/conformance.md §5).
  */
 #include "dsp/loudness.h"
 #include "ebucases.h"
@@ -69,7 +70,8 @@ test_rate (unsigned rate)
     }
     tp_db = 20.0 * log10 (tp);
     MT_RANGE (tp_db, nom - 0.4, nom + 0.2, "Tech 3341 case %d @ %u Hz: max "
-        "true peak (dBTP) in the EBU window %+.1f +0.2/-0.4 (Tech 3341 Table 1)", c, rate,
+        "true peak (dBTP) in the EBU window %+.1f +0.2/-0.4 (Tech 3341 "
+        "Table 1)", c, rate,
         nom);
     mt_ok (worst >= 0.0, "Tech 3341 case %d @ %u Hz: true peak >= sample "
         "peak in every channel (worst channel: true peak %.17g, sample peak "

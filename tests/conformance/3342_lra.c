@@ -1,13 +1,13 @@
 /* gst-mastering — EBU Tech 3342 loudness range, cases 1-4
  *
- * Signals per Tech 3342 Table 1 (stereo 1 kHz tone segments of 20 s, ebucases.c)
- * at 44.1, 48 and 96 kHz, one new meter per measurement (reset before
- * each), input in 100 ms chunks, LRA read once at the end.  Checks: the
- * Tech 3342 nominal value ±1 LU (Table 1, docs/conformance.md §5) and our [V] value
- * ±0.05 LU (docs/conformance.md §5 "Exact"; the core keeps short-term values in 0.01 LU
- * bins).  Tech 3342 also says the result must not change when the signal
- * is repeated: the signal fed twice without reset (at 48 kHz) must give
- * the same LRA.
+ * Signals per Tech 3342 Table 1 (stereo 1 kHz tone segments of 20 s,
+ * ebucases.c) at 44.1, 48 and 96 kHz, one new meter per measurement (reset
+ * before each), input in 100 ms chunks, LRA read once at the end.  Checks: the
+ * Tech 3342 nominal value ±1 LU (Table 1, docs/conformance.md §5) and our [V]
+ * value ±0.05 LU (docs/conformance.md §5 "Exact"; the core keeps short-term
+ * values in 0.01 LU bins).  Tech 3342 also says the result must not change when
+ * the signal is repeated: the signal fed twice without reset (at 48 kHz) must
+ * give the same LRA.
  */
 #include "dsp/loudness.h"
 #include "ebucases.h"

@@ -19,8 +19,9 @@ ebu3341_signal (int ebu_case, int file_index, unsigned rate, int lfe)
   int i, k;
 
   if (ebu_case == 6) {
-    /* EBU Tech 3341 Table 1 case 6: L, R -28 dBFS; C -24; Ls, Rs -30; 20 s.  Channel
-     * order L R C Ls Rs, or L R C LFE Ls Rs with a silent LFE (docs/conformance.md §4). */
+    /* EBU Tech 3341 Table 1 case 6: L, R -28 dBFS; C -24; Ls, Rs -30; 20 s.
+     * Channel order L R C Ls Rs, or L R C LFE Ls Rs with a silent LFE
+     * (docs/conformance.md §4). */
     double lv5[5] = { -28.0, -28.0, -24.0, -30.0, -30.0 };
     double lv6[6] = { -28.0, -28.0, -24.0, MTS_OFF, -30.0, -30.0 };
 
@@ -182,7 +183,8 @@ rate_col (unsigned rate)
 double
 ebu3341_expected (int ebu_case, unsigned rate)
 {
-  /* docs/conformance.md §5 "Loudness cases" table [V], columns 48 / 44.1 / 96 kHz */
+  /* docs/conformance.md §5 "Loudness cases" table [V], columns 48 / 44.1 /
+   * 96 kHz */
   static const struct
   {
     int c;
@@ -277,7 +279,8 @@ ebu3342_nominal (int ebu_case)
 double
 ebu3342_expected (int ebu_case)
 {
-  /* docs/conformance.md §5 column "Exact [V]": 10.0000, 5.0000, 20.0000, 15.0000 */
+  /* docs/conformance.md §5 column "Exact [V]": 10.0000, 5.0000, 20.0000,
+   * 15.0000 */
   static const double v[4] = { 10.0, 5.0, 20.0, 15.0 };
 
   return ebu_case >= 1 && ebu_case <= 4 ? v[ebu_case - 1] : NAN;

@@ -1,10 +1,10 @@
 /* gst-mastering — EBU Tech 3341 / 3342 test signals and expected values
  *
- * Signals synthesized exactly as docs/conformance.md §4 describes (1 kHz tones, level =
- * per-channel peak dBFS, segment length round (duration * fs), phase from
- * the segment start, digital-zero silence); expectations from EBU Tech 3341 Table 1
- * (EBU nominal values and tolerances), docs/conformance.md §5 ([V] reference values
- * of our independent numpy re-implementation).
+ * Signals synthesized exactly as docs/conformance.md §4 describes (1 kHz tones,
+ * level = per-channel peak dBFS, segment length round (duration * fs), phase
+ * from the segment start, digital-zero silence); expectations from EBU
+ * Tech 3341 Table 1 (EBU nominal values and tolerances), docs/conformance.md §5
+ * ([V] reference values of our independent numpy re-implementation).
  *
  * Shared by the conformance tests and by tests/dsp/ebur128_xcheck.c, which
  * runs the same signals through libebur128 to prove the generators.
@@ -35,14 +35,15 @@ MtsBuf *ebu3341_tp_signal (int ebu_case, unsigned rate);
  * 1, 3-6, 9, 10, 12, 13; -33 for case 2; for 11/14 segment i: -38 + i. */
 double ebu3341_nominal (int ebu_case, int segment);
 
-/* [V] values of docs/conformance.md §5 at 44100, 48000 or 96000 Hz (NAN otherwise):
- * case 1, 2 (I = M = S), 3, 4, 5, 6 (I), 9 (S on the 100 ms grid from
- * t >= 3 s), 12 (M from t >= 1 s), 10 (max S, 10 ms grid), 13 (max M,
+/* [V] values of docs/conformance.md §5 at 44100, 48000 or 96000 Hz (NAN
+ * otherwise): case 1, 2 (I = M = S), 3, 4, 5, 6 (I), 9 (S on the 100 ms grid
+ * from t >= 3 s), 12 (M from t >= 1 s), 10 (max S, 10 ms grid), 13 (max M,
  * 10 ms grid). */
 double ebu3341_expected (int ebu_case, unsigned rate);
 /* docs/conformance.md §5, case 10: worst max S per file on a 100 ms grid. */
 double ebu3341_case10_worst_100ms (unsigned rate);
-/* docs/conformance.md §5, case 11: range of (max S - nominal) on a 100 ms grid. */
+/* docs/conformance.md §5, case 11: range of (max S - nominal) on a 100 ms
+ * grid. */
 void ebu3341_case11_range_100ms (unsigned rate, double *lo, double *hi);
 
 /* Tech 3341 true-peak window (Tech 3341 Table 1): nominal -6 (15-18),

@@ -1,8 +1,8 @@
 /* gst-mastering — cross-check of the loudness core against libebur128
  *
  * Part A proves the EBU signal generators (tests/conformance/ebucases.c):
- * libebur128 run on them must reproduce the [V] values of docs/conformance.md §5 and
- * which were computed with an independent re-implementation.
+ * libebur128 run on them must reproduce the [V] values of docs/conformance.md
+ * §5, which were computed with an independent re-implementation.
  *
  * Part B runs generated programme-like signals (noise bursts with gaps,
  * sweeps, tone sequences with level jumps, pink noise with a slow
@@ -10,10 +10,10 @@
  * through our core, and compares: integrated and short-term / momentary
  * (read at the same times) within 0.01 LU, LRA within 0.1 LU, true peak
  * within 0.2 dB of libebur128 and >= our own sample peak, sample peaks
- * equal (1e-9 relative).  The brief for these tolerances: docs/conformance.md §2 (same
- * K-filter recipe as libebur128), BS.1770-4 Annex 1 (same gating), Tech 3342 (LRA),
- * docs/conformance.md §7 (both true-peak meters oversample >= 4x here; they differ only in
- * the interpolation filter).
+ * equal (1e-9 relative).  The brief for these tolerances: docs/conformance.md
+ * §2 (same K-filter recipe as libebur128), BS.1770-4 Annex 1 (same gating),
+ * Tech 3342 (LRA), docs/conformance.md §7 (both true-peak meters oversample >=
+ * 4x here; they differ only in the interpolation filter).
  */
 #include "dsp/loudness.h"
 #include "ebucases.h"
@@ -59,9 +59,9 @@ validate_generators (void)
   static const int icases[] = { 1, 2, 3, 4, 5, 6 };
   int r, i;
 
-  /* docs/conformance.md §5 loudness table, I column (4 decimals -> +-0.0001).  The long
-   * cases 3-5 (80-100 s) only at 44.1/48 kHz to keep the run short: the
-   * generator code is the same at every rate. */
+  /* docs/conformance.md §5 loudness table, I column (4 decimals -> +-0.0001).
+   * The long cases 3-5 (80-100 s) only at 44.1/48 kHz to keep the run short:
+   * the generator code is the same at every rate. */
   for (r = 0; r < 3; r++)
     for (i = 0; i < 6; i++) {
       int lfe;
@@ -77,8 +77,8 @@ validate_generators (void)
         ebur128_loudness_global (st, &I);
         MT_CLOSE (I, ebu3341_expected (icases[i], rates[r]), 1e-4,
             "generator: libebur128 I of Tech 3341 case %d%s at %u Hz vs "
-            "docs/conformance.md §5", icases[i], lfe ? " (6 ch, silent LFE)" : "",
-            rates[r]);
+            "docs/conformance.md §5", icases[i],
+            lfe ? " (6 ch, silent LFE)" : "", rates[r]);
         ebur128_destroy (&st);
         mts_buf_free (b);
       }
@@ -111,15 +111,15 @@ validate_generators (void)
       mt_ok (fabs (lo - ebu3341_expected (c, rates[r])) <= 1e-4
           && fabs (hi - ebu3341_expected (c, rates[r])) <= 1e-4,
           "generator: libebur128 %s of case %d at %u Hz within [%.4f, %.4f],"
-          " docs/conformance.md §5 %.4f +- 1e-4", c == 9 ? "S" : "M", c, rates[r], lo, hi,
-          ebu3341_expected (c, rates[r]));
+          " docs/conformance.md §5 %.4f +- 1e-4", c == 9 ? "S" : "M", c,
+          rates[r], lo, hi, ebu3341_expected (c, rates[r]));
       ebur128_destroy (&st);
       mts_buf_free (b);
     }
   }
 
-  /* Tech 3342 cases 1-4: docs/conformance.md §5 says our values hold with libebur128's
-   * 1 Hz short-term rate too */
+  /* Tech 3342 cases 1-4: docs/conformance.md §5 says our values hold with
+   * libebur128's 1 Hz short-term rate too */
   for (r = 0; r < 3; r++)
     for (i = 1; i <= 4; i++) {
       MtsBuf *b = ebu3342_signal (i, rates[r]);
@@ -129,17 +129,17 @@ validate_generators (void)
       ebur128_add_frames_double (st, b->data, b->frames);
       ebur128_loudness_range (st, &lra);
       MT_CLOSE (lra, ebu3342_expected (i), 0.05,
-          "generator: libebur128 LRA of Tech 3342 case %d at %u Hz vs docs/conformance.md "
-          "§5", i, rates[r]);
+          "generator: libebur128 LRA of Tech 3342 case %d at %u Hz vs "
+          "docs/conformance.md §5", i, rates[r]);
       ebur128_destroy (&st);
       mts_buf_free (b);
     }
 
-  /* True-peak cases 15-23 at 48 and 44.1 kHz (docs/conformance.md §5: identical at
-   * 44.1 kHz).  Column "libebur128 method" is printed with 3 decimals and
+  /* True-peak cases 15-23 at 48 and 44.1 kHz (docs/conformance.md §5: identical
+   * at 44.1 kHz).  Column "libebur128 method" is printed with 3 decimals and
    * comes from a numpy model of libebur128's interpolator; real libebur128
-   * (float processing) differs from that model by up to 0.002 dB on cases
-   * 16 and 19, so 0.003 dB.  The sample peak column tests the burst recipe
+   * (float processing) differs from that model by up to 0.002 dB on cases 16
+   * and 19, so 0.003 dB.  The sample peak column tests the burst recipe
    * (docs/conformance.md §4) directly; 3 decimals -> 0.001. */
   for (r = 0; r < 2; r++)
     for (i = 15; i <= 23; i++) {
@@ -246,8 +246,9 @@ xcheck (const char *name, const MtsBuf * b)
     ebur128_loudness_shortterm (lib, &sl);
     mo = mst_loudness_momentary (st);
     so = mst_loudness_shortterm (st);
-    /* windows full (docs/conformance.md §6); compare where the level is meaningful
-     * (above the -70 LUFS gate: below it both only see filter ringing) */
+    /* windows full (docs/conformance.md §6); compare where the level is
+     * meaningful (above the -70 LUFS gate: below it both only see filter
+     * ringing) */
     if (pos + hop >= 3 * (size_t) rate) {
       s_lib[ns++] = sl;
       if (sl > -70.0 || so > -70.0) {

@@ -4,7 +4,8 @@
  * - zero overs (docs/conformance.md §8): the output's true peak, measured with
  *   the meter core (BS.1770 Annex 2, 4x) is <= the ceiling, and with a
  *   16x oversampled reference (MstTruePeak factor 16) <= ceiling + 0.3 dB
- *   (R 128 true-peak tolerance, docs/conformance.md §7); the safety clamp does not act.
+ *   (R 128 true-peak tolerance, docs/conformance.md §7); the safety clamp does
+ *   not act.
  * - transparency: a signal whose true peak is under the ceiling comes out
  *   bit-exact, delayed by mst_limiter_latency ().
  * - a 1 kHz sine 6 dB over the ceiling settles to a sine whose true peak
@@ -154,8 +155,9 @@ check_overs (const char *name, const float *x, size_t n, unsigned C,
   mst_limiter_free (lim);
 }
 
-/* The signal set of the limiter tests (docs/conformance.md §8), stereo, at `rate`, appended to b: each item
- * is a separate MtsBuf so that names can be printed. */
+/* The signal set of the limiter tests (docs/conformance.md §8), stereo, at
+ * `rate`, appended to b: each item is a separate MtsBuf so that names can be
+ * printed. */
 typedef struct
 {
   const char *name;
@@ -193,8 +195,9 @@ make_signals (Sig * s, unsigned rate)
 
   mts_rng_seed (&rng, 4);
 
-  /* fs/4 at 45 degrees: samples at +-A/sqrt2, true peak A (BS.1770-4 Annex 2 Attachment 1,
-   * Tech 3341 cases 16/17).  A = 1 and A = sqrt 2 (samples at 0 dBFS). */
+  /* fs/4 at 45 degrees: samples at +-A/sqrt2, true peak A (BS.1770-4 Annex 2
+   * Attachment 1, Tech 3341 cases 16/17).  A = 1 and A = sqrt 2 (samples at 0
+   * dBFS). */
   s[k].name = "fs/4 45deg A=1";
   s[k].b = mts_buf_new (rate, C);
   mts_tp_tone (s[k].b, 4, 1.0, 45.0, n, 0);

@@ -129,13 +129,13 @@ integrated_of (const MtsBuf * b, const double *weights)
   return I;
 }
 
-/* ---- 1. K-weighting coefficients (docs/conformance.md §2) ---------------------------- */
+/* ---- 1. K-weighting coefficients (docs/conformance.md §2) ---------------- */
 
 static void
 test_k_coefficients (void)
 {
-  /* docs/conformance.md §2, "Resulting coefficients [V]" table: shelf b0 b1 b2 a1 a2,
-   * RLB a1 a2 (RLB numerator is 1, -2, 1) */
+  /* docs/conformance.md §2, "Resulting coefficients [V]" table: shelf b0 b1 b2
+   * a1 a2, RLB a1 a2 (RLB numerator is 1, -2, 1) */
   static const struct
   {
     double rate;
@@ -193,11 +193,13 @@ test_k_coefficients (void)
         wj = j;
       }
     }
-    mt_ok (worst <= tol, "K coefficients at %.0f Hz match docs/conformance.md §2 table "
+    mt_ok (worst <= tol, "K coefficients at %.0f Hz match docs/conformance.md "
+        "§2 table "
         "(worst %s: got %.16f, want %.14f, |d| = %.2e <= %.0e)", tab[r].rate,
         names[wj], got[wj], tab[r].v[wj], worst, tol);
     mt_ok (hp[0] == 1.0 && hp[1] == -2.0 && hp[2] == 1.0,
-        "RLB numerator at %.0f Hz is exactly 1, -2, 1 (docs/conformance.md §2, not "
+        "RLB numerator at %.0f Hz is exactly 1, -2, 1 (docs/conformance.md "
+        "§2, not "
         "normalised): %g %g %g", tab[r].rate, hp[0], hp[1], hp[2]);
     if (tab[r].rate == 48000) {
       worst = 0.0;
@@ -254,11 +256,12 @@ test_k_response (void)
   for (r = 0; r < sizeof tab / sizeof tab[0]; r++)
     for (j = 0; j < 8; j++)
       MT_CLOSE (k_response_db (tab[r].rate, freqs[j]), tab[r].db[j], 0.001,
-          "K-weighting |H| at %.0f Hz, fs %.0f (docs/conformance.md §2 table, dB)",
+          "K-weighting |H| at %.0f Hz, fs %.0f (docs/conformance.md §2 "
+          "table, dB)",
           freqs[j], tab[r].rate);
 }
 
-/* ---- 2. docs/conformance.md §9 synthetic checks ------------------------------------- */
+/* ---- 2. docs/conformance.md §9 synthetic checks -------------------------- */
 
 static void
 test_synthetic (void)
@@ -307,7 +310,8 @@ test_synthetic (void)
       "[V] stereo 1 kHz -23 dBFS at 48 kHz: I");
   mts_buf_free (b);
 
-  /* mono -23 dBFS as one channel / as dual mono (weight 2, docs/conformance.md §3) */
+  /* mono -23 dBFS as one channel / as dual mono (weight 2, docs/conformance.md
+   * §3) */
   {
     const double dual[1] = { 2.0 };
 
@@ -373,7 +377,8 @@ test_synthetic (void)
   mts_tone (b, 1000.0, -69.5, 10.0);
   MT_CLOSE (integrated_of (b, NULL), -69.4933, tol,
       "[V] stereo 1 kHz -69.5 dBFS: I");
-  /* 390 ms: no complete 400 ms block (BS.1770-4 Annex 1); 400 ms: exactly one */
+  /* 390 ms: no complete 400 ms block (BS.1770-4 Annex 1); 400 ms: exactly
+   * one */
   mts_buf_clear (b);
   mts_tone (b, 1000.0, -20.0, 0.39);
   MT_CLOSE (integrated_of (b, NULL), -INFINITY, 0,
@@ -406,7 +411,8 @@ test_synthetic (void)
 
   /* loudness.h: before the 400 ms window is full the missing part counts
    * as silence, so a 200 ms burst reads 10 log10 (200/400) = -3.0103 dB
-   * below its steady level (-19.9933, docs/conformance.md §9 -23 row + 3 dB). */
+   * below its steady level (-19.9933, docs/conformance.md §9 -23 row + 3
+   * dB). */
   {
     MstLoudness *st = meter_new (48000, 2, 0);
 
@@ -421,7 +427,7 @@ test_synthetic (void)
   }
 }
 
-/* ---- 3. sdroege/ebur128 440 Hz unit test (docs/conformance.md §10) ------------ */
+/* ---- 3. sdroege/ebur128 440 Hz unit test (docs/conformance.md §10) ------- */
 
 static float *
 sdroege_sine_f32 (size_t frames)
@@ -464,8 +470,8 @@ test_sdroege (void)
   unsigned c;
 
   mst_loudness_process_f32 (st, f, frames);
-  /* docs/conformance.md §10, expected without histogram; our histogram keeps exact
-   * energies (loudness.h) so I may only move by blocks in the gate bin */
+  /* docs/conformance.md §10, expected without histogram; our histogram keeps
+   * exact energies (loudness.h) so I may only move by blocks in the gate bin */
   MT_CLOSE (mst_loudness_integrated (st), -0.6826039914165554, 0.01,
       "sdroege 440 Hz f32: I");
   MT_CLOSE (mst_loudness_momentary (st), -0.6813325598268921, 0.01,

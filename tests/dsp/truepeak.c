@@ -1,15 +1,15 @@
 /* True-peak interpolator (dsp/truepeak.c):
  *
- * 1. Accuracy against libebur128's 49-tap Hann design (docs/conformance.md §7: 4x below
- *    96 kHz, 2x below 192 kHz).  Signal: 100 ms sine of frequency f at 32
- *    start phases, amplitude 1 between 20 ms raised-cosine fades, so the
- *    exact (continuous) peak is 1.0 = 0 dBTP.  Filter error = reading
- *    against what an ideal oversampler at the same ratio reads (the largest
- *    |tone| on its grid), so the inherent grid under-read of BS.1770-4 Annex 2 Attachment 1 is
- *    not charged to the filter.  For every f up to 20 kHz our worst filter
- *    error must not exceed libebur128's (+0.005 dB for float rounding), our
- *    total error must stay within the 4x grid limit (+0.06 dB), and no
- *    reading may fall below the sample peak.  All figures are printed.
+ * 1. Accuracy against libebur128's 49-tap Hann design (docs/conformance.md §7:
+ *    4x below 96 kHz, 2x below 192 kHz).  Signal: 100 ms sine of frequency f at
+ *    32 start phases, amplitude 1 between 20 ms raised-cosine fades, so the
+ *    exact (continuous) peak is 1.0 = 0 dBTP.  Filter error = reading against
+ *    what an ideal oversampler at the same ratio reads (the largest |tone| on
+ *    its grid), so the inherent grid under-read of BS.1770-4 Annex 2
+ *    Attachment 1 is not charged to the filter.  For every f up to 20 kHz our
+ *    worst filter error must not exceed libebur128's (+0.005 dB for float
+ *    rounding), our total error must stay within the 4x grid limit (+0.06 dB),
+ *    and no reading may fall below the sample peak.  All figures are printed.
  * 2. The skip bound: for random and band-limited signals, every exact
  *    envelope value is <= g_level * max|x| + g_diff * max|dx| (truepeak.h).
  * 3. process_max with a floor returns the exact maximum whenever that is
@@ -70,7 +70,8 @@ tone (double f, double phase, double t)
 
 /* What an ideal F-times oversampler reads: the largest |tone| on the grid
  * of points 1/F sample apart.  The gap to 1.0 is the inherent under-read
- * of F-times oversampling (BS.1770-4 Annex 2 Attachment 1), not an error of the filter. */
+ * of F-times oversampling (BS.1770-4 Annex 2 Attachment 1), not an error of the
+ * filter. */
 static double
 ideal_grid_peak (unsigned rate, unsigned factor, double f, double phase,
     size_t n)
@@ -120,7 +121,8 @@ accuracy (unsigned rate)
       tot_ebu = fmax (tot_ebu, fabs (20.0 * log10 (e)));
       min_margin = fmin (min_margin, o - sp);
     }
-    /* BS.1770-4 Annex 2 Attachment 1: worst under-read of 4x sampling, -20 log10 cos (pi f/4fs) */
+    /* BS.1770-4 Annex 2 Attachment 1: worst under-read of 4x sampling,
+     * -20 log10 cos (pi f/4fs) */
     grid_limit = -20.0 * log10 (cos (PI * f / rate / 4.0));
     mt_diag ("%u Hz, %5.0f Hz: filter error ours %.3f dB, libebur128 %.3f dB;"
         " total ours %.3f dB, libebur128 %.3f dB (4x grid limit %.3f dB)",

@@ -1,15 +1,16 @@
 /* gst-mastering — GstCheck/GstHarness tests for the loudnessmeter element
  *
  * Expected loudness values are computed from BS.1770-4 Annex 1 and
- * the synthetic reference values of docs/conformance.md §9, never taken from the
- * element's own output:
+ * the synthetic reference values of docs/conformance.md §9, never taken from
+ * the element's own output:
  *
  *   L = K(f) + 20·log10(A) + 10·log10(Σ G_i)
  *
  * for a steady sine of peak amplitude A on the channels i with weights G_i,
  * where K(f) is the loudness of a 0 dBFS sine in one unit-weight channel
- * at 48 kHz: −3.0103 LUFS at 997 Hz and −3.0036 LUFS at 1000 Hz (docs/conformance.md
- * §9, the latter from "mono 1000 Hz 0 dBFS"; 44.1 kHz, 997 Hz: −3.0075).
+ * at 48 kHz: −3.0103 LUFS at 997 Hz and −3.0036 LUFS at 1000 Hz
+ * (docs/conformance.md §9, the latter from "mono 1000 Hz 0 dBFS"; 44.1 kHz,
+ * 997 Hz: −3.0075).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -638,10 +639,10 @@ GST_START_TEST (test_final_before_eos)
 GST_END_TEST;
 
 /* Every sample format gives the analytic loudness of the same signal:
- * mono 997 Hz sine at −20 dBFS → K(997) − 20 = −23.0103 LUFS (docs/conformance.md §9
- * scaled); sample peak −20 dBFS; true peak within Tech 3341's +0.2/−0.4 dB
- * of the sine's −20 dBFS (docs/conformance.md §7) and ≥ the sample peak; plr = true
- * peak − integrated. */
+ * mono 997 Hz sine at −20 dBFS → K(997) − 20 = −23.0103 LUFS
+ * (docs/conformance.md §9 scaled); sample peak −20 dBFS; true peak within
+ * Tech 3341's +0.2/−0.4 dB of the sine's −20 dBFS (docs/conformance.md §7) and
+ * ≥ the sample peak; plr = true peak − integrated. */
 GST_START_TEST (test_formats)
 {
   const GstAudioFormat formats[] = { GST_AUDIO_FORMAT_S16,
@@ -690,12 +691,12 @@ GST_START_TEST (test_formats)
 
 GST_END_TEST;
 
-/* Channel counts and weights (docs/conformance.md §3, values of docs/conformance.md §9).
- * 997 Hz −20 dBFS: mono −23.0103, stereo identical −20.0000 (+3.01),
- * stereo left only −23.0103.  1 kHz −23 dBFS in 5.1 (FL FR FC LFE RL RR):
- * only Ls → −24.5114, all six → −18.3544, only C → −26.0036; only LFE at
- * 0 dBFS → −inf.  5.1 with SIDE_* surrounds: only SL → −24.5114.  7.1: only
- * RL (back, ±135°) → −26.0036, only SL → −24.5114.  Unpositioned 6 ch: all
+/* Channel counts and weights (docs/conformance.md §3, values of
+ * docs/conformance.md §9). 997 Hz −20 dBFS: mono −23.0103, stereo identical
+ * −20.0000 (+3.01), stereo left only −23.0103.  1 kHz −23 dBFS in 5.1 (FL FR FC
+ * LFE RL RR): only Ls → −24.5114, all six → −18.3544, only C → −26.0036; only
+ * LFE at 0 dBFS → −inf.  5.1 with SIDE_* surrounds: only SL → −24.5114.  7.1:
+ * only RL (back, ±135°) → −26.0036, only SL → −24.5114.  Unpositioned 6 ch: all
  * weigh 1.0, channel 3 alone → −26.0036. */
 static gdouble
 measure_active (GstAudioFormat fmt, gint channels, guint64 mask,
@@ -778,8 +779,8 @@ GST_START_TEST (test_channels)
 
 GST_END_TEST;
 
-/* dual-mono (docs/conformance.md §9): mono 1 kHz −23 dBFS reads −26.0036 as one channel
- * and −22.9933 as dual mono (weight 2.0 = +3.0103 dB). */
+/* dual-mono (docs/conformance.md §9): mono 1 kHz −23 dBFS reads −26.0036 as one
+ * channel and −22.9933 as dual mono (weight 2.0 = +3.0103 dB). */
 GST_START_TEST (test_dual_mono)
 {
   GstStructure *s;
@@ -913,11 +914,11 @@ GST_END_TEST;
 
 /* Caps change: new measurement for the new format.  2 s stereo 48 kHz at
  * −10 dBFS, then mono 44.1 kHz S16 at −30 dBFS for 2 s: integrated
- * K(997, 44.1k) − 30 = −33.0075 (docs/conformance.md §9), one peak per channel, 100 ms
- * intervals of 4410 frames starting at the first new buffer.  The same caps
- * sent again do not restart the measurement.  Before the switch, the
- * unfinished interval of the old measurement (2.5 s + 1000 frames → 1000
- * frames at 2.5 s) is reported with its stereo peaks. */
+ * K(997, 44.1k) − 30 = −33.0075 (docs/conformance.md §9), one peak per channel,
+ * 100 ms intervals of 4410 frames starting at the first new buffer.  The same
+ * caps sent again do not restart the measurement.  Before the switch, the
+ * unfinished interval of the old measurement (2.5 s + 1000 frames → 1000 frames
+ * at 2.5 s) is reported with its stereo peaks. */
 GST_START_TEST (test_caps_change)
 {
   GstHarness *h;
@@ -1091,10 +1092,10 @@ GST_END_TEST;
  * garbage, tone [2, 3) s, then an empty GAP buffer of 500 ms.  Time
  * advances through the gaps: 35 messages at 0..3.4 s.  The sample peak
  * stays −20 dBFS; momentary loudness 500 ms into a gap is below the
- * absolute gate.  Integrated (BS.1770-4 Annex 1): 400 ms blocks every 100 ms over
- * [0, 3.5) s; block j holds a fraction f_j of tone, energy ∝ f_j; blocks
- * with f_j = 0 fail the absolute gate, all others pass the relative one
- * (f ≥ 0.25 > 0.1·mean), so I = K(997) − 20 + 10·log10(mean f_j > 0). */
+ * absolute gate.  Integrated (BS.1770-4 Annex 1): 400 ms blocks every 100 ms
+ * over [0, 3.5) s; block j holds a fraction f_j of tone, energy ∝ f_j; blocks
+ * with f_j = 0 fail the absolute gate, all others pass the relative one (f ≥
+ * 0.25 > 0.1·mean), so I = K(997) − 20 + 10·log10(mean f_j > 0). */
 static GstBuffer *
 gap_buffer (guint n_frames, GstClockTime pts, GstClockTime duration)
 {

@@ -99,8 +99,8 @@ def finite(v):
 # --- analytic expectations ---------------------------------------------------
 
 def k_weighting_power(freq, rate):
-    """|H(e^jw)|^2 of the K-weighting filter (docs/conformance.md §2 analog-prototype
-    recipe, as in libebur128) at freq for the given rate."""
+    """|H(e^jw)|^2 of the K-weighting filter (docs/conformance.md §2
+    analog-prototype recipe, as in libebur128) at freq for the given rate."""
     # shelf
     f0 = 1681.974450955533
     G = 3.999843853973347
@@ -132,7 +132,8 @@ def k_weighting_power(freq, rate):
 
 def sine_loudness(peak_dbfs, freq, rate, channels):
     """BS.1770 loudness of a steady sine of the given peak in `channels`
-    channels of weight 1 (BS.1770-4 Annex 1 eqs. (1) and (2)): -0.691 + 10 log10(sum G z),
+    channels of weight 1 (BS.1770-4 Annex 1 eqs. (1) and (2)):
+    -0.691 + 10 log10(sum G z),
     z = A^2 / 2 * |H|^2.  Every 400 ms block has the same loudness, so the
     gates change nothing."""
     a = 10 ** (peak_dbfs / 20.0)
@@ -226,7 +227,8 @@ def case_demo(tmp):
         if not ok(t is not None, 'target %s present' % tid):
             continue
         ok(t['integrated_lufs'] == lufs and t['true_peak_max_dbtp'] == ceiling,
-           '%s: %.1f LUFS, %.1f dBTP (docs/conformance.md §11)' % (tid, lufs, ceiling))
+           '%s: %.1f LUFS, %.1f dBTP (docs/conformance.md §11)'
+           % (tid, lufs, ceiling))
         if finite(integ) and finite(tp):
             close(t['deviation_lu'], integ - lufs, 1e-3,
                   '%s deviation = I - target' % tid)
@@ -263,7 +265,8 @@ def case_demo(tmp):
 
 
 def case_sine(tmp):
-    # docs/conformance.md §9: 997 Hz sines; stereo identical channels at -20 dBFS peak
+    # docs/conformance.md §9: 997 Hz sines; stereo identical channels at
+    # -20 dBFS peak
     for rate in (48000, 44100):
         path = os.path.join(tmp, 'sine-%d.wav' % rate)
         write_sine(path, rate, 2, 10.0, 997.0, -20.0)

@@ -7,8 +7,9 @@ time fields, the final message and the loudness against the analytic value:
 
   stereo, both channels a 997 Hz sine of peak A:
     I = K(997 Hz) + 20*log10(A) + 10*log10(2)
-  with K = -3.0103 LUFS at 48 kHz, -3.0075 LUFS at 44.1 kHz (docs/conformance.md §9:
-  "mono 997 Hz 0 dBFS").  volume=0.1 gives A = -20 dBFS.
+  with K = -3.0103 LUFS at 48 kHz, -3.0075 LUFS at 44.1 kHz
+  (docs/conformance.md §9: "mono 997 Hz 0 dBFS").  volume=0.1 gives
+  A = -20 dBFS.
 
 Usage: loudnessmeter.py /path/to/gst-launch-1.0
 """
