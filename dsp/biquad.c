@@ -1,0 +1,601 @@
+/* gst-mastering — second-order IIR sections (see biquad.h)
+ *
+ * Design.  Every type is an analog prototype
+ *
+ *   H(s) = (n2 s^2 + n1 s + n0) / (d2 s^2 + d1 s + d0),  s normalised to f0
+ *
+ * turned into a digital section either by the pre-warped bilinear
+ * transform or by the matched design: poles by impulse invariance, and the
+ * numerator from its squared magnitude, written in Vicanek's basis
+ *
+ *   |B(e^jw)|^2 = B0 phi0 + B1 phi1 + B2 phi2,
+ *   phi1 = sin^2 (w/2), phi0 = 1 - phi1, phi2 = 4 phi0 phi1,
+ *   B0 = (b0 + b1 + b2)^2, B1 = (b0 - b1 + b2)^2, B2 = -4 b0 b2,
+ *
+ * with B0, B1, B2 set so that |H(e^jw)| equals the analog magnitude at
+ * w = 0, w0 and pi, then factored back into the minimum-phase b0, b1, b2.
+ *
+ * Processor state, per lane (lane = section * channels + channel):
+ *   s1, s2      transposed-DF2 state (signal units), double
+ *   cur[5]      coefficients in use (b0 b1 b2 a1 a2)
+ *   tgt[5]      coefficients the ramp is heading for
+ *   inc[5]      per-frame increment of cur while ramping
+ * and per processor: ramp_left (frames to the end of the ramp), ramp_len
+ * (frames of a new ramp), pending (a set() since the last process call),
+ * live (sections 0..live-1 are run; the rest are identity with zero
+ * state and are skipped).
+ */
+#include "biquad.h"
+#include "simd.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Frames per internal pass: work buffer size, and the longest stretch
+ * between two denormal/non-finite checks of the state. */
+#define CHUNK 256
+#define DEFAULT_RAMP_MS 10.0
+
+enum
+{ B0, B1, B2, A1, A2, NCOEF };
+
+/* ---------------------------------------------------------------- design */
+
+typedef struct
+{
+  double n2, n1, n0, d2, d1, d0;
+} Proto;
+
+static void
+prototype (Proto * p, MstBiquadType type, double gain_db, double q)
+{
+  double a = pow (10.0, gain_db / 40.0);
+  double sa = sqrt (a);
+
+  switch (type) {
+    case MST_BIQUAD_BELL:
+      *p = (Proto) { 1.0, a / q, 1.0, 1.0, 1.0 / (a * q), 1.0 };
+      break;
+    case MST_BIQUAD_LOW_SHELF:
+      *p = (Proto) { a, a * sa / q, a * a, a, sa / q, 1.0 };
+      break;
+    case MST_BIQUAD_HIGH_SHELF:
+      *p = (Proto) { a * a, a * sa / q, a, 1.0, sa / q, a };
+      break;
+    case MST_BIQUAD_HIGH_PASS:
+      *p = (Proto) { 1.0, 0.0, 0.0, 1.0, 1.0 / q, 1.0 };
+      break;
+    case MST_BIQUAD_LOW_PASS:
+      *p = (Proto) { 0.0, 0.0, 1.0, 1.0, 1.0 / q, 1.0 };
+      break;
+    case MST_BIQUAD_BAND_PASS:
+      *p = (Proto) { 0.0, 1.0 / q, 0.0, 1.0, 1.0 / q, 1.0 };
+      break;
+    case MST_BIQUAD_NOTCH:
+      *p = (Proto) { 1.0, 0.0, 1.0, 1.0, 1.0 / q, 1.0 };
+      break;
+    case MST_BIQUAD_ALL_PASS:
+    default:
+      *p = (Proto) { 1.0, -1.0 / q, 1.0, 1.0, 1.0 / q, 1.0 };
+      break;
+  }
+}
+
+/* |H(j W)|^2 of the prototype, W normalised frequency */
+static double
+proto_mag2 (const Proto * p, double w)
+{
+  double nr = p->n0 - p->n2 * w * w, ni = p->n1 * w;
+  double dr = p->d0 - p->d2 * w * w, di = p->d1 * w;
+  return (nr * nr + ni * ni) / (dr * dr + di * di);
+}
+
+/* Bilinear transform s = (1/K) (1 - 1/z) / (1 + 1/z), K = tan (w0 / 2). */
+static void
+design_bilinear (MstBiquadCoefs * c, const Proto * p, double w0)
+{
+  double k = tan (0.5 * w0), k2 = k * k;
+  double a0 = p->d2 + p->d1 * k + p->d0 * k2;
+
+  c->b0 = (p->n2 + p->n1 * k + p->n0 * k2) / a0;
+  c->b1 = 2.0 * (p->n0 * k2 - p->n2) / a0;
+  c->b2 = (p->n2 - p->n1 * k + p->n0 * k2) / a0;
+  c->a1 = 2.0 * (p->d0 * k2 - p->d2) / a0;
+  c->a2 = (p->d2 - p->d1 * k + p->d0 * k2) / a0;
+}
+
+/* Poles of x2 s^2 + x1 s + x0 (s normalised to w0 rad/sample) by impulse
+ * invariance.  Writes a1, a2 and the exact 1 + a1 + a2 (no cancellation at
+ * low frequencies). */
+static void
+matched_poles (double x2, double x1, double x0, double w0, double *a1,
+    double *a2, double *sum)
+{
+  double wp = sqrt (x0 / x2) * w0;      /* pole frequency, rad/sample */
+  double zeta = 0.5 * x1 / sqrt (x0 * x2);
+  double r = exp (-zeta * wp), omr = -expm1 (-zeta * wp);
+
+  *a2 = r * r;
+  if (zeta <= 1.0) {
+    double th = sqrt (1.0 - zeta * zeta) * wp, sh = sin (0.5 * th);
+    *a1 = -2.0 * r * cos (th);
+    *sum = omr * omr + 4.0 * r * sh * sh;
+  } else {
+    double th = sqrt (zeta * zeta - 1.0) * wp, sh = sinh (0.5 * th);
+    *a1 = -2.0 * r * cosh (th);
+    *sum = omr * omr - 4.0 * r * sh * sh;
+  }
+}
+
+/* Matched design of p, whose pole frequency must be below Nyquist. */
+static void
+design_matched_direct (MstBiquadCoefs * c, const Proto * p, double w0)
+{
+  double a1, a2, s0, s1, p0, p1, p2, aw, h0, h1, hn, bb0, bb1, bb2;
+  double sb0, sb1, w, d;
+
+  matched_poles (p->d2, p->d1, p->d0, w0, &a1, &a2, &s0);
+  s1 = 1.0 - a1 + a2;
+  p1 = sin (0.5 * w0);
+  p1 *= p1;
+  p0 = 1.0 - p1;
+  p2 = 4.0 * p0 * p1;
+  /* |A(e^jw0)|^2 */
+  aw = s0 * s0 * p0 + s1 * s1 * p1 - 4.0 * a2 * p2;
+  h0 = proto_mag2 (p, 0.0);
+  h1 = proto_mag2 (p, 1.0);
+  hn = proto_mag2 (p, MST_PI / w0);
+  bb0 = h0 * s0 * s0;
+  bb1 = hn * s1 * s1;
+  bb2 = (h1 * aw - bb0 * p0 - bb1 * p1) / p2;
+  sb0 = sqrt (bb0);
+  sb1 = sqrt (bb1);
+  w = 0.5 * (sb0 + sb1);
+  d = w * w + bb2;
+  d = d > 0.0 ? sqrt (d) : 0.0;
+  c->b0 = 0.5 * (w + d);
+  c->b1 = 0.5 * (sb0 - sb1);
+  c->b2 = 0.5 * (w - d);
+  c->a1 = a1;
+  c->a2 = a2;
+}
+
+/* Vicanek's matched high-pass (double zero at DC), low-pass (b2 = 0) and
+ * band-pass (zero at DC), matched at DC and f0 (band-pass: peak at f0). */
+static void
+design_matched_pass (MstBiquadCoefs * c, MstBiquadType type, const Proto * p,
+    double w0)
+{
+  double a1, a2, s0, s1, p0, p1, p2, aa0, aa1, aa2, r1;
+  double q = p->d2 / p->d1;
+
+  matched_poles (p->d2, p->d1, p->d0, w0, &a1, &a2, &s0);
+  s1 = 1.0 - a1 + a2;
+  p1 = sin (0.5 * w0);
+  p1 *= p1;
+  p0 = 1.0 - p1;
+  p2 = 4.0 * p0 * p1;
+  aa0 = s0 * s0;
+  aa1 = s1 * s1;
+  aa2 = -4.0 * a2;
+  r1 = aa0 * p0 + aa1 * p1 + aa2 * p2;
+  if (type == MST_BIQUAD_HIGH_PASS) {
+    double b0 = sqrt (r1) * q / (4.0 * p1);
+    *c = (MstBiquadCoefs) { b0, -2.0 * b0, b0, a1, a2 };
+  } else if (type == MST_BIQUAD_LOW_PASS) {
+    double bb0 = aa0, bb1 = (r1 * q * q - bb0 * p0) / p1, b0;
+    bb1 = bb1 > 0.0 ? bb1 : 0.0;
+    b0 = 0.5 * (sqrt (bb0) + sqrt (bb1));
+    *c = (MstBiquadCoefs) { b0, sqrt (bb0) - b0, 0.0, a1, a2 };
+  } else {
+    double r2 = -aa0 + aa1 + 4.0 * (p0 - p1) * aa2;
+    double bb2 = (r1 - r2 * p1) / (4.0 * p1 * p1);
+    double bb1 = r2 + 4.0 * (p1 - p0) * bb2, b1, b0;
+    bb1 = bb1 > 0.0 ? bb1 : 0.0;
+    b1 = -0.5 * sqrt (bb1);
+    b0 = 0.5 * (sqrt (fmax (bb2 + b1 * b1, 0.0)) - b1);
+    *c = (MstBiquadCoefs) { b0, b1, -b0 - b1, a1, a2 };
+  }
+}
+
+static void
+invert (MstBiquadCoefs * c)
+{
+  double b0 = c->b0, b1 = c->b1, b2 = c->b2;
+
+  c->b0 = 1.0 / b0;
+  c->b1 = c->a1 / b0;
+  c->b2 = c->a2 / b0;
+  c->a1 = b1 / b0;
+  c->a2 = b2 / b0;
+}
+
+static void
+design_matched (MstBiquadCoefs * c, MstBiquadType type, const Proto * p,
+    double w0)
+{
+  double a1, a2, s0;
+
+  if (type == MST_BIQUAD_ALL_PASS) {
+    matched_poles (p->d2, p->d1, p->d0, w0, &a1, &a2, &s0);
+    *c = (MstBiquadCoefs) { a2, a1, 1.0, a1, a2 };
+  } else if (type == MST_BIQUAD_NOTCH) {
+    /* zeros exactly at w0 on the unit circle; unity gain at DC */
+    double sh = sin (0.5 * w0), g;
+    matched_poles (p->d2, p->d1, p->d0, w0, &a1, &a2, &s0);
+    g = s0 / (4.0 * sh * sh);
+    *c = (MstBiquadCoefs) { g, -2.0 * g * cos (w0), g, a1, a2 };
+  } else if (type == MST_BIQUAD_HIGH_PASS || type == MST_BIQUAD_LOW_PASS
+      || type == MST_BIQUAD_BAND_PASS) {
+    design_matched_pass (c, type, p, w0);
+  } else if (type == MST_BIQUAD_BELL && p->n1 < p->d1) {
+    /* a cut: the inverse of the boost, whose poles are the sharper
+     * (underdamped) pair */
+    Proto inv = { p->d2, p->d1, p->d0, p->n2, p->n1, p->n0 };
+    design_matched_direct (c, &inv, w0);
+    invert (c);
+  } else if (p->n2 > 0.0 && p->n0 > 0.0 && p->n0 / p->n2 < p->d0 / p->d2) {
+    /* zeros below the poles (shelf cut, high-shelf boost): design the
+     * inverse, whose poles are the lower pair, and invert it */
+    Proto inv = { p->d2, p->d1, p->d0, p->n2, p->n1, p->n0 };
+    design_matched_direct (c, &inv, w0);
+    invert (c);
+  } else {
+    design_matched_direct (c, p, w0);
+  }
+}
+
+void
+mst_biquad_identity (MstBiquadCoefs * c)
+{
+  *c = (MstBiquadCoefs) { 1.0, 0.0, 0.0, 0.0, 0.0 };
+}
+
+void
+mst_biquad_design (MstBiquadCoefs * c, MstBiquadType type,
+    MstBiquadDesign design, double rate, double freq, double gain_db,
+    double q)
+{
+  Proto p;
+  double w0;
+
+  rate = mst_clamp_or (rate, MST_RATE_MIN, MST_RATE_MAX, 48000.0);
+  freq = mst_clamp_or (freq, MST_BIQUAD_MIN_FREQ,
+      MST_BIQUAD_MAX_FREQ_RATIO * rate, 1000.0);
+  gain_db = mst_clamp_or (gain_db, MST_BIQUAD_MIN_GAIN_DB,
+      MST_BIQUAD_MAX_GAIN_DB, 0.0);
+  q = mst_clamp_or (q, MST_BIQUAD_MIN_Q, MST_BIQUAD_MAX_Q, 0.70710678118654752);
+  if ((unsigned) type > MST_BIQUAD_ALL_PASS)
+    type = MST_BIQUAD_BELL;
+  w0 = 2.0 * MST_PI * freq / rate;
+  prototype (&p, type, gain_db, q);
+  if (design == MST_BIQUAD_BILINEAR)
+    design_bilinear (c, &p, w0);
+  else
+    design_matched (c, type, &p, w0);
+}
+
+unsigned
+mst_biquad_slope_sections (MstBiquadType type, unsigned slope_db)
+{
+  if (type != MST_BIQUAD_HIGH_PASS && type != MST_BIQUAD_LOW_PASS)
+    return 1;
+  if (slope_db < 18)
+    return 1;
+  if (slope_db < 36)
+    return 2;
+  return 4;
+}
+
+unsigned
+mst_biquad_design_slope (MstBiquadCoefs * c, MstBiquadType type,
+    MstBiquadDesign design, double rate, double freq, double gain_db,
+    double q, unsigned slope_db)
+{
+  unsigned n = mst_biquad_slope_sections (type, slope_db), k;
+
+  if (n == 1) {
+    mst_biquad_design (c, type, design, rate, freq, gain_db, q);
+    return 1;
+  }
+  /* Butterworth of order N = 2n: pole pairs at angles (2k + 1) pi / (2N)
+   * from the imaginary axis, Q = 1 / (2 sin ((2k + 1) pi / (2N))) */
+  for (k = 0; k < n; k++) {
+    double qk = 1.0 / (2.0 * sin ((2 * k + 1) * MST_PI / (4.0 * n)));
+    mst_biquad_design (&c[k], type, design, rate, freq, gain_db, qk);
+  }
+  return n;
+}
+
+void
+mst_biquad_response (const MstBiquadCoefs * c, double rate, double f,
+    double *mag, double *phase)
+{
+  double w = 2.0 * MST_PI * f / rate;
+  double c1 = cos (w), s1 = sin (w), c2 = cos (2.0 * w), s2 = sin (2.0 * w);
+  double nr = c->b0 + c->b1 * c1 + c->b2 * c2;
+  double ni = -c->b1 * s1 - c->b2 * s2;
+  double dr = 1.0 + c->a1 * c1 + c->a2 * c2;
+  double di = -c->a1 * s1 - c->a2 * s2;
+
+  if (mag)
+    *mag = sqrt ((nr * nr + ni * ni) / (dr * dr + di * di));
+  if (phase)
+    *phase = atan2 (ni, nr) - atan2 (di, dr);
+}
+
+/* ------------------------------------------------------------ processor */
+
+struct MstBiquad
+{
+  unsigned rate, channels, sections, lanes;
+  unsigned live;                /* sections 0..live-1 are run */
+  double *s1, *s2;              /* [lanes] state */
+  double *cur[NCOEF], *tgt[NCOEF], *inc[NCOEF];
+  unsigned ramp_len, ramp_left;
+  int pending;
+  double *work;                 /* CHUNK * channels interleaved doubles */
+};
+
+MstBiquad *
+mst_biquad_new (unsigned rate, unsigned channels, unsigned sections)
+{
+  MstBiquad *bq;
+  unsigned k, l;
+  double *mem;
+
+  if (rate < MST_RATE_MIN || rate > MST_RATE_MAX || channels < 1
+      || channels > MST_MAX_CHANNELS || sections < 1
+      || sections > MST_BIQUAD_MAX_SECTIONS)
+    return NULL;
+  bq = calloc (1, sizeof *bq);
+  if (!bq)
+    return NULL;
+  bq->rate = rate;
+  bq->channels = channels;
+  bq->sections = sections;
+  bq->lanes = channels * sections;
+  mem = calloc ((size_t) bq->lanes * (2 + 3 * NCOEF)
+      + (size_t) CHUNK * channels, sizeof (double));
+  if (!mem) {
+    free (bq);
+    return NULL;
+  }
+  bq->s1 = mem;
+  bq->s2 = mem + bq->lanes;
+  for (k = 0; k < NCOEF; k++) {
+    bq->cur[k] = mem + (2 + k) * bq->lanes;
+    bq->tgt[k] = mem + (2 + NCOEF + k) * bq->lanes;
+    bq->inc[k] = mem + (2 + 2 * NCOEF + k) * bq->lanes;
+  }
+  bq->work = mem + (2 + 3 * NCOEF) * bq->lanes;
+  for (l = 0; l < bq->lanes; l++)
+    bq->cur[B0][l] = bq->tgt[B0][l] = 1.0;
+  mst_biquad_set_ramp (bq, DEFAULT_RAMP_MS);
+  return bq;
+}
+
+void
+mst_biquad_free (MstBiquad * bq)
+{
+  if (!bq)
+    return;
+  free (bq->s1);
+  free (bq);
+}
+
+static void
+end_ramp (MstBiquad * bq)
+{
+  unsigned k;
+
+  for (k = 0; k < NCOEF; k++)
+    memcpy (bq->cur[k], bq->tgt[k], bq->lanes * sizeof (double));
+  bq->ramp_left = 0;
+  bq->pending = 0;
+}
+
+void
+mst_biquad_reset (MstBiquad * bq)
+{
+  memset (bq->s1, 0, bq->lanes * sizeof (double));
+  memset (bq->s2, 0, bq->lanes * sizeof (double));
+  end_ramp (bq);
+}
+
+unsigned
+mst_biquad_channels (const MstBiquad * bq)
+{
+  return bq->channels;
+}
+
+unsigned
+mst_biquad_sections (const MstBiquad * bq)
+{
+  return bq->sections;
+}
+
+void
+mst_biquad_set_ramp (MstBiquad * bq, double ramp_ms)
+{
+  ramp_ms = mst_clamp_or (ramp_ms, 0.0, 1000.0, DEFAULT_RAMP_MS);
+  bq->ramp_len = (unsigned) lrint (ramp_ms * 1e-3 * bq->rate);
+}
+
+static int
+acceptable (const MstBiquadCoefs * c)
+{
+  return isfinite (c->b0) && isfinite (c->b1) && isfinite (c->b2)
+      && isfinite (c->a1) && isfinite (c->a2) && fabs (c->a2) < 1.0
+      && fabs (c->a1) < 1.0 + c->a2;
+}
+
+int
+mst_biquad_set (MstBiquad * bq, unsigned channel, unsigned section,
+    const MstBiquadCoefs * c)
+{
+  unsigned l;
+
+  if (channel >= bq->channels || section >= bq->sections || !acceptable (c))
+    return 0;
+  l = section * bq->channels + channel;
+  bq->tgt[B0][l] = c->b0;
+  bq->tgt[B1][l] = c->b1;
+  bq->tgt[B2][l] = c->b2;
+  bq->tgt[A1][l] = c->a1;
+  bq->tgt[A2][l] = c->a2;
+  bq->pending = 1;
+  return 1;
+}
+
+int
+mst_biquad_set_now (MstBiquad * bq, unsigned channel, unsigned section,
+    const MstBiquadCoefs * c)
+{
+  unsigned l = section * bq->channels + channel, k;
+
+  if (!mst_biquad_set (bq, channel, section, c))
+    return 0;
+  for (k = 0; k < NCOEF; k++) {
+    bq->cur[k][l] = bq->tgt[k][l];
+    bq->inc[k][l] = 0.0;
+  }
+  return 1;
+}
+
+/* Starts the ramp of pending set() calls and works out the live
+ * sections: those that are not the identity (now or at the ramp's end) or
+ * still hold state. */
+static void
+prepare (MstBiquad * bq)
+{
+  unsigned l, k, live = 0;
+
+  if (bq->pending) {
+    bq->pending = 0;
+    if (bq->ramp_len == 0) {
+      end_ramp (bq);
+    } else {
+      double r = 1.0 / bq->ramp_len;
+      for (k = 0; k < NCOEF; k++)
+        for (l = 0; l < bq->lanes; l++)
+          bq->inc[k][l] = (bq->tgt[k][l] - bq->cur[k][l]) * r;
+      bq->ramp_left = bq->ramp_len;
+    }
+  }
+  for (l = 0; l < bq->lanes; l++) {
+    int ident = bq->s1[l] == 0.0 && bq->s2[l] == 0.0;
+    for (k = 0; k < NCOEF && ident; k++)
+      ident = bq->cur[k][l] == (k == B0) && bq->tgt[k][l] == (k == B0);
+    if (!ident)
+      live = l / bq->channels + 1;
+  }
+  bq->live = live;
+}
+
+/* Denormal flush and recovery from non-finite state. */
+static void
+tidy_state (MstBiquad * bq)
+{
+  unsigned l;
+
+  for (l = 0; l < bq->live * bq->channels; l++) {
+    double a = bq->s1[l], b = bq->s2[l];
+    if (!isfinite (a) || !isfinite (b))
+      a = b = 0.0;
+    bq->s1[l] = mst_flush_denormal (a);
+    bq->s2[l] = mst_flush_denormal (b);
+  }
+}
+
+/* The cascade on n interleaved frames in x (in place), coefficients
+ * constant. */
+MST_CLONES static void
+run_static (MstBiquad * bq, double *x, size_t n)
+{
+  const unsigned nc = bq->channels, nl = bq->live * nc;
+  const double *b0 = bq->cur[B0], *b1 = bq->cur[B1], *b2 = bq->cur[B2];
+  const double *a1 = bq->cur[A1], *a2 = bq->cur[A2];
+  double *s1 = bq->s1, *s2 = bq->s2;
+  size_t i;
+  unsigned l;
+
+  for (i = 0; i < n; i++) {
+    double *f = x + i * nc;
+    for (l = 0; l < nl; l++) {
+      double in = f[l % nc];
+      double y = b0[l] * in + s1[l];
+      s1[l] = b1[l] * in - a1[l] * y + s2[l];
+      s2[l] = b2[l] * in - a2[l] * y;
+      f[l % nc] = y;
+    }
+  }
+}
+
+/* Same with the coefficients stepping by inc every frame. */
+static void
+run_ramp (MstBiquad * bq, double *x, size_t n)
+{
+  const unsigned nc = bq->channels, nl = bq->live * nc;
+  double *b0 = bq->cur[B0], *b1 = bq->cur[B1], *b2 = bq->cur[B2];
+  double *a1 = bq->cur[A1], *a2 = bq->cur[A2];
+  const double *i0 = bq->inc[B0], *i1 = bq->inc[B1], *i2 = bq->inc[B2];
+  const double *i3 = bq->inc[A1], *i4 = bq->inc[A2];
+  double *s1 = bq->s1, *s2 = bq->s2;
+  size_t i;
+  unsigned l;
+
+  for (i = 0; i < n; i++) {
+    double *f = x + i * nc;
+    for (l = 0; l < nl; l++) {
+      double in = f[l % nc], y;
+      b0[l] += i0[l];
+      b1[l] += i1[l];
+      b2[l] += i2[l];
+      a1[l] += i3[l];
+      a2[l] += i4[l];
+      y = b0[l] * in + s1[l];
+      s1[l] = b1[l] * in - a1[l] * y + s2[l];
+      s2[l] = b2[l] * in - a2[l] * y;
+      f[l % nc] = y;
+    }
+  }
+}
+
+/* One chunk (n <= CHUNK) of interleaved doubles, in place. */
+static void
+run_chunk (MstBiquad * bq, double *x, size_t n)
+{
+  prepare (bq);
+  if (bq->live == 0)
+    return;
+  while (n > 0) {
+    if (bq->ramp_left > 0) {
+      size_t m = n < bq->ramp_left ? n : bq->ramp_left;
+      run_ramp (bq, x, m);
+      bq->ramp_left -= (unsigned) m;
+      if (bq->ramp_left == 0)
+        end_ramp (bq);
+      x += m * bq->channels;
+      n -= m;
+    } else {
+      run_static (bq, x, n);
+      n = 0;
+    }
+  }
+  tidy_state (bq);
+}
+
+#define SAMPLE float
+#define SUFFIX f32
+#include "biquad-io.h"
+#undef SAMPLE
+#undef SUFFIX
+
+#define SAMPLE double
+#define SUFFIX f64
+#include "biquad-io.h"
+#undef SAMPLE
+#undef SUFFIX
