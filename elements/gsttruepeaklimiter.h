@@ -12,6 +12,8 @@
 #include <gst/audio/audio.h>
 #include <gst/audio/gstaudiofilter.h>
 
+#include "gst/mstlookahead.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -51,7 +53,7 @@ GType gst_true_peak_limiter_oversampling_get_type (void);
 
 #define GST_TYPE_TRUE_PEAK_LIMITER (gst_true_peak_limiter_get_type ())
 G_DECLARE_FINAL_TYPE (GstTruePeakLimiter, gst_true_peak_limiter, GST,
-    TRUE_PEAK_LIMITER, GstAudioFilter);
+    TRUE_PEAK_LIMITER, GstMstLookahead);
 
 GST_ELEMENT_REGISTER_DECLARE (truepeaklimiter);
 

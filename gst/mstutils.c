@@ -166,3 +166,84 @@ gst_mst_from_db (gdouble db)
 {
   return pow (10.0, db / 20.0);
 }
+
+gboolean
+gst_mst_frames_map (GstMstFrames * f, GstElement * element, GstBuffer * buf,
+    const GstAudioInfo * info)
+{
+  gsize bpf = GST_AUDIO_INFO_BPF (info);
+
+  f->data = NULL;
+  f->mapped = NULL;
+  if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_GAP)) {
+    f->n_frames = gst_buffer_get_size (buf) / bpf;
+    if (f->n_frames == 0 && GST_BUFFER_DURATION_IS_VALID (buf))
+      f->n_frames = gst_util_uint64_scale_int_round (GST_BUFFER_DURATION (buf),
+          GST_AUDIO_INFO_RATE (info), GST_SECOND);
+    return TRUE;
+  }
+  if (!gst_buffer_map (buf, &f->map, GST_MAP_READ)) {
+    f->n_frames = 0;
+    GST_ELEMENT_ERROR (element, RESOURCE, READ, (NULL),
+        ("failed to map buffer"));
+    return FALSE;
+  }
+  f->mapped = buf;
+  f->data = f->map.data;
+  f->n_frames = f->map.size / bpf;
+  if (G_UNLIKELY (f->map.size % bpf != 0))
+    GST_WARNING_OBJECT (element, "buffer of %" G_GSIZE_FORMAT " bytes is not "
+        "a whole number of %" G_GSIZE_FORMAT "-byte frames", f->map.size, bpf);
+  return TRUE;
+}
+
+void
+gst_mst_frames_unmap (GstMstFrames * f)
+{
+  if (f->mapped)
+    gst_buffer_unmap (f->mapped, &f->map);
+  f->mapped = NULL;
+  f->data = NULL;
+}
+
+gsize
+gst_mst_control_chunk (GstObject * object, guint64 pos, gsize n, gint rate)
+{
+  guint64 grid, left;
+
+  if (n == 0 || rate <= 0 || !gst_object_has_active_control_bindings (object))
+    return n;
+  grid = MAX ((guint64) rate * GST_MST_CONTROL_CHUNK_MS / 1000, 1);
+  left = grid - pos % grid;
+  return (gsize) MIN (left, (guint64) n);
+}
+
+void
+gst_mst_warn_non_finite (GstElement * element, gboolean * warned,
+    guint64 * total, gsize n, GstClockTime pts)
+{
+  if (G_LIKELY (n == 0))
+    return;
+  *total += n;
+  GST_DEBUG_OBJECT (element, "%" G_GSIZE_FORMAT " non-finite samples (%"
+      G_GUINT64_FORMAT " in this stream)", n, *total);
+  if (*warned)
+    return;
+  *warned = TRUE;
+  GST_ELEMENT_WARNING (element, STREAM, FORMAT,
+      ("Input contains non-finite samples (NaN or infinity)"),
+      ("%" G_GSIZE_FORMAT " non-finite samples in the buffer at %"
+          GST_TIME_FORMAT " were taken as silence; further ones in this "
+          "stream are not reported", n, GST_TIME_ARGS (pts)));
+}
+
+gboolean
+gst_mst_value_is_finite (GObject * object, const GParamSpec * pspec,
+    gdouble v)
+{
+  if (G_LIKELY (isfinite (v)))
+    return TRUE;
+  GST_WARNING_OBJECT (object, "non-finite value %f for property '%s' "
+      "rejected, keeping the previous value", v, pspec->name);
+  return FALSE;
+}

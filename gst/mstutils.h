@@ -7,12 +7,20 @@
  *
  * gst_mst_message_structure_new(): an element-message structure with
  * level's time fields (timestamp, stream-time, running-time, duration).
+ *
+ * Also the pieces every element repeats: the caps of the pad templates
+ * (GST_MST_AUDIO_CAPS), mapping a buffer or a GAP buffer as frames
+ * (GstMstFrames), the per-chunk controller sync, the once-per-stream
+ * warning about non-finite samples and the non-finite property check.
  */
 #ifndef __GST_MST_UTILS_H__
 #define __GST_MST_UTILS_H__
 
 #include <gst/gst.h>
 #include <gst/base/gstbasetransform.h>
+#include <gst/audio/audio.h>
+
+#include "dsp/util.h"
 
 G_BEGIN_DECLS
 
@@ -65,6 +73,54 @@ void gst_mst_sync_values (GstBaseTransform * trans, GstClockTime pts);
 /* Sets `field` to a GST_TYPE_ARRAY of n gdouble values. */
 void gst_mst_structure_set_double_array (GstStructure * s,
     const gchar * field, const gdouble * values, guint n);
+
+/* Pad-template caps of every element: interleaved `formats` (a
+ * comma-separated list of format names), the rates and channel counts the
+ * dsp/ cores accept (dsp/util.h). */
+#define GST_MST_AUDIO_CAPS(formats) \
+  "audio/x-raw, " \
+  "format = (string) { " formats " }, " \
+  "layout = (string) interleaved, " \
+  "rate = (int) [ " G_STRINGIFY (MST_RATE_MIN) ", " \
+      G_STRINGIFY (MST_RATE_MAX) " ], " \
+  "channels = (int) [ 1, " G_STRINGIFY (MST_MAX_CHANNELS) " ]"
+
+/* The frames of one input buffer: data NULL for a GAP buffer (digital
+ * silence of the buffer's size, or of its duration when it is empty). */
+typedef struct
+{
+  const guint8 *data;
+  gsize n_frames;
+  GstMapInfo map;
+  GstBuffer *mapped;
+} GstMstFrames;
+
+/* Maps buf for reading (a GAP buffer is not mapped).  On failure posts a
+ * GST_ELEMENT_ERROR on `element` and returns FALSE. */
+gboolean gst_mst_frames_map (GstMstFrames * f, GstElement * element,
+    GstBuffer * buf, const GstAudioInfo * info);
+void gst_mst_frames_unmap (GstMstFrames * f);
+
+/* Length of the control chunk that starts at frame `pos` of the stream,
+ * at most `n`: with active control bindings on `object`, up to the next
+ * multiple of GST_MST_CONTROL_CHUNK_MS ms (so that controlled values,
+ * synced at the start of each chunk, are sample-accurate to that grid);
+ * without, all n.  Takes the object lock: call without it. */
+#define GST_MST_CONTROL_CHUNK_MS 10
+gsize gst_mst_control_chunk (GstObject * object, guint64 pos, gsize n,
+    gint rate);
+
+/* Counts n non-finite input samples (replaced by silence) and posts the
+ * once-per-stream GST_ELEMENT_WARNING about them (*warned is the flag,
+ * cleared at STREAM_START).  pts: of the buffer, for the details. */
+void gst_mst_warn_non_finite (GstElement * element, gboolean * warned,
+    guint64 * total, gsize n, GstClockTime pts);
+
+/* For set_property of a double property: TRUE when v is finite; for NaN
+ * or +-inf posts a GST_WARNING naming the property and returns FALSE (the
+ * caller keeps the old value). */
+gboolean gst_mst_value_is_finite (GObject * object, const GParamSpec * pspec,
+    gdouble v);
 
 /* Linear amplitude to dB (and back); 0 -> -inf, never NaN. */
 gdouble gst_mst_to_db (gdouble linear);
