@@ -26,18 +26,24 @@
  * (k + nb + E + 1) * B - 1 has been fed; the output of aligned sample a
  * in block b needs G_{b+1}, hence Dq = (nb + E + 2) * B - 1.
  *
- * State per group (units): R ring (linear gain), deque of block indices,
- * S (linear gain) and the ring of the last nb S values with their sum,
- * G ring (linear gain per knot).  Shared: the ceiling per block (linear,
+ * State per group (units): the sliding minimum of R over W blocks
+ * (MstMinMax, linear gain), S (linear gain, one channel of the release
+ * follower MstEnvelope: falling input at once, release towards 1) and the
+ * ring of the last nb S values with their sum, G ring (linear gain per
+ * knot).  Shared: the ceiling per block (linear,
  * used for both R and the safety clamp so that a ceiling change applies
  * to the samples it was set for), the linked knot ring (min over groups)
  * and per knot whether it is a linked one (linked and all groups equal: the
  * output then uses the linked ring alone, otherwise each channel's own
- * knots, so a link change ramps), the delay line (native sample type,
- * interleaved, input gain applied).
+ * knots, so a link change ramps), the delay line (MstDelayLine of
+ * `latency` frames, native sample type, interleaved, input gain applied).
  */
 #include "limiter.h"
+#include "delayline.h"
+#include "envelope.h"
+#include "minmax.h"
 #include "truepeak.h"
+#include "util.h"
 
 #include <float.h>
 #include <math.h>
@@ -63,10 +69,7 @@
 
 typedef struct
 {
-  float *r;                     /* R per block, ring of rsize */
-  int64_t *dq;                  /* deque of block indices, ring of rsize */
-  unsigned dq_head, dq_len;
-  double s;                     /* release follower S */
+  MstMinMax *rmin;              /* sliding minimum of R over W blocks */
   double *sbox;                 /* last nb S values (ring of nb) */
   double sum;                   /* their sum */
   unsigned sbox_pos;
@@ -82,7 +85,7 @@ struct MstLimiter
   /* geometry, samples/blocks */
   unsigned B, nb, E, W;         /* block, attack blocks, extension, window */
   unsigned d_tp, dq, latency;
-  unsigned rsize, rmask, gsize, gmask;
+  unsigned gsize, gmask;
 
   /* parameters */
   double ceiling;               /* linear */
@@ -90,11 +93,13 @@ struct MstLimiter
   double gain_cur, gain_step;   /* ramp: current, per frame */
   unsigned gain_left;           /* frames left in the ramp */
   unsigned ramp_len;
-  double alpha;                 /* release coefficient per block */
   int linked;
 
   /* state */
   MstTruePeak *tp;
+  MstEnvelope *rel;             /* S per group: release to 1, per block */
+  MstDelayLine *delay_f32;      /* the audio, latency frames, F32 */
+  MstDelayLine *delay_f64;      /* the same for F64 */
   Group grp[MST_LIMITER_MAX_CHANNELS];
   float *ceil_ring;             /* ceiling per block (gsize ring) */
   float *gl;                    /* linked knots: min over groups */
@@ -104,11 +109,11 @@ struct MstLimiter
   int64_t block;                /* index of the block being filled */
   unsigned fill;                /* env samples in it */
   float block_ceil;             /* smallest ceiling seen during it */
-  void *ring;                   /* delay line, interleaved native type */
-  size_t ring_frames, ring_mask;
-  size_t sample_size;
 
   /* scratch */
+  void *clean;                  /* CHUNK x channels, native type: input
+                                 * after gain and sanitising */
+  void *delayed;                /* the same, latency frames earlier */
   float *planar;                /* channels x CHUNK */
   float *env;                   /* channels x CHUNK */
   float *gain;                  /* CHUNK x channels */
@@ -128,23 +133,12 @@ pow2_at_least (size_t n)
   return p;
 }
 
-static double
-clampd (double v, double lo, double hi)
-{
-  if (!(v >= lo))               /* also NaN */
-    return lo;
-  return v > hi ? hi : v;
-}
-
 static void
 group_reset (MstLimiter * lim, Group * g)
 {
   unsigned i;
 
-  for (i = 0; i < lim->rsize; i++)
-    g->r[i] = 1.0f;
-  g->dq_head = g->dq_len = 0;
-  g->s = 1.0;
+  mst_minmax_reset (g->rmin);
   for (i = 0; i < lim->nb; i++)
     g->sbox[i] = 1.0;
   g->sum = lim->nb;
@@ -160,6 +154,9 @@ mst_limiter_reset (MstLimiter * lim)
   unsigned c, i;
 
   mst_true_peak_reset (lim->tp);
+  mst_envelope_reset (lim->rel, 1.0);
+  mst_delay_line_reset (lim->delay_f32);
+  mst_delay_line_reset (lim->delay_f64);
   for (c = 0; c < lim->channels; c++)
     group_reset (lim, &lim->grp[c]);
   for (i = 0; i < lim->gsize; i++) {
@@ -171,7 +168,6 @@ mst_limiter_reset (MstLimiter * lim)
   lim->block = 0;
   lim->fill = 0;
   lim->block_ceil = (float) lim->ceiling;
-  memset (lim->ring, 0, lim->ring_frames * lim->channels * lim->sample_size);
   lim->gain_cur = lim->gain_target;
   lim->gain_left = 0;
   lim->last_gain = lim->min_gain = 1.0;
@@ -184,7 +180,6 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
 {
   MstLimiter *lim;
   unsigned la, c, half;
-  size_t sz;
 
   if (rate < MST_LIMITER_MIN_RATE || rate > MST_LIMITER_MAX_RATE
       || channels == 0 || channels > MST_LIMITER_MAX_CHANNELS
@@ -203,7 +198,7 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
 
   /* geometry: the look-ahead is split into about 11 blocks (8 of attack
    * ramp), blocks of at most MAX_BLOCK samples */
-  lookahead_ms = clampd (lookahead_ms, MST_LIMITER_MIN_LOOKAHEAD_MS,
+  lookahead_ms = mst_clamp (lookahead_ms, MST_LIMITER_MIN_LOOKAHEAD_MS,
       MST_LIMITER_MAX_LOOKAHEAD_MS);
   la = (unsigned) ceil (lookahead_ms * rate / 1000.0 - 1e-9);
   if (la < 1)
@@ -226,8 +221,6 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
   lim->latency = lim->d_tp + lim->dq;
   lim->lookahead_ms = 1000.0 * (lim->dq + 1) / rate;
 
-  lim->rsize = pow2_at_least (lim->W + 2);
-  lim->rmask = lim->rsize - 1;
   /* knots and block ceilings are needed from the output position (Dq
    * behind) up to the newest knot; + a chunk of blocks ahead */
   lim->gsize = pow2_at_least ((lim->dq + CHUNK) / lim->B + lim->W + 8);
@@ -236,33 +229,42 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
   for (c = 0; c < channels; c++) {
     Group *g = &lim->grp[c];
 
-    g->r = malloc (sizeof (float) * lim->rsize);
-    g->dq = malloc (sizeof (int64_t) * lim->rsize);
+    g->rmin = mst_minmax_new (lim->W, MST_MINMAX_MIN);
     g->sbox = malloc (sizeof (double) * lim->nb);
     g->g = malloc (sizeof (float) * lim->gsize);
-    if (!g->r || !g->dq || !g->sbox || !g->g)
+    if (!g->rmin || !g->sbox || !g->g)
       goto fail;
   }
   lim->ceil_ring = malloc (sizeof (float) * lim->gsize);
   lim->gl = malloc (sizeof (float) * lim->gsize);
   lim->lk = malloc (lim->gsize);
 
-  /* the delay line holds up to latency + CHUNK frames; doubles so that
-   * one allocation serves F32 and F64 */
-  lim->ring_frames = pow2_at_least (lim->latency + CHUNK + 1);
-  lim->ring_mask = lim->ring_frames - 1;
-  lim->sample_size = sizeof (double);
-  sz = lim->ring_frames * channels * sizeof (double);
-  lim->ring = malloc (sz);
+  /* the release follower: one state per group, updated once per block,
+   * falling input attacks at once, rises towards 1 (see S_k above) */
+  lim->rel = mst_envelope_new (rate, channels, lim->B, MST_ENVELOPE_FALLING);
+  if (!lim->rel)
+    goto fail;
+  mst_envelope_set_release_mode (lim->rel, MST_ENVELOPE_RELEASE_TO_REST,
+      1.0);
+
+  /* one delay line per sample type (a stream uses one of them); the
+   * scratch takes doubles, so that it serves both */
+  lim->delay_f32 = mst_delay_line_new (channels, lim->latency,
+      sizeof (float));
+  lim->delay_f64 = mst_delay_line_new (channels, lim->latency,
+      sizeof (double));
+  lim->clean = malloc (sizeof (double) * CHUNK * channels);
+  lim->delayed = malloc (sizeof (double) * CHUNK * channels);
   lim->planar = malloc (sizeof (float) * CHUNK * channels);
   lim->env = malloc (sizeof (float) * CHUNK * channels);
   lim->gain = malloc (sizeof (float) * CHUNK * channels);
-  if (!lim->ceil_ring || !lim->gl || !lim->lk || !lim->ring || !lim->planar
+  if (!lim->ceil_ring || !lim->gl || !lim->lk || !lim->delay_f32
+      || !lim->delay_f64 || !lim->clean || !lim->delayed || !lim->planar
       || !lim->env || !lim->gain)
     goto fail;
 
   lim->ramp_len = (unsigned) ceil (GAIN_RAMP_MS * rate / 1000.0);
-  lim->ceiling = pow (10.0, -1.0 / 20.0);
+  lim->ceiling = mst_db_to_lin (-1.0);
   lim->gain_target = 1.0;
   lim->linked = 1;
   mst_limiter_set_release (lim, 50.0);
@@ -282,16 +284,19 @@ mst_limiter_free (MstLimiter * lim)
   if (!lim)
     return;
   mst_true_peak_free (lim->tp);
+  mst_envelope_free (lim->rel);
+  mst_delay_line_free (lim->delay_f32);
+  mst_delay_line_free (lim->delay_f64);
   for (c = 0; c < MST_LIMITER_MAX_CHANNELS; c++) {
-    free (lim->grp[c].r);
-    free (lim->grp[c].dq);
+    mst_minmax_free (lim->grp[c].rmin);
     free (lim->grp[c].sbox);
     free (lim->grp[c].g);
   }
   free (lim->ceil_ring);
   free (lim->gl);
   free (lim->lk);
-  free (lim->ring);
+  free (lim->clean);
+  free (lim->delayed);
   free (lim->planar);
   free (lim->env);
   free (lim->gain);
@@ -331,9 +336,9 @@ mst_limiter_lookahead (const MstLimiter * lim)
 void
 mst_limiter_set_ceiling (MstLimiter * lim, double ceiling_db)
 {
-  ceiling_db = clampd (ceiling_db, MST_LIMITER_MIN_CEILING_DB,
+  ceiling_db = mst_clamp (ceiling_db, MST_LIMITER_MIN_CEILING_DB,
       MST_LIMITER_MAX_CEILING_DB);
-  lim->ceiling = pow (10.0, ceiling_db / 20.0);
+  lim->ceiling = mst_db_to_lin (ceiling_db);
   /* the block being filled gets the lower of the two */
   if ((float) lim->ceiling < lim->block_ceil)
     lim->block_ceil = (float) lim->ceiling;
@@ -344,9 +349,9 @@ mst_limiter_set_input_gain (MstLimiter * lim, double gain_db)
 {
   double g;
 
-  gain_db = clampd (gain_db, MST_LIMITER_MIN_INPUT_GAIN_DB,
+  gain_db = mst_clamp (gain_db, MST_LIMITER_MIN_INPUT_GAIN_DB,
       MST_LIMITER_MAX_INPUT_GAIN_DB);
-  g = gain_db == 0.0 ? 1.0 : pow (10.0, gain_db / 20.0);
+  g = gain_db == 0.0 ? 1.0 : mst_db_to_lin (gain_db);
   if (g == lim->gain_target)
     return;
   lim->gain_target = g;
@@ -363,11 +368,10 @@ mst_limiter_set_input_gain (MstLimiter * lim, double gain_db)
 void
 mst_limiter_set_release (MstLimiter * lim, double release_ms)
 {
-  release_ms = clampd (release_ms, MST_LIMITER_MIN_RELEASE_MS,
+  release_ms = mst_clamp (release_ms, MST_LIMITER_MIN_RELEASE_MS,
       MST_LIMITER_MAX_RELEASE_MS);
   /* one-pole towards 1, time constant release_ms, updated per block */
-  lim->alpha = 1.0 - exp (-(double) lim->B * 1000.0 /
-      (release_ms * lim->rate));
+  mst_envelope_set_release (lim->rel, release_ms);
 }
 
 void
@@ -405,40 +409,21 @@ mst_limiter_nonfinite (const MstLimiter * lim)
 
 /* ---- gain computer (block rate) -------------------------------------- */
 
-/* Block `lim->block` is complete with envelope peak p for group g:
+/* Block `lim->block` is complete with envelope peak p for group ch:
  * push its R, compute knot k = block - nb - E. */
 static void
-group_block_done (MstLimiter * lim, Group * g, float p, double ceil_eff)
+group_block_done (MstLimiter * lim, unsigned ch, float p, double ceil_eff)
 {
-  const int64_t j = lim->block;
-  const int64_t k = j - lim->nb - lim->E;
-  float r = p > ceil_eff ? (float) (ceil_eff / p) : 1.0f;
-  double m, s;
-  unsigned back;
+  Group *g = &lim->grp[ch];
+  const int64_t k = lim->block - lim->nb - lim->E;
+  const float r = p > ceil_eff ? (float) (ceil_eff / p) : 1.0f;
+  /* sliding minimum over the last W blocks (blocks before the start
+   * count as R = 1: the minimum of those pushed is the same, as R <= 1) */
+  const double m = mst_minmax_push (g->rmin, r);
+  /* release towards 1, held down by m */
+  const double s = mst_envelope_step (lim->rel, ch, m);
 
-  /* sliding minimum over the last W blocks */
-  g->r[j & lim->rmask] = r;
-  while (g->dq_len > 0) {
-    back = (g->dq_head + g->dq_len - 1) & lim->rmask;
-    if (g->r[g->dq[back] & lim->rmask] >= r)
-      g->dq_len--;
-    else
-      break;
-  }
-  g->dq[(g->dq_head + g->dq_len) & lim->rmask] = j;
-  g->dq_len++;
-  while (g->dq[g->dq_head] <= j - (int64_t) lim->W) {
-    g->dq_head = (g->dq_head + 1) & lim->rmask;
-    g->dq_len--;
-  }
-  m = g->r[g->dq[g->dq_head] & lim->rmask];
-  /* blocks before the start count as R = 1: nothing to do, m <= 1 */
-
-  /* release, then the attack mean */
-  s = g->s + (1.0 - g->s) * lim->alpha;
-  if (m < s)
-    s = m;
-  g->s = s;
+  /* the attack mean */
   g->sum += s - g->sbox[g->sbox_pos];
   g->sbox[g->sbox_pos] = s;
   if (++g->sbox_pos == lim->nb) {
@@ -502,7 +487,7 @@ blocks_from_env (MstLimiter * lim, size_t n)
       for (c = 0; c < C; c++) {
         Group *g = &lim->grp[c];
 
-        group_block_done (lim, g, lim->linked ? lp : g->pacc, ceil_eff);
+        group_block_done (lim, c, lim->linked ? lp : g->pacc, ceil_eff);
         g->pacc = 0.0f;
         if (g->g[k & lim->gmask] < gmin)
           gmin = g->g[k & lim->gmask];
@@ -589,210 +574,6 @@ seg_len (const MstLimiter * lim, int64_t a, size_t left)
   return m < left ? m : left;
 }
 
-/* Per-format bodies: ingest (sanitize, input gain, delay line, planar
- * copy for the detector) and output (gain from the knots, safety clamp).
- * ingest_part: n frames to contiguous delay-line memory w and to the
- * planar scratch pl (stride CHUNK); C is a literal where it matters so
- * that the compiler can specialise the loop. */
-#define DEFINE_PROCESS(fmt, T, ABS)                                           \
-static inline size_t                                                          \
-ingest_part_##fmt (const T * in, T * w, float *pl, size_t n,                  \
-    const unsigned C, const T g)                                              \
-{                                                                             \
-  size_t bad = 0, i;                                                          \
-  unsigned c;                                                                 \
-                                                                              \
-  if (g == (T) 1) {                                                           \
-    for (i = 0; i < n; i++) {                                                 \
-      for (c = 0; c < C; c++) {                                               \
-        T v = in[i * C + c];                                                  \
-        int ok = ABS (v) <= (T) FLT_MAX;                                      \
-                                                                              \
-        bad += !ok;                                                           \
-        v = ok ? v : (T) 0;                                                   \
-        w[i * C + c] = v;                                                     \
-        pl[(size_t) c * CHUNK + i] = (float) v;                               \
-      }                                                                       \
-    }                                                                         \
-  } else {                                                                    \
-    for (i = 0; i < n; i++) {                                                 \
-      for (c = 0; c < C; c++) {                                               \
-        T v = in[i * C + c] * g;                                              \
-        int ok = ABS (v) <= (T) FLT_MAX;                                      \
-                                                                              \
-        bad += !ok;                                                           \
-        v = ok ? v : (T) 0;                                                   \
-        w[i * C + c] = v;                                                     \
-        pl[(size_t) c * CHUNK + i] = (float) v;                               \
-      }                                                                       \
-    }                                                                         \
-  }                                                                           \
-  return bad;                                                                 \
-}                                                                             \
-                                                                              \
-static size_t                                                                 \
-ingest_##fmt (MstLimiter * lim, const T * in, size_t n)                       \
-{                                                                             \
-  const unsigned C = lim->channels;                                           \
-  T *ring = (T *) lim->ring;                                                  \
-  size_t bad = 0, i, done = 0;                                                \
-  unsigned c;                                                                 \
-                                                                              \
-  if (lim->gain_left > 0 || !in) {                                            \
-    /* input-gain ramp (or silence): frame by frame */                        \
-    for (i = 0; i < n; i++) {                                                 \
-      T *w = ring + ((size_t) (lim->feed + i) & lim->ring_mask) * C;          \
-      double g = lim->gain_cur;                                               \
-                                                                              \
-      if (lim->gain_left > 0) {                                               \
-        lim->gain_cur += lim->gain_step;                                      \
-        if (--lim->gain_left == 0)                                            \
-          lim->gain_cur = lim->gain_target;                                   \
-        g = lim->gain_cur;                                                    \
-      }                                                                       \
-      for (c = 0; c < C; c++) {                                               \
-        T v = in ? (T) (in[i * C + c] * g) : (T) 0;                           \
-                                                                              \
-        /* NaN, Inf (or beyond float range after the gain): silence */        \
-        if (!(ABS (v) <= (T) FLT_MAX)) {                                      \
-          v = 0;                                                              \
-          bad++;                                                              \
-        }                                                                     \
-        w[c] = v;                                                             \
-        lim->planar[(size_t) c * CHUNK + i] = (float) v;                      \
-      }                                                                       \
-    }                                                                         \
-    return bad;                                                               \
-  }                                                                           \
-                                                                              \
-  while (done < n) {                                                          \
-    size_t wpos = (size_t) (lim->feed + done) & lim->ring_mask;               \
-    size_t m = lim->ring_frames - wpos;                                       \
-    const T g = (T) lim->gain_cur;                                            \
-    const T *src = in + done * C;                                             \
-    T *w = ring + wpos * C;                                                   \
-    float *pl = lim->planar + done;                                           \
-                                                                              \
-    if (m > n - done)                                                         \
-      m = n - done;                                                           \
-    if (C == 2)                                                               \
-      bad += ingest_part_##fmt (src, w, pl, m, 2, g);                         \
-    else if (C == 1)                                                          \
-      bad += ingest_part_##fmt (src, w, pl, m, 1, g);                         \
-    else                                                                      \
-      bad += ingest_part_##fmt (src, w, pl, m, C, g);                         \
-    done += m;                                                                \
-  }                                                                           \
-  return bad;                                                                 \
-}                                                                             \
-                                                                              \
-static void                                                                   \
-output_##fmt (MstLimiter * lim, int64_t feed0, T * out, size_t n)             \
-{                                                                             \
-  const unsigned C = lim->channels;                                           \
-  const T *ring = (const T *) lim->ring;                                      \
-  size_t done, rpos, m1, i;                                                   \
-  float minceil = INFINITY;                                                   \
-  T peak = 0;                                                                 \
-  unsigned c;                                                                 \
-                                                                              \
-  /* 1: the gain of every output frame, linear between knots */              \
-  lim->out_linked = chunk_linked (lim, feed0 - (int64_t) lim->dq, n);         \
-  for (done = 0; done < n;) {                                                 \
-    int64_t a = feed0 + (int64_t) done - (int64_t) lim->dq;                   \
-    size_t m = seg_len (lim, a, n - done);                                    \
-    float cb = ceil_of (lim, a);                                              \
-                                                                              \
-    minceil = cb < minceil ? cb : minceil;                                    \
-    if (lim->out_linked) {                                                    \
-      float *g = lim->gain + done;                                            \
-                                                                              \
-      fill_ramp (lim, lim->gl, a, m, g, 1);                                   \
-      lim->last_gain = g[m - 1];                                              \
-      if (g[0] < lim->min_gain)                                               \
-        lim->min_gain = g[0];                                                 \
-      if (g[m - 1] < lim->min_gain)                                           \
-        lim->min_gain = g[m - 1];                                             \
-    } else {                                                                  \
-      float lg = 1.0f;                                                        \
-      float *g = lim->gain + done * C;                                        \
-                                                                              \
-      for (c = 0; c < C; c++) {                                               \
-        fill_ramp (lim, lim->grp[c].g, a, m, g + c, C);                       \
-        if (g[c] < lim->min_gain)                                             \
-          lim->min_gain = g[c];                                               \
-        if (g[(m - 1) * C + c] < lg)                                          \
-          lg = g[(m - 1) * C + c];                                            \
-      }                                                                       \
-      lim->last_gain = lg;                                                    \
-      if (lg < lim->min_gain)                                                 \
-        lim->min_gain = lg;                                                   \
-    }                                                                         \
-    done += m;                                                                \
-  }                                                                           \
-                                                                              \
-  /* 2: delayed audio times gain; the delay-line read may wrap once */        \
-  rpos = (size_t) (feed0 - (int64_t) lim->latency) & lim->ring_mask;          \
-  m1 = lim->ring_frames - rpos;                                               \
-  if (m1 > n)                                                                 \
-    m1 = n;                                                                   \
-  apply_##fmt (lim, out, ring + rpos * C, lim->gain, m1);                     \
-  if (m1 < n)                                                                 \
-    apply_##fmt (lim, out + m1 * C, ring, lim->gain + (lim->out_linked ? m1 : \
-            m1 * C), n - m1);                                                 \
-                                                                              \
-  /* 3: safety stage, per block (each has its own ceiling) */                 \
-  peak = peak_##fmt (out, n * C);                                             \
-  if (peak <= (T) minceil)                                                    \
-    return;                                                                   \
-  for (done = 0; done < n;) {                                                 \
-    int64_t a = feed0 + (int64_t) done - (int64_t) lim->dq;                   \
-    size_t m = seg_len (lim, a, n - done);                                    \
-    const T lc = (T) ceil_of (lim, a);                                        \
-    T *o = out + done * C;                                                    \
-                                                                              \
-    for (i = 0; i < m * C; i++) {                                             \
-      if (o[i] > lc) {                                                        \
-        o[i] = lc;                                                            \
-        lim->clips++;                                                         \
-      } else if (o[i] < -lc) {                                                \
-        o[i] = -lc;                                                           \
-        lim->clips++;                                                         \
-      }                                                                       \
-    }                                                                         \
-    done += m;                                                                \
-  }                                                                           \
-}                                                                             \
-                                                                              \
-size_t                                                                        \
-mst_limiter_process_##fmt (MstLimiter * lim, const T * in, T * out,           \
-    size_t n_frames)                                                          \
-{                                                                             \
-  const unsigned C = lim->channels;                                           \
-  size_t bad = 0;                                                             \
-                                                                              \
-  while (n_frames > 0) {                                                      \
-    size_t n = n_frames < CHUNK ? n_frames : CHUNK;                           \
-    float floor_ = (float) (lim->ceiling * MARGIN);                           \
-    int64_t feed0 = lim->feed;                                                \
-    unsigned c;                                                               \
-                                                                              \
-    bad += ingest_##fmt (lim, in, n);                                         \
-    for (c = 0; c < C; c++)                                                   \
-      mst_true_peak_process_env (lim->tp, c, lim->planar + (size_t) c * CHUNK,\
-          lim->env + (size_t) c * CHUNK, n, floor_);                          \
-    lim->feed += n;                                                           \
-    blocks_from_env (lim, n);                                                 \
-    output_##fmt (lim, feed0, out, n);                                        \
-    if (in)                                                                   \
-      in += n * C;                                                            \
-    out += n * C;                                                             \
-    n_frames -= n;                                                            \
-  }                                                                           \
-  lim->nonfinite += bad;                                                      \
-  return bad;                                                                 \
-}
-
 /* Largest |x| (x finite): on the bit patterns with the sign cleared,
  * which order like the magnitudes and make an integer max that the
  * compiler vectorises. */
@@ -870,5 +651,14 @@ apply_f64 (const MstLimiter * lim, double *o, const double *s, float *g,
   }
 }
 
-DEFINE_PROCESS (f32, float, fabsf)
-DEFINE_PROCESS (f64, double, fabs)
+/* Per-format bodies (ingest, output, process), stamped from one template
+ * for float and for double. */
+#define SAMPLE float
+#define SFX(name) name##_f32
+#define SABS fabsf
+#include "limiter-body.h"
+
+#define SAMPLE double
+#define SFX(name) name##_f64
+#define SABS fabs
+#include "limiter-body.h"

@@ -25,13 +25,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define MST_LIMITER_MAX_CHANNELS 8
-#define MST_LIMITER_MIN_RATE 8000
-#define MST_LIMITER_MAX_RATE 384000
+#define MST_LIMITER_MAX_CHANNELS MST_MAX_CHANNELS
+#define MST_LIMITER_MIN_RATE MST_RATE_MIN
+#define MST_LIMITER_MAX_RATE MST_RATE_MAX
 #define MST_LIMITER_MIN_LOOKAHEAD_MS 0.5
 #define MST_LIMITER_MAX_LOOKAHEAD_MS 100.0
 #define MST_LIMITER_MIN_RELEASE_MS 1.0

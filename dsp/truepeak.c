@@ -29,13 +29,13 @@
  */
 #include "truepeak.h"
 #include "simd.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MST_PI 3.14159265358979323846
 #define KAISER_BETA 7.0
 #define TAPS MST_TRUE_PEAK_TAPS
 #define HIST (TAPS - 1)

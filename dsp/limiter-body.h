@@ -1,0 +1,206 @@
+/* gst-mastering — limiter per-sample-type bodies (template)
+ *
+ * Included by limiter.c once per sample type, with
+ *   SAMPLE      the sample type (float, double)
+ *   SFX(name)   name with the type's suffix (name_f32, name_f64)
+ *   SABS        the type's fabs
+ * defined; they are undefined at the end.  Not a public header.
+ *
+ * Bodies: ingest (sanitise, input gain, planar copy for the detector),
+ * output (gain from the knots, delay line, safety clamp) and the public
+ * process function. */
+
+/* n frames of in, times g, sanitised, to w (interleaved) and to the
+ * planar scratch pl (stride CHUNK); C is a literal where it matters so
+ * that the compiler can specialise the loop. */
+static inline size_t
+SFX (ingest_part) (const SAMPLE * in, SAMPLE * w, float *pl, size_t n,
+    const unsigned C, const SAMPLE g)
+{
+  size_t bad = 0, i;
+  unsigned c;
+
+  if (g == (SAMPLE) 1) {
+    for (i = 0; i < n; i++) {
+      for (c = 0; c < C; c++) {
+        SAMPLE v = in[i * C + c];
+        int ok = SABS (v) <= (SAMPLE) FLT_MAX;
+
+        bad += !ok;
+        v = ok ? v : (SAMPLE) 0;
+        w[i * C + c] = v;
+        pl[(size_t) c * CHUNK + i] = (float) v;
+      }
+    }
+  } else {
+    for (i = 0; i < n; i++) {
+      for (c = 0; c < C; c++) {
+        SAMPLE v = in[i * C + c] * g;
+        int ok = SABS (v) <= (SAMPLE) FLT_MAX;
+
+        bad += !ok;
+        v = ok ? v : (SAMPLE) 0;
+        w[i * C + c] = v;
+        pl[(size_t) c * CHUNK + i] = (float) v;
+      }
+    }
+  }
+  return bad;
+}
+
+/* The n frames of in (NULL: silence), sanitised and with the input gain,
+ * to lim->clean (interleaved, native type) and to lim->planar (the
+ * detector's input, float, one row of CHUNK per channel). */
+static size_t
+SFX (ingest) (MstLimiter * lim, const SAMPLE * in, size_t n)
+{
+  const unsigned C = lim->channels;
+  SAMPLE *clean = (SAMPLE *) lim->clean;
+  size_t bad = 0, i;
+  unsigned c;
+
+  if (lim->gain_left > 0 || !in) {
+    /* input-gain ramp (or silence): frame by frame */
+    for (i = 0; i < n; i++) {
+      double g = lim->gain_cur;
+
+      if (lim->gain_left > 0) {
+        lim->gain_cur += lim->gain_step;
+        if (--lim->gain_left == 0)
+          lim->gain_cur = lim->gain_target;
+        g = lim->gain_cur;
+      }
+      for (c = 0; c < C; c++) {
+        SAMPLE v = in ? (SAMPLE) (in[i * C + c] * g) : (SAMPLE) 0;
+
+        /* NaN, Inf (or beyond float range after the gain): silence */
+        if (!(SABS (v) <= (SAMPLE) FLT_MAX)) {
+          v = 0;
+          bad++;
+        }
+        clean[i * C + c] = v;
+        lim->planar[(size_t) c * CHUNK + i] = (float) v;
+      }
+    }
+    return bad;
+  }
+
+  {
+    const SAMPLE g = (SAMPLE) lim->gain_cur;
+
+    if (C == 2)
+      bad = SFX (ingest_part) (in, clean, lim->planar, n, 2, g);
+    else if (C == 1)
+      bad = SFX (ingest_part) (in, clean, lim->planar, n, 1, g);
+    else
+      bad = SFX (ingest_part) (in, clean, lim->planar, n, C, g);
+  }
+  return bad;
+}
+
+static void
+SFX (output) (MstLimiter * lim, int64_t feed0, SAMPLE * out, size_t n)
+{
+  const unsigned C = lim->channels;
+  const SAMPLE *clean = (const SAMPLE *) lim->clean;
+  SAMPLE *delayed = (SAMPLE *) lim->delayed;
+  size_t done, i;
+  float minceil = INFINITY;
+  SAMPLE peak = 0;
+  unsigned c;
+
+  /* 1: the gain of every output frame, linear between knots */
+  lim->out_linked = chunk_linked (lim, feed0 - (int64_t) lim->dq, n);
+  for (done = 0; done < n;) {
+    int64_t a = feed0 + (int64_t) done - (int64_t) lim->dq;
+    size_t m = seg_len (lim, a, n - done);
+    float cb = ceil_of (lim, a);
+
+    minceil = cb < minceil ? cb : minceil;
+    if (lim->out_linked) {
+      float *g = lim->gain + done;
+
+      fill_ramp (lim, lim->gl, a, m, g, 1);
+      lim->last_gain = g[m - 1];
+      if (g[0] < lim->min_gain)
+        lim->min_gain = g[0];
+      if (g[m - 1] < lim->min_gain)
+        lim->min_gain = g[m - 1];
+    } else {
+      float lg = 1.0f;
+      float *g = lim->gain + done * C;
+
+      for (c = 0; c < C; c++) {
+        fill_ramp (lim, lim->grp[c].g, a, m, g + c, C);
+        if (g[c] < lim->min_gain)
+          lim->min_gain = g[c];
+        if (g[(m - 1) * C + c] < lg)
+          lg = g[(m - 1) * C + c];
+      }
+      lim->last_gain = lg;
+      if (lg < lim->min_gain)
+        lim->min_gain = lg;
+    }
+    done += m;
+  }
+
+  /* 2: the audio, delayed by the latency, times the gain */
+  SFX (mst_delay_line_process) (SFX (lim->delay), clean, delayed, n);
+  SFX (apply) (lim, out, delayed, lim->gain, n);
+
+  /* 3: safety stage, per block (each has its own ceiling) */
+  peak = SFX (peak) (out, n * C);
+  if (peak <= (SAMPLE) minceil)
+    return;
+  for (done = 0; done < n;) {
+    int64_t a = feed0 + (int64_t) done - (int64_t) lim->dq;
+    size_t m = seg_len (lim, a, n - done);
+    const SAMPLE lc = (SAMPLE) ceil_of (lim, a);
+    SAMPLE *o = out + done * C;
+
+    for (i = 0; i < m * C; i++) {
+      if (o[i] > lc) {
+        o[i] = lc;
+        lim->clips++;
+      } else if (o[i] < -lc) {
+        o[i] = -lc;
+        lim->clips++;
+      }
+    }
+    done += m;
+  }
+}
+
+size_t
+SFX (mst_limiter_process) (MstLimiter * lim, const SAMPLE * in, SAMPLE * out,
+    size_t n_frames)
+{
+  const unsigned C = lim->channels;
+  size_t bad = 0;
+
+  while (n_frames > 0) {
+    size_t n = n_frames < CHUNK ? n_frames : CHUNK;
+    float floor_ = (float) (lim->ceiling * MARGIN);
+    int64_t feed0 = lim->feed;
+    unsigned c;
+
+    bad += SFX (ingest) (lim, in, n);
+    for (c = 0; c < C; c++)
+      mst_true_peak_process_env (lim->tp, c, lim->planar + (size_t) c * CHUNK,
+          lim->env + (size_t) c * CHUNK, n, floor_);
+    lim->feed += n;
+    blocks_from_env (lim, n);
+    SFX (output) (lim, feed0, out, n);
+    if (in)
+      in += n * C;
+    out += n * C;
+    n_frames -= n;
+  }
+  lim->nonfinite += bad;
+  return bad;
+}
+
+
+#undef SAMPLE
+#undef SFX
+#undef SABS
