@@ -1,0 +1,459 @@
+/* gst-mastering — Linkwitz-Riley band splitter (see crossover.h)
+ *
+ * Layout.  Every band of every channel is one "lane" with its own chain of
+ * D = 2 (bands - 1) second-order sections (the shared low-frequency part
+ * of the chains is computed once per lane rather than shared: that costs
+ * nothing measurable, because a recursive section is bound by the latency
+ * of its own feedback, not by the arithmetic, and it makes every section
+ * level a plain loop over independent lanes that the compiler turns into
+ * SIMD).  Chain of band k (edges e = 1 .. N-1, f_1 < .. < f_N-1):
+ *
+ *   HP_1 HP_1 .. HP_k HP_k  LP_k+1 LP_k+1  AP_k+2 .. AP_N-1  identity..
+ *
+ * (the last band has no LP; identity sections pad every chain to D).
+ * Level l of all lanes is run over a chunk of frames in place before
+ * level l + 1, two levels at a time with the second one sample behind the
+ * first, so that two independent recursions overlap.
+ *
+ * State (all double, per level l and lane j):
+ *   b0, b1, b2, a1, a2   transposed direct form II coefficients (a0 = 1)
+ *   z1, z2               its two state variables (signal units)
+ * Per edge: freq (Hz, current, gliding), target (Hz), primed (target set
+ * since new/reset: the first set jumps).
+ */
+#include "crossover.h"
+#include "simd.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LANES 12            /* 6 bands x 2 channels */
+#define MAX_LEVELS (2 * (MST_CROSSOVER_MAX_BANDS - 1))
+/* frames between coefficient updates of a glide */
+#define GLIDE_BLOCK 32
+#define GLIDE_MS 20.0
+/* frames per pass through the levels when nothing glides */
+#define CHUNK 256
+
+enum
+{ SEC_ID, SEC_LP, SEC_HP, SEC_AP };
+
+typedef struct
+{
+  double b0[MAX_LANES], b1[MAX_LANES], b2[MAX_LANES];
+  double a1[MAX_LANES], a2[MAX_LANES];
+  double z1[MAX_LANES], z2[MAX_LANES];
+  /* what each lane's section is (per band: channels share it) */
+  unsigned char kind[MST_CROSSOVER_MAX_BANDS];
+  unsigned char edge[MST_CROSSOVER_MAX_BANDS];
+} Level;
+
+struct MstCrossover
+{
+  unsigned rate, channels, bands, stride, levels;
+  double freq[MST_CROSSOVER_MAX_BANDS - 1];
+  double target[MST_CROSSOVER_MAX_BANDS - 1];
+  int primed[MST_CROSSOVER_MAX_BANDS - 1];
+  double glide;                 /* one-pole coefficient per GLIDE_BLOCK */
+  unsigned glide_pos;           /* frames since the last coefficient update */
+  Level lv[MAX_LEVELS];
+};
+
+/* Second-order Butterworth (Q = 1/sqrt 2) low-, high- and all-pass with
+ * the same poles, bilinear transform with pre-warping at f. */
+static void
+design (int kind, double f, double rate, double c[5])
+{
+  double k = tan (MST_PI * f / rate);
+  double q = 1.0 / sqrt (2.0);
+  double norm = 1.0 / (1.0 + k / q + k * k);
+  double a1 = 2.0 * (k * k - 1.0) * norm;
+  double a2 = (1.0 - k / q + k * k) * norm;
+
+  switch (kind) {
+    case SEC_LP:
+      c[0] = k * k * norm;
+      c[1] = 2.0 * c[0];
+      c[2] = c[0];
+      break;
+    case SEC_HP:
+      c[0] = norm;
+      c[1] = -2.0 * norm;
+      c[2] = norm;
+      break;
+    case SEC_AP:
+      c[0] = a2;
+      c[1] = a1;
+      c[2] = 1.0;
+      break;
+    default:
+      c[0] = 1.0;
+      c[1] = c[2] = 0.0;
+      a1 = a2 = 0.0;
+      break;
+  }
+  c[3] = a1;
+  c[4] = a2;
+}
+
+/* Recomputes the coefficients of every section that uses `edge` (or all
+ * sections for edge < 0). */
+static void
+update_coefs (MstCrossover * xo, int edge)
+{
+  unsigned l, b, c;
+
+  for (l = 0; l < xo->levels; l++) {
+    Level *lv = &xo->lv[l];
+
+    for (b = 0; b < xo->bands; b++) {
+      double k[5];
+
+      if (edge >= 0 && (lv->kind[b] == SEC_ID || lv->edge[b] != edge))
+        continue;
+      design (lv->kind[b], xo->freq[lv->edge[b]], xo->rate, k);
+      for (c = 0; c < xo->channels; c++) {
+        unsigned j = b * xo->channels + c;
+
+        lv->b0[j] = k[0];
+        lv->b1[j] = k[1];
+        lv->b2[j] = k[2];
+        lv->a1[j] = k[3];
+        lv->a2[j] = k[4];
+      }
+    }
+  }
+}
+
+static void
+put_section (MstCrossover * xo, unsigned level, unsigned band, int kind,
+    unsigned edge)
+{
+  if (level < MAX_LEVELS && band < MST_CROSSOVER_MAX_BANDS) {
+    xo->lv[level].kind[band] = (unsigned char) kind;
+    xo->lv[level].edge[band] = (unsigned char) edge;
+  }
+}
+
+static void
+build_chains (MstCrossover * xo)
+{
+  unsigned b, l, e, n = xo->bands;
+
+  for (l = 0; l < MAX_LEVELS; l++) {
+    Level *lv = &xo->lv[l];
+
+    for (b = 0; b < MST_CROSSOVER_MAX_BANDS; b++) {
+      lv->kind[b] = SEC_ID;
+      lv->edge[b] = 0;
+    }
+    for (b = 0; b < MAX_LANES; b++) {
+      lv->b0[b] = 1.0;
+      lv->b1[b] = lv->b2[b] = lv->a1[b] = lv->a2[b] = 0.0;
+    }
+  }
+  for (b = 0; b < n; b++) {
+    l = 0;
+    for (e = 0; e < b; e++) {   /* high-passes of the splits below */
+      put_section (xo, l++, b, SEC_HP, e);
+      put_section (xo, l++, b, SEC_HP, e);
+    }
+    if (b + 1 < n) {            /* its own upper edge */
+      put_section (xo, l++, b, SEC_LP, b);
+      put_section (xo, l++, b, SEC_LP, b);
+    }
+    for (e = b + 1; e + 1 < n; e++)     /* compensation of the splits above */
+      put_section (xo, l++, b, SEC_AP, e);
+  }
+}
+
+void
+mst_crossover_reset (MstCrossover * xo)
+{
+  unsigned l, e;
+
+  for (l = 0; l < MAX_LEVELS; l++) {
+    memset (xo->lv[l].z1, 0, sizeof xo->lv[l].z1);
+    memset (xo->lv[l].z2, 0, sizeof xo->lv[l].z2);
+  }
+  for (e = 0; e + 1 < xo->bands; e++) {
+    xo->freq[e] = xo->target[e];
+    xo->primed[e] = 0;
+  }
+  xo->glide_pos = 0;
+  update_coefs (xo, -1);
+}
+
+MstCrossover *
+mst_crossover_new (unsigned rate, unsigned channels, unsigned bands)
+{
+  MstCrossover *xo;
+  unsigned e;
+
+  if (rate < MST_RATE_MIN || rate > MST_RATE_MAX || channels < 1
+      || channels > MST_CROSSOVER_MAX_CHANNELS || bands < 1
+      || bands > MST_CROSSOVER_MAX_BANDS)
+    return NULL;
+  xo = calloc (1, sizeof *xo);
+  if (!xo)
+    return NULL;
+  xo->rate = rate;
+  xo->channels = channels;
+  xo->bands = bands;
+  xo->stride = (bands * channels + 3) / 4 * 4;
+  xo->levels = 2 * (bands - 1);
+  xo->glide = mst_one_pole_coef (GLIDE_MS, rate, GLIDE_BLOCK);
+  for (e = 0; e + 1 < bands; e++) {
+    double f = 120.0 * pow (8000.0 / 120.0, (e + 1.0) / bands);
+
+    xo->target[e] = mst_clamp (f, MST_CROSSOVER_MIN_FREQ,
+        MST_CROSSOVER_MAX_FREQ_RATIO * rate);
+  }
+  build_chains (xo);
+  mst_crossover_reset (xo);
+  return xo;
+}
+
+void
+mst_crossover_free (MstCrossover * xo)
+{
+  free (xo);
+}
+
+unsigned
+mst_crossover_bands (const MstCrossover * xo)
+{
+  return xo->bands;
+}
+
+unsigned
+mst_crossover_channels (const MstCrossover * xo)
+{
+  return xo->channels;
+}
+
+unsigned
+mst_crossover_stride (const MstCrossover * xo)
+{
+  return xo->stride;
+}
+
+void
+mst_crossover_set_frequency (MstCrossover * xo, unsigned edge, double hz)
+{
+  if (edge + 1 >= xo->bands || isnan (hz))
+    return;
+  xo->target[edge] = mst_clamp (hz, MST_CROSSOVER_MIN_FREQ,
+      MST_CROSSOVER_MAX_FREQ_RATIO * xo->rate);
+  if (!xo->primed[edge]) {
+    xo->primed[edge] = 1;
+    xo->freq[edge] = xo->target[edge];
+    update_coefs (xo, (int) edge);
+  }
+}
+
+double
+mst_crossover_get_frequency (const MstCrossover * xo, unsigned edge)
+{
+  return edge + 1 < xo->bands ? xo->target[edge] : 0.0;
+}
+
+static int
+gliding (const MstCrossover * xo)
+{
+  unsigned e;
+
+  for (e = 0; e + 1 < xo->bands; e++)
+    if (xo->freq[e] != xo->target[e])
+      return 1;
+  return 0;
+}
+
+/* One step of every glide that has not arrived. */
+static void
+glide_step (MstCrossover * xo)
+{
+  unsigned e;
+
+  for (e = 0; e + 1 < xo->bands; e++) {
+    double r;
+
+    if (xo->freq[e] == xo->target[e])
+      continue;
+    r = xo->target[e] / xo->freq[e];
+    if (fabs (r - 1.0) < 1e-6)
+      xo->freq[e] = xo->target[e];
+    else
+      xo->freq[e] *= pow (r, xo->glide);
+    update_coefs (xo, (int) e);
+  }
+}
+
+/* The section recursions are latency-bound: let the compiler fuse
+ * multiply-adds (ISO C mode would forbid it), which shortens the feedback
+ * path y -> z1 -> y to two fused operations. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize ("fp-contract=fast")
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
+    && defined(__ELF__)
+#define XO_CLONES __attribute__((target_clones ("arch=x86-64-v4", \
+        "arch=x86-64-v3", "default")))
+#else
+#define XO_CLONES
+#endif
+
+/* Two levels over n frames of buf (4 V doubles per frame), in place; the
+ * second level runs one frame behind the first so that both recursions
+ * are in flight together.  V is a compile-time constant at every call;
+ * coefficients and state live in vector registers for the whole chunk. */
+typedef double v4d __attribute__((vector_size (32)));
+
+#define LOADV(dst, src) memcpy (&(dst), (src), sizeof (v4d))
+#define STOREV(dst, src) memcpy ((dst), &(src), sizeof (v4d))
+
+static inline __attribute__((always_inline)) void
+run_pair (double *restrict buf, size_t n, Level * restrict p,
+    Level * restrict q, const unsigned V)
+{
+  v4d pb0[3], pb1[3], pb2[3], pa1[3], pa2[3], pz1[3], pz2[3];
+  v4d qb0[3], qb1[3], qb2[3], qa1[3], qa2[3], qz1[3], qz2[3];
+  v4d prev[3];
+  size_t t;
+  unsigned k;
+
+  for (k = 0; k < V; k++) {
+    LOADV (pb0[k], p->b0 + 4 * k);
+    LOADV (pb1[k], p->b1 + 4 * k);
+    LOADV (pb2[k], p->b2 + 4 * k);
+    LOADV (pa1[k], p->a1 + 4 * k);
+    LOADV (pa2[k], p->a2 + 4 * k);
+    LOADV (pz1[k], p->z1 + 4 * k);
+    LOADV (pz2[k], p->z2 + 4 * k);
+    LOADV (qb0[k], q->b0 + 4 * k);
+    LOADV (qb1[k], q->b1 + 4 * k);
+    LOADV (qb2[k], q->b2 + 4 * k);
+    LOADV (qa1[k], q->a1 + 4 * k);
+    LOADV (qa2[k], q->a2 + 4 * k);
+    LOADV (qz1[k], q->z1 + 4 * k);
+    LOADV (qz2[k], q->z2 + 4 * k);
+  }
+  /* frame 0 through p */
+  for (k = 0; k < V; k++) {
+    v4d x, y;
+
+    LOADV (x, buf + 4 * k);
+    y = pb0[k] * x + pz1[k];
+    pz1[k] = (pb1[k] * x + pz2[k]) - pa1[k] * y;
+    pz2[k] = pb2[k] * x - pa2[k] * y;
+    prev[k] = y;
+  }
+  for (t = 1; t < n; t++) {
+    double *cur = buf + t * 4 * V, *last = cur - 4 * V;
+
+    for (k = 0; k < V; k++) {
+      v4d x, y, u = prev[k], v;
+
+      LOADV (x, cur + 4 * k);
+      y = pb0[k] * x + pz1[k];
+      v = qb0[k] * u + qz1[k];
+      pz1[k] = (pb1[k] * x + pz2[k]) - pa1[k] * y;
+      pz2[k] = pb2[k] * x - pa2[k] * y;
+      qz1[k] = (qb1[k] * u + qz2[k]) - qa1[k] * v;
+      qz2[k] = qb2[k] * u - qa2[k] * v;
+      prev[k] = y;
+      STOREV (last + 4 * k, v);
+    }
+  }
+  /* frame n - 1 through q */
+  for (k = 0; k < V; k++) {
+    v4d u = prev[k], v;
+
+    v = qb0[k] * u + qz1[k];
+    qz1[k] = (qb1[k] * u + qz2[k]) - qa1[k] * v;
+    qz2[k] = qb2[k] * u - qa2[k] * v;
+    STOREV (buf + (n - 1) * 4 * V + 4 * k, v);
+  }
+  for (k = 0; k < V; k++) {
+    STOREV (p->z1 + 4 * k, pz1[k]);
+    STOREV (p->z2 + 4 * k, pz2[k]);
+    STOREV (q->z1 + 4 * k, qz1[k]);
+    STOREV (q->z2 + 4 * k, qz2[k]);
+  }
+}
+
+#define DEFINE_RUN(L)                                                     \
+static XO_CLONES void                                                    \
+run_levels_##L (double *buf, size_t n, Level * lv, unsigned levels)       \
+{                                                                         \
+  unsigned l;                                                             \
+  for (l = 0; l < levels; l += 2)                                         \
+    run_pair (buf, n, &lv[l], &lv[l + 1], L / 4);                         \
+}
+DEFINE_RUN (4)
+DEFINE_RUN (8)
+DEFINE_RUN (12)
+#undef DEFINE_RUN
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
+
+/* a section ringing out into silence would otherwise go denormal */
+static void
+flush_state (MstCrossover * xo)
+{
+  unsigned l, j;
+
+  for (l = 0; l < xo->levels; l++)
+    for (j = 0; j < xo->stride; j++) {
+      xo->lv[l].z1[j] = mst_flush_denormal (xo->lv[l].z1[j]);
+      xo->lv[l].z2[j] = mst_flush_denormal (xo->lv[l].z2[j]);
+    }
+}
+
+void
+mst_crossover_process (MstCrossover * xo, const double *in, double *out,
+    size_t n_frames)
+{
+  const unsigned C = xo->channels, S = xo->stride, N = xo->bands;
+
+  while (n_frames > 0) {
+    size_t n = gliding (xo) ? GLIDE_BLOCK - xo->glide_pos : CHUNK, t;
+    unsigned b, c;
+
+    if (n > n_frames)
+      n = n_frames;
+    for (t = 0; t < n; t++) {
+      double *o = out + t * S;
+
+      for (b = 0; b < N; b++)
+        for (c = 0; c < C; c++)
+          o[b * C + c] = in[t * C + c];
+      for (b = N * C; b < S; b++)
+        o[b] = 0.0;
+    }
+    if (xo->levels > 0) {
+      if (S == 4)
+        run_levels_4 (out, n, xo->lv, xo->levels);
+      else if (S == 8)
+        run_levels_8 (out, n, xo->lv, xo->levels);
+      else
+        run_levels_12 (out, n, xo->lv, xo->levels);
+    }
+    flush_state (xo);
+    if (gliding (xo)) {
+      xo->glide_pos += n;
+      if (xo->glide_pos >= GLIDE_BLOCK) {
+        xo->glide_pos = 0;
+        glide_step (xo);
+      }
+    }
+    in += n * C;
+    out += n * S;
+    n_frames -= n;
+  }
+}
