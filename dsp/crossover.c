@@ -402,6 +402,28 @@ DEFINE_RUN (12)
 #pragma GCC pop_options
 #endif
 
+void
+mst_crossover_matrix (MstCrossover * xo, double m00, double m01, double m10,
+    double m11)
+{
+  unsigned l, b;
+
+  if (xo->channels != 2)
+    return;
+  for (l = 0; l < xo->levels; l++)
+    for (b = 0; b < xo->bands; b++) {
+      double *z[2] = { xo->lv[l].z1, xo->lv[l].z2 };
+      unsigned i;
+
+      for (i = 0; i < 2; i++) {
+        double x0 = z[i][2 * b], x1 = z[i][2 * b + 1];
+
+        z[i][2 * b] = m00 * x0 + m01 * x1;
+        z[i][2 * b + 1] = m10 * x0 + m11 * x1;
+      }
+    }
+}
+
 /* a section ringing out into silence would otherwise go denormal */
 static void
 flush_state (MstCrossover * xo)

@@ -63,6 +63,14 @@ void mst_crossover_set_frequency (MstCrossover * xo, unsigned edge,
     double hz);
 double mst_crossover_get_frequency (const MstCrossover * xo, unsigned edge);
 
+/* Replaces the filter state of the two channels (x0, x1) by
+ * (m00 x0 + m01 x1, m10 x0 + m11 x1).  The filters are linear and the
+ * same for both channels, so this is exactly the state they would have if
+ * they had been fed the matrixed signal all along (used to switch between
+ * left/right and mid/side without a click).  No-op with one channel. */
+void mst_crossover_matrix (MstCrossover * xo, double m00, double m01,
+    double m10, double m11);
+
 /* Splits n_frames interleaved frames of `in` (channels doubles per frame)
  * into out (stride doubles per frame).  No latency. */
 void mst_crossover_process (MstCrossover * xo, const double *in,

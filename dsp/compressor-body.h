@@ -1,0 +1,55 @@
+/* gst-mastering — per-sample-type entry point of the multiband compressor
+ * (included by compressor.c once per type with SAMPLE and SUFFIX defined:
+ * float/f32, double/f64).  Converts a chunk of interleaved input to double
+ * (non-finite samples become 0, mid/side encoded when that mode is on),
+ * runs it, and writes the chunk back (mid/side decoded).
+ */
+#define MST_CAT_(a, b) a ## b
+#define MST_CAT(a, b) MST_CAT_ (a, b)
+
+size_t
+MST_CAT (mst_compressor_process_, SUFFIX) (MstCompressor * c,
+    const SAMPLE * in, SAMPLE * out, size_t n_frames)
+{
+  const unsigned C = c->channels;
+  const int ms = C == 2 && c->mode == MST_COMPRESSOR_MID_SIDE;
+  double y[CHUNK * MST_COMPRESSOR_MAX_CHANNELS];
+  size_t bad = 0;
+
+  while (n_frames > 0) {
+    size_t n = n_frames < CHUNK ? n_frames : CHUNK, t;
+
+    for (t = 0; t < n * C; t++) {
+      double v = in[t];
+
+      if (!isfinite (v)) {
+        v = 0.0;
+        bad++;
+      }
+      c->x[t] = v;
+    }
+    if (ms)
+      for (t = 0; t < n; t++) {
+        double l = c->x[2 * t], r = c->x[2 * t + 1];
+
+        c->x[2 * t] = 0.5 * (l + r);
+        c->x[2 * t + 1] = 0.5 * (l - r);
+      }
+    process_chunk (c, y, n);
+    if (ms)
+      for (t = 0; t < n; t++) {
+        out[2 * t] = (SAMPLE) (y[2 * t] + y[2 * t + 1]);
+        out[2 * t + 1] = (SAMPLE) (y[2 * t] - y[2 * t + 1]);
+    } else
+      for (t = 0; t < n * C; t++)
+        out[t] = (SAMPLE) y[t];
+    in += n * C;
+    out += n * C;
+    n_frames -= n;
+  }
+  c->nonfinite += bad;
+  return bad;
+}
+
+#undef MST_CAT
+#undef MST_CAT_
