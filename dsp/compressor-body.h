@@ -7,6 +7,23 @@
 #define MST_CAT_(a, b) a ## b
 #define MST_CAT(a, b) MST_CAT_ (a, b)
 
+/* Input chunk to double: non-finite samples become 0 (counted). */
+static MST_CLONES size_t
+MST_CAT (load_, SUFFIX) (const SAMPLE * restrict in, double *restrict x,
+    size_t n)
+{
+  size_t t, bad = 0;
+
+  for (t = 0; t < n; t++) {
+    double v = in[t];
+    int ok = isfinite (v);
+
+    bad += !ok;
+    x[t] = ok ? v : 0.0;
+  }
+  return bad;
+}
+
 size_t
 MST_CAT (mst_compressor_process_, SUFFIX) (MstCompressor * c,
     const SAMPLE * in, SAMPLE * out, size_t n_frames)
@@ -14,26 +31,19 @@ MST_CAT (mst_compressor_process_, SUFFIX) (MstCompressor * c,
   const unsigned C = c->channels;
   const int ms = C == 2 && c->mode == MST_COMPRESSOR_MID_SIDE;
   double y[CHUNK * MST_COMPRESSOR_MAX_CHANNELS];
+  double *x = c->x;
   size_t bad = 0;
 
   while (n_frames > 0) {
     size_t n = n_frames < CHUNK ? n_frames : CHUNK, t;
 
-    for (t = 0; t < n * C; t++) {
-      double v = in[t];
-
-      if (!isfinite (v)) {
-        v = 0.0;
-        bad++;
-      }
-      c->x[t] = v;
-    }
+    bad += MST_CAT (load_, SUFFIX) (in, x, n * C);
     if (ms)
       for (t = 0; t < n; t++) {
-        double l = c->x[2 * t], r = c->x[2 * t + 1];
+        double l = x[2 * t], r = x[2 * t + 1];
 
-        c->x[2 * t] = 0.5 * (l + r);
-        c->x[2 * t + 1] = 0.5 * (l - r);
+        x[2 * t] = 0.5 * (l + r);
+        x[2 * t + 1] = 0.5 * (l - r);
       }
     process_chunk (c, y, n);
     if (ms)

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_LANES (MST_COMPRESSOR_MAX_BANDS * MST_COMPRESSOR_MAX_CHANNELS)
+#define MAX_LANES 16            /* the crossover's largest stride */
 #define RING 128                /* blocks of detector history (power of 2) */
 #define CHUNK 256               /* frames per pass through the crossover */
 #define GLIDE_MS 10.0           /* makeup, output gain, bypass/mute/solo */
@@ -544,18 +544,19 @@ end_block (MstCompressor * c)
   }
 }
 
-/* Detector accumulation over n frames of band data (stride S). */
-static MST_CLONES void
-detect (MstCompressor * c, const double *bb, size_t n)
+/* Detector accumulation over n frames of band data (S doubles a frame):
+ * largest |x| and sum of x^2 per lane. */
+static inline __attribute__((always_inline)) void
+detect_s (double *restrict pk_acc, double *restrict ms_acc,
+    const double *restrict bb, size_t n, const unsigned S)
 {
-  const unsigned S = c->stride;
   double pk[MAX_LANES], ms[MAX_LANES];
   size_t t;
   unsigned j;
 
   for (j = 0; j < S; j++) {
-    pk[j] = c->pk_acc[j];
-    ms[j] = c->ms_acc[j];
+    pk[j] = pk_acc[j];
+    ms[j] = ms_acc[j];
   }
   for (t = 0; t < n; t++)
     for (j = 0; j < S; j++) {
@@ -566,51 +567,88 @@ detect (MstCompressor * c, const double *bb, size_t n)
       ms[j] += v * v;
     }
   for (j = 0; j < S; j++) {
-    c->pk_acc[j] = pk[j];
-    c->ms_acc[j] = ms[j];
+    pk_acc[j] = pk[j];
+    ms_acc[j] = ms[j];
   }
 }
 
-/* Gain ramp and band sum over n frames starting `pos` frames into the
- * block: y (channels per frame) = sum over bands of gain x band. */
-static MST_CLONES void
+/* Gain ramp and band sum over n frames: y (C doubles a frame) = sum over
+ * the bands of gain x band, the gain of lane j rising by dg[j] a frame
+ * from g[j].  Lane j belongs to channel j % C (C = 1 or 2, and 4 | S). */
+static inline __attribute__((always_inline)) void
+apply_s (double *restrict g, const double *restrict dg,
+    const double *restrict bb, double *restrict y, size_t n,
+    const unsigned C, const unsigned S)
+{
+  size_t t;
+  unsigned j;
+
+  for (t = 0; t < n; t++) {
+    double acc[4] = { 0.0, 0.0, 0.0, 0.0 };
+
+    for (j = 0; j < S; j++) {
+      acc[j & 3] += g[j] * bb[t * S + j];
+      g[j] += dg[j];
+    }
+    if (C == 2) {
+      y[2 * t] = acc[0] + acc[2];
+      y[2 * t + 1] = acc[1] + acc[3];
+    } else {
+      y[t] = (acc[0] + acc[2]) + (acc[1] + acc[3]);
+    }
+  }
+}
+
+#define DEFINE_LANES(S)                                                   \
+static MST_CLONES void                                                    \
+detect_##S (double *pk, double *ms, const double *bb, size_t n)           \
+{                                                                         \
+  detect_s (pk, ms, bb, n, S);                                            \
+}                                                                         \
+static MST_CLONES void                                                    \
+apply_##S (double *g, const double *dg, const double *bb, double *y,      \
+    size_t n, unsigned C)                                                 \
+{                                                                         \
+  if (C == 2)                                                             \
+    apply_s (g, dg, bb, y, n, 2, S);                                      \
+  else                                                                    \
+    apply_s (g, dg, bb, y, n, 1, S);                                      \
+}
+DEFINE_LANES (4)
+DEFINE_LANES (8)
+DEFINE_LANES (16)
+#undef DEFINE_LANES
+
+static void
+detect (MstCompressor * c, const double *bb, size_t n)
+{
+  if (c->stride == 4)
+    detect_4 (c->pk_acc, c->ms_acc, bb, n);
+  else if (c->stride == 8)
+    detect_8 (c->pk_acc, c->ms_acc, bb, n);
+  else
+    detect_16 (c->pk_acc, c->ms_acc, bb, n);
+}
+
+/* n frames starting `pos` frames into the block */
+static void
 apply (MstCompressor * c, const double *bb, double *y, size_t n,
     unsigned pos)
 {
-  const unsigned S = c->stride, C = c->channels;
   const double inv = 1.0 / c->block;
   double g[MAX_LANES], dg[MAX_LANES];
-  size_t t;
-  unsigned j, b;
+  unsigned j;
 
-  for (j = 0; j < S; j++) {
+  for (j = 0; j < c->stride; j++) {
     dg[j] = (c->g_to[j] - c->g_from[j]) * inv;
     g[j] = c->g_from[j] + dg[j] * (pos + 1);
   }
-  if (C == 1) {
-    for (t = 0; t < n; t++) {
-      double s = 0.0;
-
-      for (j = 0; j < S; j++) {
-        s += g[j] * bb[t * S + j];
-        g[j] += dg[j];
-      }
-      y[t] = s;
-    }
-  } else {
-    for (t = 0; t < n; t++) {
-      double s0 = 0.0, s1 = 0.0;
-
-      for (b = 0; b < S; b += 2) {
-        s0 += g[b] * bb[t * S + b];
-        s1 += g[b + 1] * bb[t * S + b + 1];
-      }
-      for (j = 0; j < S; j++)
-        g[j] += dg[j];
-      y[2 * t] = s0;
-      y[2 * t + 1] = s1;
-    }
-  }
+  if (c->stride == 4)
+    apply_4 (g, dg, bb, y, n, c->channels);
+  else if (c->stride == 8)
+    apply_8 (g, dg, bb, y, n, c->channels);
+  else
+    apply_16 (g, dg, bb, y, n, c->channels);
 }
 
 /* Exchanges n band frames with the lookahead line (n <= latency or any

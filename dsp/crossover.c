@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_LANES 12            /* 6 bands x 2 channels */
+#define MAX_LANES 16            /* 6 bands x 2 channels, padded to 8 */
 #define MAX_LEVELS (2 * (MST_CROSSOVER_MAX_BANDS - 1))
 /* frames between coefficient updates of a glide */
 #define GLIDE_BLOCK 32
@@ -201,7 +201,8 @@ mst_crossover_new (unsigned rate, unsigned channels, unsigned bands)
   xo->rate = rate;
   xo->channels = channels;
   xo->bands = bands;
-  xo->stride = (bands * channels + 3) / 4 * 4;
+  /* whole vectors of 4 or 8 doubles */
+  xo->stride = bands * channels <= 4 ? 4 : (bands * channels + 7) / 8 * 8;
   xo->levels = 2 * (bands - 1);
   xo->glide = mst_one_pole_coef (GLIDE_MS, rate, GLIDE_BLOCK);
   for (e = 0; e + 1 < bands; e++) {
@@ -306,96 +307,49 @@ glide_step (MstCrossover * xo)
 #define XO_CLONES
 #endif
 
-/* Two levels over n frames of buf (4 V doubles per frame), in place; the
- * second level runs one frame behind the first so that both recursions
- * are in flight together.  V is a compile-time constant at every call;
- * coefficients and state live in vector registers for the whole chunk. */
 typedef double v4d __attribute__((vector_size (32)));
+typedef double v8d __attribute__((vector_size (64)));
 
-#define LOADV(dst, src) memcpy (&(dst), (src), sizeof (v4d))
-#define STOREV(dst, src) memcpy ((dst), &(src), sizeof (v4d))
+#define VEC v4d
+#define W 4
+#define RUN_PAIR run_pair_4
+#include "crossover-kernel.h"
+#undef VEC
+#undef W
+#undef RUN_PAIR
 
-static inline __attribute__((always_inline)) void
-run_pair (double *restrict buf, size_t n, Level * restrict p,
-    Level * restrict q, const unsigned V)
-{
-  v4d pb0[3], pb1[3], pb2[3], pa1[3], pa2[3], pz1[3], pz2[3];
-  v4d qb0[3], qb1[3], qb2[3], qa1[3], qa2[3], qz1[3], qz2[3];
-  v4d prev[3];
-  size_t t;
-  unsigned k;
+#define VEC v8d
+#define W 8
+#define RUN_PAIR run_pair_8
+#include "crossover-kernel.h"
+#undef VEC
+#undef W
+#undef RUN_PAIR
 
-  for (k = 0; k < V; k++) {
-    LOADV (pb0[k], p->b0 + 4 * k);
-    LOADV (pb1[k], p->b1 + 4 * k);
-    LOADV (pb2[k], p->b2 + 4 * k);
-    LOADV (pa1[k], p->a1 + 4 * k);
-    LOADV (pa2[k], p->a2 + 4 * k);
-    LOADV (pz1[k], p->z1 + 4 * k);
-    LOADV (pz2[k], p->z2 + 4 * k);
-    LOADV (qb0[k], q->b0 + 4 * k);
-    LOADV (qb1[k], q->b1 + 4 * k);
-    LOADV (qb2[k], q->b2 + 4 * k);
-    LOADV (qa1[k], q->a1 + 4 * k);
-    LOADV (qa2[k], q->a2 + 4 * k);
-    LOADV (qz1[k], q->z1 + 4 * k);
-    LOADV (qz2[k], q->z2 + 4 * k);
-  }
-  /* frame 0 through p */
-  for (k = 0; k < V; k++) {
-    v4d x, y;
-
-    LOADV (x, buf + 4 * k);
-    y = pb0[k] * x + pz1[k];
-    pz1[k] = (pb1[k] * x + pz2[k]) - pa1[k] * y;
-    pz2[k] = pb2[k] * x - pa2[k] * y;
-    prev[k] = y;
-  }
-  for (t = 1; t < n; t++) {
-    double *cur = buf + t * 4 * V, *last = cur - 4 * V;
-
-    for (k = 0; k < V; k++) {
-      v4d x, y, u = prev[k], v;
-
-      LOADV (x, cur + 4 * k);
-      y = pb0[k] * x + pz1[k];
-      v = qb0[k] * u + qz1[k];
-      pz1[k] = (pb1[k] * x + pz2[k]) - pa1[k] * y;
-      pz2[k] = pb2[k] * x - pa2[k] * y;
-      qz1[k] = (qb1[k] * u + qz2[k]) - qa1[k] * v;
-      qz2[k] = qb2[k] * u - qa2[k] * v;
-      prev[k] = y;
-      STOREV (last + 4 * k, v);
-    }
-  }
-  /* frame n - 1 through q */
-  for (k = 0; k < V; k++) {
-    v4d u = prev[k], v;
-
-    v = qb0[k] * u + qz1[k];
-    qz1[k] = (qb1[k] * u + qz2[k]) - qa1[k] * v;
-    qz2[k] = qb2[k] * u - qa2[k] * v;
-    STOREV (buf + (n - 1) * 4 * V + 4 * k, v);
-  }
-  for (k = 0; k < V; k++) {
-    STOREV (p->z1 + 4 * k, pz1[k]);
-    STOREV (p->z2 + 4 * k, pz2[k]);
-    STOREV (q->z1 + 4 * k, qz1[k]);
-    STOREV (q->z2 + 4 * k, qz2[k]);
-  }
-}
-
-#define DEFINE_RUN(L)                                                     \
-static XO_CLONES void                                                    \
-run_levels_##L (double *buf, size_t n, Level * lv, unsigned levels)       \
+/* Copies each input frame into every lane of its channel (padding lanes
+ * too: they run through identity sections and nobody reads them), then
+ * runs the levels two at a time. */
+#define DEFINE_RUN(L, RUNP, WP)                                           \
+static XO_CLONES void                                                     \
+run_levels_##L (const double *in, double *buf, size_t n, unsigned C,      \
+    Level * lv, unsigned levels)                                          \
 {                                                                         \
-  unsigned l;                                                             \
+  size_t t;                                                               \
+  unsigned l, j;                                                          \
+  if (C == 2)                                                             \
+    for (t = 0; t < n; t++)                                               \
+      for (j = 0; j < L; j++)                                             \
+        buf[t * L + j] = in[2 * t + (j & 1)];                             \
+  else                                                                    \
+    for (t = 0; t < n; t++)                                               \
+      for (j = 0; j < L; j++)                                             \
+        buf[t * L + j] = in[t];                                           \
   for (l = 0; l < levels; l += 2)                                         \
-    run_pair (buf, n, &lv[l], &lv[l + 1], L / 4);                         \
+    RUNP (buf, n, &lv[l], &lv[l + 1], L / WP);                           \
 }
-DEFINE_RUN (4)
-DEFINE_RUN (8)
-DEFINE_RUN (12)
+DEFINE_RUN (4, run_pair_4, 4)
+DEFINE_RUN (8, run_pair_8, 8)
+DEFINE_RUN (16, run_pair_8, 8)
 #undef DEFINE_RUN
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -441,31 +395,19 @@ void
 mst_crossover_process (MstCrossover * xo, const double *in, double *out,
     size_t n_frames)
 {
-  const unsigned C = xo->channels, S = xo->stride, N = xo->bands;
+  const unsigned C = xo->channels, S = xo->stride;
 
   while (n_frames > 0) {
-    size_t n = gliding (xo) ? GLIDE_BLOCK - xo->glide_pos : CHUNK, t;
-    unsigned b, c;
+    size_t n = gliding (xo) ? GLIDE_BLOCK - xo->glide_pos : CHUNK;
 
     if (n > n_frames)
       n = n_frames;
-    for (t = 0; t < n; t++) {
-      double *o = out + t * S;
-
-      for (b = 0; b < N; b++)
-        for (c = 0; c < C; c++)
-          o[b * C + c] = in[t * C + c];
-      for (b = N * C; b < S; b++)
-        o[b] = 0.0;
-    }
-    if (xo->levels > 0) {
-      if (S == 4)
-        run_levels_4 (out, n, xo->lv, xo->levels);
-      else if (S == 8)
-        run_levels_8 (out, n, xo->lv, xo->levels);
-      else
-        run_levels_12 (out, n, xo->lv, xo->levels);
-    }
+    if (S == 4)
+      run_levels_4 (in, out, n, C, xo->lv, xo->levels);
+    else if (S == 8)
+      run_levels_8 (in, out, n, C, xo->lv, xo->levels);
+    else
+      run_levels_16 (in, out, n, C, xo->lv, xo->levels);
     flush_state (xo);
     if (gliding (xo)) {
       xo->glide_pos += n;

@@ -19,8 +19,8 @@
  * click.
  *
  * Output layout, made for lane-parallel processing: one frame of output
- * holds mst_crossover_stride () doubles, band b of channel c at index
- * b * channels + c (the rest is padding, always 0).
+ * holds mst_crossover_stride () doubles (4, 8 or 16), band b of channel c at index
+ * b * channels + c (the rest is padding: unspecified finite values).
  *
  * Plain C99, no GLib.
  */
@@ -52,7 +52,7 @@ void mst_crossover_reset (MstCrossover * xo);
 
 unsigned mst_crossover_bands (const MstCrossover * xo);
 unsigned mst_crossover_channels (const MstCrossover * xo);
-/* doubles per output frame (>= bands * channels, a multiple of 4) */
+/* doubles per output frame (>= bands * channels: 4, 8 or 16) */
 unsigned mst_crossover_stride (const MstCrossover * xo);
 
 /* Upper edge of band `edge` (0 .. bands - 2), Hz; clamped to the range
