@@ -22,6 +22,7 @@
  * since new/reset: the first set jumps).
  */
 #include "crossover.h"
+#include "biquad.h"
 #include "simd.h"
 #include "util.h"
 
@@ -61,40 +62,28 @@ struct MstCrossover
 };
 
 /* Second-order Butterworth (Q = 1/sqrt 2) low-, high- and all-pass with
- * the same poles, bilinear transform with pre-warping at f. */
+ * the same poles: the biquad unit's bilinear designs, pre-warped at f
+ * (its matched designs would not be exact complements). */
 static void
 design (int kind, double f, double rate, double c[5])
 {
-  double k = tan (MST_PI * f / rate);
-  double q = 1.0 / sqrt (2.0);
-  double norm = 1.0 / (1.0 + k / q + k * k);
-  double a1 = 2.0 * (k * k - 1.0) * norm;
-  double a2 = (1.0 - k / q + k * k) * norm;
+  static const MstBiquadType type[] = {
+    [SEC_LP] = MST_BIQUAD_LOW_PASS,
+    [SEC_HP] = MST_BIQUAD_HIGH_PASS,
+    [SEC_AP] = MST_BIQUAD_ALL_PASS,
+  };
+  MstBiquadCoefs k;
 
-  switch (kind) {
-    case SEC_LP:
-      c[0] = k * k * norm;
-      c[1] = 2.0 * c[0];
-      c[2] = c[0];
-      break;
-    case SEC_HP:
-      c[0] = norm;
-      c[1] = -2.0 * norm;
-      c[2] = norm;
-      break;
-    case SEC_AP:
-      c[0] = a2;
-      c[1] = a1;
-      c[2] = 1.0;
-      break;
-    default:
-      c[0] = 1.0;
-      c[1] = c[2] = 0.0;
-      a1 = a2 = 0.0;
-      break;
-  }
-  c[3] = a1;
-  c[4] = a2;
+  if (kind == SEC_ID)
+    mst_biquad_identity (&k);
+  else
+    mst_biquad_design (&k, type[kind], MST_BIQUAD_BILINEAR, rate, f, 0.0,
+        1.0 / sqrt (2.0));
+  c[0] = k.b0;
+  c[1] = k.b1;
+  c[2] = k.b2;
+  c[3] = k.a1;
+  c[4] = k.a2;
 }
 
 /* Recomputes the coefficients of every section that uses `edge` (or all
