@@ -51,16 +51,21 @@
  * Undefined values (nothing measured yet, everything below the gates) are
  * -inf, never NaN; `plr` is -inf when either of its terms is.
  *
- * The measurement (everything except the time fields) starts when the
- * caps are set and runs until the caps change or the #GstLoudnessMeter::reset
- * action signal is emitted.  On a caps change, a message for the
- * unfinished interval (shorter `duration`, `final` %FALSE) reports the old
- * measurement before the new one starts.  A flush does not end it (a FLUSH_STOP only
+ * The measurement (everything except the time fields) starts when the caps
+ * are set and runs until the caps change or the #GstLoudnessMeter::reset
+ * action signal is emitted.  On a caps change, a message for the unfinished
+ * interval (shorter `duration`, `final` %FALSE) reports the old measurement
+ * before the new one starts.  A flush does not end it (a FLUSH_STOP only
  * restarts the interval bookkeeping), so seeking in a file keeps adding to
  * the same measurement; emit #GstLoudnessMeter::reset to start afresh.  GAP
- * buffers are measured as digital silence of their duration, a DISCONT
- * buffer restarts the current interval (like `level`).  Non-finite samples
- * (NaN, ±inf) are measured as silence; one warning is posted per stream.
+ * buffers and GAP events are measured as digital silence of their duration,
+ * a DISCONT buffer restarts the current interval (like `level`).  A buffer
+ * whose timestamp lies more than 40 ms (GStreamer's usual alignment
+ * threshold) after the end of the audio before it, without DISCONT, is a
+ * discontinuity: the missing time is measured as silence, as for a gap, so
+ * that loudness falls and message timestamps follow the audio; one more than
+ * 40 ms before it restarts the interval.  Non-finite samples (NaN, ±inf) are
+ * measured as silence; one warning is posted per stream.
  *
  * Channel weights follow BS.1770 Annex 1/3 from the channel positions:
  * LFE channels are excluded; SIDE_*, WIDE_* and SURROUND_* channels, and
@@ -93,8 +98,7 @@
 GST_DEBUG_CATEGORY_STATIC (gst_loudness_meter_debug);
 #define GST_CAT_DEFAULT gst_loudness_meter_debug
 
-#define DEFAULT_PROP_INTERVAL       (100 * GST_MSECOND)
-#define MIN_PROP_INTERVAL           (10 * GST_MSECOND)
+#define DEFAULT_PROP_INTERVAL       GST_MST_DEFAULT_INTERVAL
 #define DEFAULT_PROP_POST_MESSAGES  TRUE
 #define DEFAULT_PROP_TRUE_PEAK      TRUE
 #define DEFAULT_PROP_DUAL_MONO      FALSE
@@ -147,15 +151,18 @@ struct _GstLoudnessMeter
   /* streaming thread only */
   gboolean warned_non_finite;   /* the once-per-stream NaN warning */
   guint64 non_finite;           /* non-finite samples seen in this stream */
+  guint64 frames;               /* measured since caps (controller grid) */
+  GstClockTime next_ts;         /* where the audio measured so far ends,
+                                 * NONE when unknown */
 };
 
+/* A timestamp more than this away from where the previous audio ended is
+ * a discontinuity (GstAudioBaseSink's default alignment threshold). */
+#define JUMP_THRESHOLD (40 * GST_MSECOND)
+
 #define ALLOWED_CAPS \
-  "audio/x-raw, " \
-  "format = (string) { " GST_AUDIO_NE (S16) ", " GST_AUDIO_NE (S32) ", " \
-      GST_AUDIO_NE (F32) ", " GST_AUDIO_NE (F64) " }, " \
-  "layout = (string) interleaved, " \
-  "rate = (int) [ 8000, 192000 ], " \
-  "channels = (int) [ 1, 8 ]"
+  GST_MST_AUDIO_CAPS (GST_AUDIO_NE (S16) ", " GST_AUDIO_NE (S32) ", " \
+      GST_AUDIO_NE (F32) ", " GST_AUDIO_NE (F64))
 
 #define gst_loudness_meter_parent_class parent_class
 G_DEFINE_TYPE (GstLoudnessMeter, gst_loudness_meter, GST_TYPE_AUDIO_FILTER);
@@ -176,6 +183,7 @@ static gboolean gst_loudness_meter_sink_event (GstBaseTransform * trans,
 static GstFlowReturn gst_loudness_meter_transform_ip (GstBaseTransform *
     trans, GstBuffer * buf);
 static void gst_loudness_meter_reset (GstLoudnessMeter * self);
+static void gst_loudness_meter_gap (GstLoudnessMeter * self, GstEvent * event);
 static GstMessage *gst_loudness_meter_message_new (GstLoudnessMeter * self,
     GstClockTime timestamp, GstClockTime duration, gboolean final);
 
@@ -230,13 +238,16 @@ gst_loudness_meter_class_init (GstLoudnessMeterClass * klass)
   /**
    * GstLoudnessMeter:interval:
    *
-   * Stream time between two messages, in nanoseconds.
+   * Stream time between two messages, in nanoseconds; at least 10 ms (the
+   * refresh period of the fastest displays: the loudness values move on
+   * their 100 ms block grid, so shorter intervals would only add bus
+   * traffic).  Controllable, like #GstLoudnessMeter:post-messages: the
+   * controller is synced every 10 ms of audio.
    */
   g_object_class_install_property (gobject_class, PROP_INTERVAL,
       g_param_spec_uint64 ("interval", "Interval",
-          "Interval between two loudness messages, in nanoseconds "
-          "(10 ms and up)", MIN_PROP_INTERVAL, G_MAXUINT64,
-          DEFAULT_PROP_INTERVAL,
+          "Interval between two messages, in nanoseconds (10 ms and up)",
+          GST_MST_MIN_INTERVAL, G_MAXUINT64, DEFAULT_PROP_INTERVAL,
           G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
           GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
 
@@ -248,8 +259,8 @@ gst_loudness_meter_class_init (GstLoudnessMeterClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean ("post-messages", "Post messages",
-          "Whether to post a 'loudnessmeter' element message every interval "
-          "and on EOS", DEFAULT_PROP_POST_MESSAGES,
+          "Post a loudnessmeter message every interval and at EOS",
+          DEFAULT_PROP_POST_MESSAGES,
           G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
           GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
 
@@ -534,6 +545,8 @@ gst_loudness_meter_setup (GstAudioFilter * filter, const GstAudioInfo * info)
   gst_mst_interval_configure (&self->iv, self->interval, rate);
   gst_mst_interval_restart (&self->iv);
   GST_OBJECT_UNLOCK (self);
+  self->frames = 0;
+  self->next_ts = GST_CLOCK_TIME_NONE;
 
   if (last)
     gst_element_post_message (GST_ELEMENT (self), last);
@@ -555,6 +568,7 @@ gst_loudness_meter_start (GstBaseTransform * trans)
 
   self->warned_non_finite = FALSE;
   self->non_finite = 0;
+  self->next_ts = GST_CLOCK_TIME_NONE;
 
   return TRUE;
 }
@@ -669,6 +683,14 @@ gst_loudness_meter_sink_event (GstBaseTransform * trans, GstEvent * event)
       GST_OBJECT_LOCK (self);
       gst_mst_interval_restart (&self->iv);
       GST_OBJECT_UNLOCK (self);
+      self->next_ts = GST_CLOCK_TIME_NONE;
+      break;
+    case GST_EVENT_SEGMENT:
+      /* timestamps of a new segment need not follow the old ones */
+      self->next_ts = GST_CLOCK_TIME_NONE;
+      break;
+    case GST_EVENT_GAP:
+      gst_loudness_meter_gap (self, event);
       break;
     case GST_EVENT_STREAM_START:
       self->warned_non_finite = FALSE;
@@ -681,18 +703,132 @@ gst_loudness_meter_sink_event (GstBaseTransform * trans, GstEvent * event)
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
+/* Measures n frames (data NULL: digital silence) that start at time ts
+ * (NONE if unknown): up to each interval boundary, so that a message
+ * covers exactly one interval and is posted as soon as it is full, and,
+ * with active control bindings, in chunks of the controller grid synced
+ * at their own time.  Returns the number of non-finite samples (measured
+ * as silence).  Streaming thread, object lock not held. */
+static gsize
+gst_loudness_meter_measure (GstLoudnessMeter * self, const guint8 * data,
+    gsize n, GstClockTime ts)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  gsize offset = 0, non_finite = 0;
+  guint64 grid;
+  gint rate;
+
+  GST_OBJECT_LOCK (self);
+  rate = GST_AUDIO_INFO_RATE (&self->info);
+  GST_OBJECT_UNLOCK (self);
+  grid = gst_mst_control_grid (GST_OBJECT (self), rate);
+
+  while (offset < n) {
+    GstClockTime t = GST_CLOCK_TIME_IS_VALID (ts) ?
+        ts + gst_util_uint64_scale_int_round (offset, GST_SECOND, rate) :
+        GST_CLOCK_TIME_NONE;
+    GstMessage *msg = NULL;
+    gsize chunk;
+
+    if (offset == 0 || grid > 0)
+      gst_mst_sync_values (trans, t);
+
+    GST_OBJECT_LOCK (self);
+    /* interval restarted inside this buffer (reset signal) */
+    gst_mst_interval_sync (&self->iv, t);
+    chunk = MIN (gst_mst_interval_remaining (&self->iv), n - offset);
+    chunk = gst_mst_control_chunk (grid, self->frames, chunk);
+    if (data)
+      non_finite += self->process (self->core,
+          data + offset * GST_AUDIO_INFO_BPF (&self->info), chunk);
+    else
+      mst_loudness_process_silence (self->core, chunk);
+    offset += chunk;
+    self->frames += chunk;
+
+    if (gst_mst_interval_add (&self->iv, chunk)) {
+      if (self->post_messages)
+        msg = gst_loudness_meter_message_new (self, self->iv.start,
+            gst_mst_interval_duration (&self->iv), FALSE);
+      gst_mst_interval_next (&self->iv);
+    }
+    GST_OBJECT_UNLOCK (self);
+
+    /* never post with the object lock held */
+    if (msg)
+      gst_element_post_message (GST_ELEMENT (self), msg);
+  }
+  return non_finite;
+}
+
+/* Before measuring what starts at ts: a timestamp more than
+ * JUMP_THRESHOLD after the end of the audio measured so far (and no
+ * DISCONT) means time that was not sent, measured as silence like a GAP;
+ * one more than JUMP_THRESHOLD before it restarts the interval at ts, as
+ * a DISCONT would. */
+static void
+gst_loudness_meter_follow (GstLoudnessMeter * self, GstClockTime ts,
+    gboolean discont)
+{
+  GstClockTime next = self->next_ts;
+
+  if (discont || !GST_CLOCK_TIME_IS_VALID (ts) ||
+      !GST_CLOCK_TIME_IS_VALID (next))
+    return;
+  if (ts > next + JUMP_THRESHOLD) {
+    gsize n;
+
+    GST_OBJECT_LOCK (self);
+    n = gst_util_uint64_scale_int_round (ts - next,
+        GST_AUDIO_INFO_RATE (&self->info), GST_SECOND);
+    GST_OBJECT_UNLOCK (self);
+    GST_DEBUG_OBJECT (self, "timestamp jump %" GST_TIME_FORMAT " -> %"
+        GST_TIME_FORMAT " without DISCONT: %" G_GSIZE_FORMAT " frames of "
+        "silence", GST_TIME_ARGS (next), GST_TIME_ARGS (ts), n);
+    gst_loudness_meter_measure (self, NULL, n, next);
+  } else if (ts + JUMP_THRESHOLD < next) {
+    GST_DEBUG_OBJECT (self, "timestamp jump back %" GST_TIME_FORMAT " -> %"
+        GST_TIME_FORMAT " without DISCONT: new interval", GST_TIME_ARGS (next),
+        GST_TIME_ARGS (ts));
+    GST_OBJECT_LOCK (self);
+    gst_mst_interval_restart_at (&self->iv, ts);
+    GST_OBJECT_UNLOCK (self);
+  }
+}
+
+/* A GAP event: silence of its duration. */
+static void
+gst_loudness_meter_gap (GstLoudnessMeter * self, GstEvent * event)
+{
+  GstClockTime ts, duration;
+  gsize n = 0;
+
+  gst_event_parse_gap (event, &ts, &duration);
+  if (!GST_CLOCK_TIME_IS_VALID (duration))
+    return;
+  GST_OBJECT_LOCK (self);
+  if (self->core)
+    n = gst_util_uint64_scale_int_round (duration,
+        GST_AUDIO_INFO_RATE (&self->info), GST_SECOND);
+  GST_OBJECT_UNLOCK (self);
+  if (n == 0)
+    return;
+  GST_LOG_OBJECT (self, "gap of %" G_GSIZE_FORMAT " frames at %"
+      GST_TIME_FORMAT, n, GST_TIME_ARGS (ts));
+  gst_loudness_meter_follow (self, ts, FALSE);
+  gst_loudness_meter_measure (self, NULL, n, ts);
+  self->next_ts = GST_CLOCK_TIME_IS_VALID (ts) ? ts + duration :
+      GST_CLOCK_TIME_NONE;
+}
+
 static GstFlowReturn
 gst_loudness_meter_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
   GstLoudnessMeter *self = GST_LOUDNESS_METER (trans);
   GstClockTime pts = GST_BUFFER_PTS (buf);
-  GstMapInfo map;
-  const guint8 *data = NULL;
-  gboolean gap = GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_GAP);
-  gsize bpf, n_frames, offset = 0, non_finite = 0;
-  gint rate;
-
-  gst_mst_sync_values (trans, pts);
+  GstAudioInfo info;
+  GstMstFrames f;
+  gsize non_finite;
 
   GST_OBJECT_LOCK (self);
   if (G_UNLIKELY (self->core == NULL)) {
@@ -701,88 +837,28 @@ gst_loudness_meter_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
         ("no format negotiated before the first buffer"));
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  bpf = GST_AUDIO_INFO_BPF (&self->info);
-  rate = GST_AUDIO_INFO_RATE (&self->info);
+  info = self->info;
   GST_OBJECT_UNLOCK (self);
 
-  if (gap) {
-    /* silence for the buffer's duration: its size if it has data, its
-     * duration if it is empty */
-    n_frames = gst_buffer_get_size (buf) / bpf;
-    if (n_frames == 0 && GST_BUFFER_DURATION_IS_VALID (buf))
-      n_frames = gst_util_uint64_scale_int_round (GST_BUFFER_DURATION (buf),
-          rate, GST_SECOND);
-  } else {
-    if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
-      GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL),
-          ("failed to map buffer"));
-      return GST_FLOW_ERROR;
-    }
-    data = map.data;
-    n_frames = map.size / bpf;
-    if (G_UNLIKELY (map.size % bpf != 0))
-      GST_WARNING_OBJECT (self, "buffer of %" G_GSIZE_FORMAT " bytes is not "
-          "a whole number of %" G_GSIZE_FORMAT "-byte frames", map.size, bpf);
-  }
+  if (!gst_mst_frames_map (&f, GST_ELEMENT (self), buf, &info))
+    return GST_FLOW_ERROR;
 
   GST_LOG_OBJECT (self, "%s buffer of %" G_GSIZE_FORMAT " frames at %"
-      GST_TIME_FORMAT, gap ? "gap" : "audio", n_frames, GST_TIME_ARGS (pts));
+      GST_TIME_FORMAT, f.data ? "audio" : "gap", f.n_frames,
+      GST_TIME_ARGS (pts));
 
+  gst_loudness_meter_follow (self, pts, GST_BUFFER_IS_DISCONT (buf));
   GST_OBJECT_LOCK (self);
   gst_mst_interval_buffer (&self->iv, buf);
-
-  /* process up to each interval boundary so that a message covers
-   * exactly one interval and is posted as soon as it is full */
-  while (offset < n_frames) {
-    GstMessage *msg = NULL;
-    gsize chunk;
-
-    /* interval restarted inside this buffer (reset signal) */
-    if (GST_CLOCK_TIME_IS_VALID (pts))
-      gst_mst_interval_sync (&self->iv,
-          pts + gst_util_uint64_scale_int_round (offset, GST_SECOND, rate));
-
-    chunk = MIN (gst_mst_interval_remaining (&self->iv), n_frames - offset);
-    if (data)
-      non_finite += self->process (self->core, data + offset * bpf, chunk);
-    else
-      mst_loudness_process_silence (self->core, chunk);
-    offset += chunk;
-
-    if (gst_mst_interval_add (&self->iv, chunk)) {
-      if (self->post_messages)
-        msg = gst_loudness_meter_message_new (self, self->iv.start,
-            gst_mst_interval_duration (&self->iv), FALSE);
-      gst_mst_interval_next (&self->iv);
-    }
-
-    if (msg) {
-      /* never post with the object lock held */
-      GST_OBJECT_UNLOCK (self);
-      gst_element_post_message (GST_ELEMENT (self), msg);
-      GST_OBJECT_LOCK (self);
-    }
-  }
   GST_OBJECT_UNLOCK (self);
+  non_finite = gst_loudness_meter_measure (self, f.data, f.n_frames, pts);
+  gst_mst_frames_unmap (&f);
 
-  if (data)
-    gst_buffer_unmap (buf, &map);
-
-  if (G_UNLIKELY (non_finite > 0)) {
-    self->non_finite += non_finite;
-    GST_DEBUG_OBJECT (self, "%" G_GSIZE_FORMAT " non-finite samples "
-        "(%" G_GUINT64_FORMAT " in this stream)", non_finite,
-        self->non_finite);
-    if (!self->warned_non_finite) {
-      self->warned_non_finite = TRUE;
-      GST_ELEMENT_WARNING (self, STREAM, FORMAT,
-          ("Input contains non-finite samples (NaN or infinity)"),
-          ("%" G_GSIZE_FORMAT " non-finite samples in the buffer at %"
-              GST_TIME_FORMAT " were measured as silence; further ones in "
-              "this stream are not reported", non_finite,
-              GST_TIME_ARGS (pts)));
-    }
-  }
+  self->next_ts = GST_CLOCK_TIME_IS_VALID (pts) ?
+      pts + gst_util_uint64_scale_int_round (f.n_frames, GST_SECOND,
+      GST_AUDIO_INFO_RATE (&info)) : GST_CLOCK_TIME_NONE;
+  gst_mst_warn_non_finite (GST_ELEMENT (self), &self->warned_non_finite,
+      &self->non_finite, non_finite, pts);
 
   return GST_FLOW_OK;
 }

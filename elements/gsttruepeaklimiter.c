@@ -27,7 +27,11 @@
  * and, at EOS (and before a new segment, a gap event or a format change),
  * pushes them before forwarding the event, so the output has exactly as
  * many samples as the input.  A flush drops them.  NaN and infinite input
- * samples are replaced by silence (one warning per stream).
+ * samples are replaced by silence (one warning per stream).  Controlled
+ * properties are synced every 10 ms of input, so automation takes effect
+ * within 10 ms of its time whatever the buffer size.  A non-finite
+ * property value (NaN, ±inf) is rejected with a warning in the debug log
+ * and the previous value kept.
  *
  * Every #GstTruePeakLimiter:interval of output and once more at EOS an
  * element message named `truepeaklimiter` is posted:
@@ -71,8 +75,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_true_peak_limiter_debug);
 #define DEFAULT_PROP_LOOKAHEAD     5.0
 #define DEFAULT_PROP_OVERSAMPLING  GST_TRUE_PEAK_LIMITER_OVERSAMPLING_4X
 #define DEFAULT_PROP_LINK          GST_TRUE_PEAK_LIMITER_LINK_LINKED
-#define DEFAULT_PROP_INTERVAL      (100 * GST_MSECOND)
-#define MIN_PROP_INTERVAL          (1 * GST_MSECOND)
+#define DEFAULT_PROP_INTERVAL      GST_MST_DEFAULT_INTERVAL
 #define DEFAULT_PROP_POST_MESSAGES TRUE
 
 enum
@@ -301,14 +304,16 @@ gst_true_peak_limiter_class_init (GstTruePeakLimiterClass * klass)
   /**
    * GstTruePeakLimiter:interval:
    *
-   * Output time between two messages, ns.
+   * Output time between two messages, ns; at least 10 ms (the refresh
+   * period of the fastest displays; shorter intervals would only add bus
+   * traffic).  Controllable, like #GstTruePeakLimiter:post-messages.
    */
   g_object_class_install_property (gobject_class, PROP_INTERVAL,
       g_param_spec_uint64 ("interval", "Interval",
-          "Interval between two messages, in nanoseconds (1 ms and up)",
-          MIN_PROP_INTERVAL, G_MAXUINT64, DEFAULT_PROP_INTERVAL,
-          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
-          G_PARAM_STATIC_STRINGS));
+          "Interval between two messages, in nanoseconds (10 ms and up)",
+          GST_MST_MIN_INTERVAL, G_MAXUINT64, DEFAULT_PROP_INTERVAL,
+          G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
+          GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
 
   /**
    * GstTruePeakLimiter:post-messages:
@@ -319,13 +324,13 @@ gst_true_peak_limiter_class_init (GstTruePeakLimiterClass * klass)
       g_param_spec_boolean ("post-messages", "Post messages",
           "Post a truepeaklimiter message every interval and at EOS",
           DEFAULT_PROP_POST_MESSAGES,
-          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
-          G_PARAM_STATIC_STRINGS));
+          G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
+          GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_set_static_metadata (element_class,
       "True-peak limiter", "Filter/Effect/Audio",
       "Look-ahead limiter that keeps the true peak under a ceiling",
-      "gst-mastering");
+      "gst-mastering developers");
 
   caps = gst_caps_from_string (ALLOWED_CAPS);
   gst_audio_filter_class_add_pad_templates (filter_class, caps);
@@ -483,7 +488,7 @@ gst_true_peak_limiter_get_property (GObject * object, guint prop_id,
   GST_OBJECT_UNLOCK (self);
 }
 
-/* ---- processor -------------------------------------------------------------- */
+/* ---- processor ----------------------------------------------------------- */
 
 /* Resets the core, keeping its safety-clip count: object lock held. */
 static void
@@ -586,7 +591,7 @@ gst_true_peak_limiter_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
-/* ---- statistics, messages ----------------------------------------------------- */
+/* ---- statistics, messages ------------------------------------------------ */
 
 /* Builds the interval message (object lock held). */
 static GstMessage *

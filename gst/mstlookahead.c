@@ -126,7 +126,7 @@ gst_mst_lookahead_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
-/* ---- public helpers -------------------------------------------------------- */
+/* ---- public helpers ------------------------------------------------------ */
 
 void
 gst_mst_lookahead_reconfigure (GstMstLookahead * self)
@@ -169,7 +169,7 @@ gst_mst_lookahead_output_time (GstMstLookahead * self, guint64 out_pos)
   return GST_CLOCK_TIME_NONE;
 }
 
-/* ---- stream state (object lock held) --------------------------------------- */
+/* ---- stream state (object lock held) ------------------------------------- */
 
 /* Forgets the frames held and the stream position. */
 static void
@@ -446,7 +446,7 @@ gst_mst_lookahead_drain (GstMstLookahead * self)
   return ret;
 }
 
-/* ---- GstAudioFilter / GstBaseTransform ---------------------------------- */
+/* ---- GstAudioFilter / GstBaseTransform ----------------------------------- */
 
 static gboolean
 gst_mst_lookahead_setup (GstAudioFilter * filter, const GstAudioInfo * info)
@@ -622,6 +622,7 @@ gst_mst_lookahead_submit_input_buffer (GstBaseTransform * trans,
   GstBuffer *out = NULL;
   GList *msgs = NULL;
   gsize bpf, n, done = 0, kept = 0, nf = 0;
+  guint64 grid;
   gint rate;
   gboolean latency_changed = FALSE;
   GstAudioInfo info;
@@ -684,9 +685,9 @@ gst_mst_lookahead_submit_input_buffer (GstBaseTransform * trans,
 
   /* chunks of the controller grid (the whole buffer without bindings),
    * each with the controlled values of its first frame's time */
+  grid = gst_mst_control_grid (GST_OBJECT (self), rate);
   do {
-    gsize m = gst_mst_control_chunk (GST_OBJECT (self), priv->in_frames,
-        n - done, rate);
+    gsize m = gst_mst_control_chunk (grid, priv->in_frames, n - done);
 
     gst_mst_sync_values (trans, GST_CLOCK_TIME_IS_VALID (pts) ?
         pts + gst_util_uint64_scale_int_round (done, GST_SECOND, rate) :

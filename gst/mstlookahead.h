@@ -43,11 +43,11 @@ G_BEGIN_DECLS
  *   (no stream time: the controller is not synced).
  * - Syncs controlled properties per chunk: when the element has active
  *   control bindings, input is processed in chunks that end on a grid of
- *   GST_MST_CONTROL_CHUNK_MS (10) ms counted in frames from the start of
- *   the stream (gst_mst_control_chunk() in mstutils.h), and gst_object_sync_values() is called at the stream
- *   time of each chunk's first input frame.  Automation is therefore
- *   sample-accurate to 10 ms whatever the buffer size.  Without bindings
- *   a buffer is one chunk.
+ *   GST_MST_CONTROL_CHUNK_MS (10) ms, counted in frames from the start of
+ *   the stream (gst_mst_control_grid() in mstutils.h), and
+ *   gst_object_sync_values() is called at the stream time of each chunk's
+ *   first input frame.  Automation is therefore sample-accurate to 10 ms
+ *   whatever the buffer size.  Without bindings a buffer is one chunk.
  * - Counts the non-finite samples process() reports and posts one
  *   warning per stream (gst_mst_warn_non_finite()).
  *

@@ -40,12 +40,17 @@ gst_mst_interval_restart (GstMstInterval * iv)
 }
 
 void
+gst_mst_interval_restart_at (GstMstInterval * iv, GstClockTime at)
+{
+  gst_mst_interval_restart (iv);
+  iv->start = at;
+}
+
+void
 gst_mst_interval_buffer (GstMstInterval * iv, GstBuffer * buf)
 {
   if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT)) {
-    iv->frames = 0;
-    iv->start = GST_BUFFER_PTS (buf);
-    iv->anchor = GST_CLOCK_TIME_NONE;
+    gst_mst_interval_restart_at (iv, GST_BUFFER_PTS (buf));
   } else {
     gst_mst_interval_sync (iv, GST_BUFFER_PTS (buf));
   }
@@ -206,14 +211,21 @@ gst_mst_frames_unmap (GstMstFrames * f)
   f->data = NULL;
 }
 
-gsize
-gst_mst_control_chunk (GstObject * object, guint64 pos, gsize n, gint rate)
+guint64
+gst_mst_control_grid (GstObject * object, gint rate)
 {
-  guint64 grid, left;
+  if (rate <= 0 || !gst_object_has_active_control_bindings (object))
+    return 0;
+  return MAX ((guint64) rate * GST_MST_CONTROL_CHUNK_MS / 1000, 1);
+}
 
-  if (n == 0 || rate <= 0 || !gst_object_has_active_control_bindings (object))
+gsize
+gst_mst_control_chunk (guint64 grid, guint64 pos, gsize n)
+{
+  guint64 left;
+
+  if (grid == 0)
     return n;
-  grid = MAX ((guint64) rate * GST_MST_CONTROL_CHUNK_MS / 1000, 1);
   left = grid - pos % grid;
   return (gsize) MIN (left, (guint64) n);
 }

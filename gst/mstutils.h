@@ -45,6 +45,8 @@ void gst_mst_interval_configure (GstMstInterval * iv, GstClockTime interval,
     gint rate);
 /* Forgets the current interval (flush, caps change, reset). */
 void gst_mst_interval_restart (GstMstInterval * iv);
+/* Forgets the current interval; the next one starts at `at` (DISCONT). */
+void gst_mst_interval_restart_at (GstMstInterval * iv, GstClockTime at);
 /* Call at the start of each buffer: picks up its timestamp when none is
  * known yet, and restarts the interval on DISCONT. */
 void gst_mst_interval_buffer (GstMstInterval * iv, GstBuffer * buf);
@@ -101,14 +103,25 @@ gboolean gst_mst_frames_map (GstMstFrames * f, GstElement * element,
     GstBuffer * buf, const GstAudioInfo * info);
 void gst_mst_frames_unmap (GstMstFrames * f);
 
-/* Length of the control chunk that starts at frame `pos` of the stream,
- * at most `n`: with active control bindings on `object`, up to the next
- * multiple of GST_MST_CONTROL_CHUNK_MS ms (so that controlled values,
- * synced at the start of each chunk, are sample-accurate to that grid);
- * without, all n.  Takes the object lock: call without it. */
+/* Controlled properties are synced at the start of every chunk of a
+ * GST_MST_CONTROL_CHUNK_MS grid (counted in frames from the start of the
+ * stream), so automation is sample-accurate to 10 ms whatever the buffer
+ * size.  gst_mst_control_grid() gives the grid in frames when `object`
+ * has active control bindings, 0 when it has none (then a buffer is one
+ * chunk); it takes the object lock: call it without, once per buffer.
+ * gst_mst_control_chunk() gives the frames from stream frame `pos` to the
+ * next grid line, at most n (n for grid 0). */
 #define GST_MST_CONTROL_CHUNK_MS 10
-gsize gst_mst_control_chunk (GstObject * object, guint64 pos, gsize n,
-    gint rate);
+guint64 gst_mst_control_grid (GstObject * object, gint rate);
+gsize gst_mst_control_chunk (guint64 grid, guint64 pos, gsize n);
+
+/* Message interval limits of every element: 100 ms by default, 10 ms at
+ * the least.  10 ms is the refresh period of the fastest displays (100
+ * Hz); shorter intervals add bus traffic (a structure and a main-loop
+ * wake-up per message) and no information: the loudness values move on
+ * their 100 ms block grid, and a gain-reduction display cannot show more. */
+#define GST_MST_DEFAULT_INTERVAL (100 * GST_MSECOND)
+#define GST_MST_MIN_INTERVAL (10 * GST_MSECOND)
 
 /* Counts n non-finite input samples (replaced by silence) and posts the
  * once-per-stream GST_ELEMENT_WARNING about them (*warned is the flag,

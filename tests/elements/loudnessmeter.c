@@ -26,6 +26,8 @@
 #include <gst/controller/gstdirectcontrolbinding.h>
 #include <gst/controller/gsttriggercontrolsource.h>
 
+#include "dsp/util.h"
+
 /* docs/conformance.md §9: 0 dBFS sine in one unit-weight channel, 48 kHz */
 #define K_997_48K   (-3.0103)
 #define K_1000_48K  (-3.0036)
@@ -547,7 +549,7 @@ GST_START_TEST (test_cadence)
   guint n = 0;
 
   tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, 0.1);
-  h = meter_new ("audio/x-raw,format=F32LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout=interleaved,rate=48000,"
       "channels=1", &bus);
 
   while (pushed < RATE) {
@@ -603,7 +605,7 @@ GST_START_TEST (test_timestamps)
 
   tone_init (&t, GST_AUDIO_FORMAT_S16, RATE, 2, 997.0, 0.1);
   t.pts_offset = 10 * GST_SECOND;
-  h = meter_new ("audio/x-raw,format=S16LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (S16) ",layout=interleaved,rate=48000,"
       "channels=2", &bus);
   g_object_set (h->element, "interval", (guint64) (250 * GST_MSECOND), NULL);
   msg_channels = 2;
@@ -674,7 +676,7 @@ GST_START_TEST (test_final_before_eos)
   Tone t;
 
   tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, 0.1);
-  h = meter_new ("audio/x-raw,format=F32LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout=interleaved,rate=48000,"
       "channels=1", &bus);
   gst_bus_set_sync_handler (bus, count_final, NULL, NULL);
   srcpad = gst_element_get_static_pad (h->element, "src");
@@ -906,7 +908,7 @@ GST_START_TEST (test_reset)
   guint n;
 
   tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, db_to_amp (-10.0));
-  h = meter_new ("audio/x-raw,format=F32LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout=interleaved,rate=48000,"
       "channels=1", &bus);
   push_tone (h, &t, RATE * 205 / 100, 480);
   n = drain_meter (bus, &s);
@@ -964,7 +966,7 @@ GST_START_TEST (test_reset_mid_buffer)
   guint i;
 
   tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, db_to_amp (-20.0));
-  h = meter_new ("audio/x-raw,format=F32LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout=interleaved,rate=48000,"
       "channels=1", &bus);
   gst_bus_set_sync_handler (bus, reset_on_first, &count, NULL);
   push_tone (h, &t, RATE, RATE);
@@ -1002,14 +1004,14 @@ GST_START_TEST (test_caps_change)
   Tone t;
 
   tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 2, 997.0, db_to_amp (-10.0));
-  h = meter_new ("audio/x-raw,format=F32LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout=interleaved,rate=48000,"
       "channels=2", &bus);
   msg_channels = 2;
   push_tone (h, &t, RATE * 2 + 1000, 1024);
   fail_unless_equals_int (drain_meter (bus, NULL), 20);
 
   /* same caps again: measurement continues */
-  gst_harness_set_src_caps_str (h, "audio/x-raw,format=F32LE,"
+  gst_harness_set_src_caps_str (h, "audio/x-raw,format=" GST_AUDIO_NE (F32) ","
       "layout=interleaved,rate=48000,channels=2,channel-mask=(bitmask)0x3");
   t.amp[0] = t.amp[1] = db_to_amp (-40.0);
   push_tone (h, &t, RATE / 2, 1024);
@@ -1018,7 +1020,7 @@ GST_START_TEST (test_caps_change)
   assert_close (get_d (s, "sample-peak-max"), -10.0, 0.001);
   gst_structure_free (s);
 
-  gst_harness_set_src_caps_str (h, "audio/x-raw,format=S16LE,"
+  gst_harness_set_src_caps_str (h, "audio/x-raw,format=" GST_AUDIO_NE (S16) ","
       "layout=interleaved,rate=44100,channels=1");
   s = pop_meter (bus);
   fail_unless (s != NULL, "no message for the unfinished interval");
@@ -1093,7 +1095,7 @@ GST_START_TEST (test_nan)
   guint k, n_msgs = 0;
 
   tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 2, 997.0, db_to_amp (-20.0));
-  h = meter_new ("audio/x-raw,format=F32LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout=interleaved,rate=48000,"
       "channels=2", &bus);
   msg_channels = 2;
   n_warnings = 0;
@@ -1199,7 +1201,7 @@ GST_START_TEST (test_gap)
   gdouble sum_f = 0.0;
 
   tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, db_to_amp (-20.0));
-  h = meter_new ("audio/x-raw,format=F32LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout=interleaved,rate=48000,"
       "channels=1", &bus);
 
   push_tone (h, &t, RATE, 1200);
@@ -1268,7 +1270,7 @@ GST_START_TEST (test_discont)
   guint i;
 
   tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, db_to_amp (-20.0));
-  h = meter_new ("audio/x-raw,format=F32LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout=interleaved,rate=48000,"
       "channels=1", &bus);
   push_tone (h, &t, RATE * 15 / 100, 2400);
   s = pop_meter (bus);
@@ -1313,7 +1315,7 @@ GST_START_TEST (test_zero_length)
   guint i;
 
   tone_init (&t, GST_AUDIO_FORMAT_S16, RATE, 1, 997.0, 0.1);
-  h = meter_new ("audio/x-raw,format=S16LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (S16) ",layout=interleaved,rate=48000,"
       "channels=1", &bus);
   for (i = 0; i < 100; i++) {
     GstBuffer *empty = gst_buffer_new ();
@@ -1342,7 +1344,7 @@ GST_START_TEST (test_flush)
   Tone t;
 
   tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, db_to_amp (-10.0));
-  h = meter_new ("audio/x-raw,format=F32LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout=interleaved,rate=48000,"
       "channels=1", &bus);
   push_tone (h, &t, RATE + 2000, 1000);
   fail_unless_equals_int (drain_meter (bus, NULL), 10);
@@ -1389,7 +1391,7 @@ GST_START_TEST (test_true_peak_property)
   Tone t;
 
   tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, db_to_amp (-20.0));
-  h = meter_new ("audio/x-raw,format=F32LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout=interleaved,rate=48000,"
       "channels=1", &bus);
   g_object_set (h->element, "true-peak", FALSE, NULL);
   push_tone (h, &t, RATE, 1024);
@@ -1425,7 +1427,7 @@ GST_START_TEST (test_post_messages)
   Tone t;
 
   tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, db_to_amp (-20.0));
-  h = meter_new ("audio/x-raw,format=F32LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout=interleaved,rate=48000,"
       "channels=1", &bus);
   g_object_set (h->element, "post-messages", FALSE, NULL);
   push_tone (h, &t, RATE / 2 + 100, 1000);
@@ -1446,7 +1448,7 @@ GST_START_TEST (test_post_messages)
   meter_free (h, bus);
 
   /* off from the start: nothing at all, not even on EOS */
-  h = meter_new ("audio/x-raw,format=F32LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout=interleaved,rate=48000,"
       "channels=1", &bus);
   g_object_set (h->element, "post-messages", FALSE, NULL);
   push_tone (h, &t, RATE / 2, 1000);
@@ -1469,7 +1471,7 @@ GST_START_TEST (test_interval_change)
   guint i;
 
   tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, db_to_amp (-20.0));
-  h = meter_new ("audio/x-raw,format=F32LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout=interleaved,rate=48000,"
       "channels=1", &bus);
   push_tone (h, &t, RATE * 3 / 10, 480);
   fail_unless_equals_int (drain_meter (bus, NULL), 3);
@@ -1503,7 +1505,7 @@ GST_START_TEST (test_controller)
   guint n = 0;
 
   tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, db_to_amp (-20.0));
-  h = meter_new ("audio/x-raw,format=F32LE,layout=interleaved,rate=48000,"
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout=interleaved,rate=48000,"
       "channels=1", &bus);
   cs = gst_trigger_control_source_new ();
   tvcs = GST_TIMED_VALUE_CONTROL_SOURCE (cs);
@@ -1536,14 +1538,183 @@ GST_START_TEST (test_caps_refused)
       "rate=48000,channels=1");
   fail_unless (!gst_pad_query_accept_caps (h->srcpad->peer, caps));
   gst_caps_unref (caps);
-  caps = gst_caps_from_string ("audio/x-raw,format=F32LE,"
+  caps = gst_caps_from_string ("audio/x-raw,format=" GST_AUDIO_NE (F32) ","
       "layout=interleaved,rate=48000,channels=9,channel-mask=(bitmask)0");
   fail_unless (!gst_pad_query_accept_caps (h->srcpad->peer, caps));
   gst_caps_unref (caps);
-  caps = gst_caps_from_string ("audio/x-raw,format=F32LE,"
+  caps = gst_caps_from_string ("audio/x-raw,format=" GST_AUDIO_NE (F32) ","
       "layout=interleaved,rate=4000,channels=1");
   fail_unless (!gst_pad_query_accept_caps (h->srcpad->peer, caps));
   gst_caps_unref (caps);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* 1 s of tone, a GAP event for 1..2 s, tone again from 2 s (interval
+ * 500 ms).  The gap is measured as silence of its duration (as a GAP
+ * buffer would be): messages at 1.0 and 1.5 s cover it and their
+ * momentary loudness (the last 400 ms: silence, ITU-R BS.1770-4 §2.4
+ * gating block) is below the -70 LUFS absolute gate, and the messages of
+ * the audio from 2 s carry 2.0 and 2.5 s.  Checks messages from..to-1
+ * and that no other one is pending.  The tone's momentary loudness
+ * is K(997 Hz) - 20 dB (BS.1770-4 Annex 1, docs/conformance.md §9). */
+static void
+check_gap_messages (GstBus * bus, guint from, guint to)
+{
+  GstStructure *s;
+  guint i;
+
+  for (i = from; i < to; i++) {
+    s = pop_meter (bus);
+    fail_unless (s != NULL, "message %u missing", i);
+    fail_unless_equals_uint64 (get_u64 (s, "timestamp"),
+        i * 500 * GST_MSECOND);
+    fail_unless_equals_uint64 (get_u64 (s, "duration"), 500 * GST_MSECOND);
+    if (i == 2 || i == 3)
+      fail_unless (get_d (s, "momentary-loudness") < -70.0,
+          "momentary %f in the gap (message %u)",
+          get_d (s, "momentary-loudness"), i);
+    else
+      assert_close (get_d (s, "momentary-loudness"), K_997_48K - 20.0, 0.01);
+    gst_structure_free (s);
+  }
+  fail_unless (pop_meter (bus) == NULL);
+}
+
+GST_START_TEST (test_gap_event)
+{
+  GstHarness *h;
+  GstBus *bus;
+  Tone t;
+
+  tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, db_to_amp (-20.0));
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout="
+      "interleaved,rate=48000,channels=1", &bus);
+  g_object_set (h->element, "interval", (guint64) (500 * GST_MSECOND), NULL);
+  push_tone (h, &t, RATE, 1000);
+  fail_unless (gst_harness_push_event (h, gst_event_new_gap (GST_SECOND,
+              GST_SECOND)));
+  /* the gap is measured when its event arrives, not when audio follows */
+  check_gap_messages (bus, 0, 4);
+  t.pos += RATE;
+  push_tone (h, &t, RATE, 1000);
+  check_gap_messages (bus, 4, 6);
+  meter_free (h, bus);
+}
+
+GST_END_TEST;
+
+/* The same without a GAP event: the audio from 2 s arrives right after the
+ * audio that ended at 1 s, without DISCONT.  A jump of more than 40 ms
+ * (GStreamer's usual alignment threshold) is a discontinuity whose
+ * missing time is measured as silence: the same messages as with the GAP
+ * event.  A jump of 20 ms (jitter) is not: no silence is added, the
+ * interval grid goes on (messages at 0, 0.5, 1.0, 1.5 s for 2 s of tone). */
+GST_START_TEST (test_timestamp_jump)
+{
+  GstHarness *h;
+  GstBus *bus;
+  GstStructure *s;
+  Tone t;
+  guint i;
+
+  tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, db_to_amp (-20.0));
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout="
+      "interleaved,rate=48000,channels=1", &bus);
+  g_object_set (h->element, "interval", (guint64) (500 * GST_MSECOND), NULL);
+  push_tone (h, &t, RATE, 1000);
+  t.pos += RATE;
+  push_tone (h, &t, RATE, 1000);
+  check_gap_messages (bus, 0, 6);
+  meter_free (h, bus);
+
+  tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, db_to_amp (-20.0));
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout="
+      "interleaved,rate=48000,channels=1", &bus);
+  g_object_set (h->element, "interval", (guint64) (500 * GST_MSECOND), NULL);
+  push_tone (h, &t, RATE, 1000);
+  t.pos += RATE / 50;
+  push_tone (h, &t, RATE, 1000);
+  for (i = 0; i < 4; i++) {
+    s = pop_meter (bus);
+    fail_unless (s != NULL, "message %u missing", i);
+    fail_unless_equals_uint64 (get_u64 (s, "timestamp"),
+        i * 500 * GST_MSECOND);
+    assert_close (get_d (s, "momentary-loudness"), K_997_48K - 20.0, 0.05);
+    gst_structure_free (s);
+  }
+  fail_unless (pop_meter (bus) == NULL);
+  meter_free (h, bus);
+}
+
+GST_END_TEST;
+
+/* post-messages under control, switched off at 0.5 s, with all the audio
+ * in ONE buffer of 1 s: the controller is synced every 10 ms inside the
+ * buffer, so the messages of the intervals that end by 0.5 s (0, 100,
+ * ..., 400 ms) are posted and none after; once per buffer would post all
+ * ten or none. */
+GST_START_TEST (test_controller_mid_buffer)
+{
+  GstHarness *h;
+  GstBus *bus;
+  GstStructure *s;
+  GstControlSource *cs;
+  GstTimedValueControlSource *tvcs;
+  Tone t;
+  guint n = 0;
+
+  tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, db_to_amp (-20.0));
+  h = meter_new ("audio/x-raw,format=" GST_AUDIO_NE (F32) ",layout="
+      "interleaved,rate=48000,channels=1", &bus);
+  cs = gst_trigger_control_source_new ();
+  tvcs = GST_TIMED_VALUE_CONTROL_SOURCE (cs);
+  gst_timed_value_control_source_set (tvcs, 0, 1.0);
+  gst_timed_value_control_source_set (tvcs, 500 * GST_MSECOND, 0.0);
+  fail_unless (gst_object_add_control_binding (GST_OBJECT (h->element),
+          gst_direct_control_binding_new (GST_OBJECT (h->element),
+              "post-messages", cs)));
+  push_tone (h, &t, RATE, RATE);
+  while ((s = pop_meter (bus))) {
+    fail_unless_equals_uint64 (get_u64 (s, "timestamp"),
+        n * 100 * GST_MSECOND);
+    gst_structure_free (s);
+    n++;
+  }
+  fail_unless_equals_int (n, 5);
+  gst_object_unref (cs);
+  meter_free (h, bus);
+}
+
+GST_END_TEST;
+
+/* The caps limits are the cores' (dsp/util.h): MST_RATE_MIN..MST_RATE_MAX
+ * Hz, 1..MST_MAX_CHANNELS channels, native-endian formats. */
+GST_START_TEST (test_caps_limits)
+{
+  GstHarness *h = gst_harness_new ("loudnessmeter");
+  const gint rates[] = { MST_RATE_MIN, MST_RATE_MAX };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (rates); i++) {
+    gchar *str = g_strdup_printf ("audio/x-raw,format=%s,layout=interleaved,"
+        "rate=%d,channels=%d,channel-mask=(bitmask)0",
+        GST_AUDIO_NE (F32), rates[i], MST_MAX_CHANNELS);
+    GstCaps *caps = gst_caps_from_string (str);
+
+    fail_unless (gst_pad_query_accept_caps (h->srcpad->peer, caps), "%s",
+        str);
+    gst_caps_unref (caps);
+    g_free (str);
+    str = g_strdup_printf ("audio/x-raw,format=%s,layout=interleaved,"
+        "rate=%d,channels=1", GST_AUDIO_NE (F32),
+        i == 0 ? MST_RATE_MIN - 1 : MST_RATE_MAX + 1);
+    caps = gst_caps_from_string (str);
+    fail_if (gst_pad_query_accept_caps (h->srcpad->peer, caps), "%s", str);
+    gst_caps_unref (caps);
+    g_free (str);
+  }
   gst_harness_teardown (h);
 }
 
@@ -1577,6 +1748,10 @@ loudnessmeter_suite (void)
   tcase_add_test (tc, test_interval_change);
   tcase_add_test (tc, test_controller);
   tcase_add_test (tc, test_caps_refused);
+  tcase_add_test (tc, test_gap_event);
+  tcase_add_test (tc, test_timestamp_jump);
+  tcase_add_test (tc, test_controller_mid_buffer);
+  tcase_add_test (tc, test_caps_limits);
 
   return s;
 }

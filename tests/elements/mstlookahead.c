@@ -222,7 +222,7 @@ gst_mst_delay_test_init (GstMstDelayTest * self)
   self->gain = 1.0;
 }
 
-/* ---- helpers ------------------------------------------------------------ */
+/* ---- helpers ------------------------------------------------------------- */
 
 static GstHarness *
 delay_new (guint delay, const gchar * caps, GstBus ** bus)
@@ -366,7 +366,7 @@ count_messages (GstBus * bus, GstMessageType type)
   return k;
 }
 
-/* ---- tests ------------------------------------------------------------------- */
+/* ---- tests --------------------------------------------------------------- */
 
 /* Output == input bit-exact, same length, exact timestamps and offsets,
  * for delays from 0 to longer than the stream, and buffer sizes from 7

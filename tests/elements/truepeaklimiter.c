@@ -30,6 +30,7 @@
 
 #include "dsp/loudness.h"
 #include "dsp/truepeak.h"
+#include "dsp/util.h"
 
 #define RATE 48000
 #define CAPS_F32(ch) "audio/x-raw, format=" GST_AUDIO_NE (F32) \
@@ -898,6 +899,123 @@ GST_START_TEST (test_caps_change)
 
 GST_END_TEST;
 
+/* The ceiling under control, -1 dBTP then -6 dBTP from 0.5 s, with the
+ * whole second in ONE input buffer: the controller is synced every 10 ms
+ * inside the buffer (0.5 s is on that grid), so the output from 0.5 s is
+ * under -6 dBTP on the 4x meter while the first half reaches -1; synced
+ * once per buffer, all of it would be limited to -1. */
+GST_START_TEST (test_controller_mid_buffer)
+{
+  GstHarness *h = limiter_new (CAPS_F32 (2), NULL);
+  GstControlSource *cs = gst_trigger_control_source_new ();
+  GstTimedValueControlSource *tvcs = (GstTimedValueControlSource *) cs;
+  gsize n = RATE, half = RATE / 2, count = 0;
+  gfloat *x = g_new (gfloat, n * 2), *y = g_new0 (gfloat, n * 2);
+  gdouble t_before, t_after;
+
+  gst_object_add_control_binding (GST_OBJECT (h->element),
+      gst_direct_control_binding_new_absolute (GST_OBJECT (h->element),
+          "ceiling", cs));
+  gst_timed_value_control_source_set (tvcs, 0, -1.0);
+  gst_timed_value_control_source_set (tvcs, 500 * GST_MSECOND, -6.0);
+  noise (x, n * 2, 1.0, 23);
+  push_frames (h, x, n, 2, n, 0);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  pull_all (h, 2, y, &count);
+  fail_unless_equals_uint64 (count, n);
+  t_before = db (tp4 (y, half, 2));
+  t_after = db (tp4 (y + half * 2, n - half, 2));
+  GST_INFO ("before %f, after %f", t_before, t_after);
+  fail_unless (t_before <= -1.0 + 1e-9 && t_before > -1.2, "before: %f",
+      t_before);
+  fail_unless (t_after <= -6.0 + 1e-9 && t_after > -6.2, "after: %f",
+      t_after);
+  gst_object_unref (cs);
+  g_free (x);
+  g_free (y);
+  limiter_free (h, NULL);
+}
+
+GST_END_TEST;
+
+/* NaN and +-inf reaching set_property (GLib's own validation stops them
+ * in g_object_set, a controller or a binding may not) are rejected: the
+ * old value stays, and the limiter keeps limiting to it. */
+GST_START_TEST (test_non_finite_property)
+{
+  const gchar *props[] = { "ceiling", "input-gain", "release", "lookahead" };
+  const gdouble bad[] = { NAN, INFINITY, -INFINITY };
+  GstHarness *h = limiter_new (CAPS_F32 (1), NULL);
+  GObjectClass *klass = G_OBJECT_GET_CLASS (h->element);
+  gsize n = RATE / 2, count = 0;
+  gfloat *x = g_new (gfloat, n), *y = g_new0 (gfloat, n);
+  guint i, j;
+
+  g_object_set (h->element, "ceiling", -3.0, "input-gain", 6.0, NULL);
+  for (i = 0; i < G_N_ELEMENTS (props); i++) {
+    GParamSpec *ps = g_object_class_find_property (klass, props[i]);
+    gdouble before, after;
+
+    g_object_get (h->element, props[i], &before, NULL);
+    for (j = 0; j < G_N_ELEMENTS (bad); j++) {
+      GValue v = G_VALUE_INIT;
+
+      g_value_init (&v, G_TYPE_DOUBLE);
+      g_value_set_double (&v, bad[j]);
+      klass->set_property (G_OBJECT (h->element), ps->param_id, &v, ps);
+      g_value_unset (&v);
+      g_object_get (h->element, props[i], &after, NULL);
+      fail_unless (after == before, "%s: %f after setting %f", props[i],
+          after, bad[j]);
+    }
+  }
+  noise (x, n, 1.0, 31);
+  push_frames (h, x, n, 1, 1024, 0);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  pull_all (h, 1, y, &count);
+  fail_unless_equals_uint64 (count, n);
+  /* +6 dB on noise at 0 dBFS into -3 dBTP: the ceiling is -3, not a NaN
+   * turned into the lowest ceiling (-60) */
+  fail_unless (db (tp4 (y, n, 1)) <= -3.0 + 1e-9);
+  fail_unless (db (tp4 (y, n, 1)) > -3.2, "%f", db (tp4 (y, n, 1)));
+  g_free (x);
+  g_free (y);
+  limiter_free (h, NULL);
+}
+
+GST_END_TEST;
+
+/* The caps limits are the cores' (dsp/util.h): MST_RATE_MIN..MST_RATE_MAX
+ * Hz, 1..MST_MAX_CHANNELS channels. */
+GST_START_TEST (test_caps_limits)
+{
+  GstHarness *h = gst_harness_new ("truepeaklimiter");
+  const gint ok_rates[] = { MST_RATE_MIN, MST_RATE_MAX };
+  const gint bad_rates[] = { MST_RATE_MIN - 1, MST_RATE_MAX + 1 };
+  guint i;
+
+  for (i = 0; i < 2; i++) {
+    gchar *str = g_strdup_printf ("audio/x-raw,format=%s,layout=interleaved,"
+        "rate=%d,channels=%d,channel-mask=(bitmask)0", GST_AUDIO_NE (F64),
+        ok_rates[i], MST_MAX_CHANNELS);
+    GstCaps *caps = gst_caps_from_string (str);
+
+    fail_unless (gst_pad_query_accept_caps (h->srcpad->peer, caps), "%s",
+        str);
+    gst_caps_unref (caps);
+    g_free (str);
+    str = g_strdup_printf ("audio/x-raw,format=%s,layout=interleaved,"
+        "rate=%d,channels=1", GST_AUDIO_NE (F64), bad_rates[i]);
+    caps = gst_caps_from_string (str);
+    fail_if (gst_pad_query_accept_caps (h->srcpad->peer, caps), "%s", str);
+    gst_caps_unref (caps);
+    g_free (str);
+  }
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 truepeaklimiter_suite (void)
 {
@@ -922,6 +1040,9 @@ truepeaklimiter_suite (void)
   tcase_add_test (tc, test_nan);
   tcase_add_test (tc, test_unlinked);
   tcase_add_test (tc, test_caps_change);
+  tcase_add_test (tc, test_controller_mid_buffer);
+  tcase_add_test (tc, test_non_finite_property);
+  tcase_add_test (tc, test_caps_limits);
   return s;
 }
 
