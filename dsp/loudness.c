@@ -25,18 +25,28 @@
  *   ky1, ky2  previous two outputs of the shelf stage
  *   kz1, kz2  previous two outputs of the high-pass    (K-weighted signal)
  *   sub_acc   sum of kz^2 in the current sub-block
+ *   clv, cdv  max |x| and max |x[i] - x[i-1]| of the current chunk
  *   speak     max |x| since reset,  tpeak  max true peak since reset
+ *   tail      the last TAIL input samples as the true-peak stage saw them
+ *   tp_stale  the interpolator's history is not `tail` (chunks skipped)
+ *
+ * True peak: most chunks of programme material cannot raise the running
+ * true peak.  The interpolator's published bound (truepeak.h:
+ * g_level * max|x| + g_diff * max|x[i] - x[i-1]| over its support) is
+ * evaluated from clv/cdv, which the K-filter loop computes on the way, and
+ * from the tail; when it is at or below the running peak the chunk is not
+ * handed to the interpolator at all (no copy, no scan).  Its history is
+ * then restored from `tail` before the next chunk it does see, so the
+ * values it reads are those it would read without the skipping.
  */
 #include "loudness.h"
 #include "truepeak.h"
-#include "simd.h"
+#include "util.h"
 
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MST_PI 3.14159265358979323846
 
 #define SUBS_PER_SECOND 100     /* 10 ms sub-blocks */
 #define M_SUBS 40               /* momentary window: 400 ms */
@@ -63,6 +73,18 @@
 
 #define MAXC MST_LOUDNESS_MAX_CHANNELS
 
+/* Frames per K-filter call (the converted chunk lives in a buffer of
+ * KF_PIECE x 8 doubles). */
+#define KF_PIECE 512
+
+/* Samples of history the interpolator keeps (its taps minus one); the
+ * tail holds as many. */
+#define TAIL (MST_TRUE_PEAK_TAPS - 1)
+
+/* Relative margin on the interpolator's bound: covers the rounding of the
+ * float FIR and of the double -> float conversion (both < 1e-6). */
+#define TP_BOUND_MARGIN 1e-5
+
 typedef struct
 {
   uint64_t count[HIST_BINS];
@@ -79,6 +101,7 @@ typedef struct
   double ky1[MAXC], ky2[MAXC];
   double kz1[MAXC], kz2[MAXC];
   double sub_acc[MAXC];
+  double clv[MAXC], cdv[MAXC];
   double speak[MAXC];
 } ChannelState;
 
@@ -91,7 +114,7 @@ typedef struct
 } KCoefs;
 
 typedef void (*KFilterFunc) (const KCoefs * k, ChannelState * s,
-    const void *in, size_t n, float *planar, size_t stride);
+    const double *x, size_t n, unsigned ch);
 
 struct MstLoudness
 {
@@ -116,9 +139,16 @@ struct MstLoudness
   Histogram *gate;              /* 400 ms gating blocks */
   Histogram *st;                /* short-term values for LRA */
 
+  KFilterFunc kfilter;           /* for the channel count */
+  unsigned kf_stride;           /* doubles per frame it reads */
+  double *kx;                   /* KF_PIECE x kf_stride converted input */
+
   double tpeak[MAXC];
   MstTruePeak *tp;
+  double tp_g_level, tp_g_diff; /* the interpolator's bound gains */
   float *planar;                /* channels x MAX_SUB_FRAMES */
+  float tail[MAXC][TAIL];
+  int tp_stale[MAXC];
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -253,87 +283,156 @@ mst_loudness_k_coefficients (double rate, double shelf[5], double hp[5])
   hp[4] = (1.0 - Kh / Qh + Kh * Kh) / a0h;
 }
 
-/* The fused per-chunk loop: K-filter every channel (Direct Form I, the
- * feedback term last so the recursion is one multiply-add deep), square and
- * accumulate, track the sample peak and, for the true peak, copy the input
- * to planar float.  Stamped per input format and channel count so the
- * channel loop has a constant trip count and the state stays in registers;
- * the recursion is latency-bound, so what counts is the short dependency
- * chain (one multiply-add per stage and sample) and FMA on x86-64-v3
- * (MST_CLONES). */
-#define KFILTER_BODY(CH, TYPE, CONV, PLANAR)                                 \
-  {                                                                          \
-    const TYPE *restrict src = (const TYPE *) in;                            \
-    const double sb0 = k->sb0, sb1 = k->sb1, sb2 = k->sb2;                   \
-    const double sa1 = k->sa1, sa2 = k->sa2, ha1 = k->ha1, ha2 = k->ha2;     \
-    double x1[CH], x2[CH], y1[CH], y2[CH], z1[CH], z2[CH], acc[CH], pk[CH];  \
-    size_t i;                                                                \
-    int c;                                                                   \
-    for (c = 0; c < CH; c++) {                                               \
-      x1[c] = s->kx1[c]; x2[c] = s->kx2[c];                                  \
-      y1[c] = s->ky1[c]; y2[c] = s->ky2[c];                                  \
-      z1[c] = s->kz1[c]; z2[c] = s->kz2[c];                                  \
-      acc[c] = s->sub_acc[c]; pk[c] = s->speak[c];                           \
-    }                                                                        \
-    for (i = 0; i < n; i++) {                                                \
-      for (c = 0; c < CH; c++) {                                             \
-        double x = CONV (src[i * CH + c]);                                   \
-        double y = (sb0 * x + sb1 * x1[c] + sb2 * x2[c] - sa2 * y2[c])       \
-            - sa1 * y1[c];                                                   \
-        double z = ((y - 2.0 * y1[c] + y2[c]) - ha2 * z2[c]) - ha1 * z1[c];  \
-        double ax = fabs (x);                                                \
-        x2[c] = x1[c]; x1[c] = x;                                            \
-        y2[c] = y1[c]; y1[c] = y;                                            \
-        z2[c] = z1[c]; z1[c] = z;                                            \
-        acc[c] += z * z;                                                     \
-        pk[c] = ax > pk[c] ? ax : pk[c];                                     \
-        if (PLANAR)                                                          \
-          planar[c * stride + i] = (float) x;                                \
-      }                                                                      \
-    }                                                                        \
-    for (c = 0; c < CH; c++) {                                               \
-      s->kx1[c] = x1[c]; s->kx2[c] = x2[c];                                  \
-      s->ky1[c] = y1[c]; s->ky2[c] = y2[c];                                  \
-      s->kz1[c] = z1[c]; s->kz2[c] = z2[c];                                  \
-      s->sub_acc[c] = acc[c]; s->speak[c] = pk[c];                           \
-    }                                                                        \
-  }
+/* K-weighting: the input of a chunk is first converted to doubles, one
+ * frame per kf_stride doubles (2, 4 or 8; the lanes beyond the channel
+ * count stay zero), then filtered by one kernel per channel shape
+ * (loudness-kfilter.h) that runs the channels in the lanes of a vector.
+ * bench/meter-kfilter measures every format and channel count: one body
+ * per format and per channel count (the earlier design) was no faster
+ * than these few kernels and made the object file about six times
+ * larger. */
 
 #define CONV_S16(v) ((double) (v) * (1.0 / 32768.0))
 #define CONV_S32(v) ((double) (v) * (1.0 / 2147483648.0))
 #define CONV_F32(v) ((double) (v))
 #define CONV_F64(v) (v)
 
-#define DEFINE_KFILTER(NAME, CH, TYPE, CONV)                                 \
-  MST_CLONES static void                                                     \
-  kfilter_##NAME##_##CH (const KCoefs * k, ChannelState * s, const void *in, \
-      size_t n, float *planar, size_t stride)                                \
+typedef void (*ConvertFunc) (const void *in, double *out, size_t n,
+    unsigned ch, unsigned stride);
+
+#define DEFINE_CONVERT(NAME, TYPE, CONV)                                     \
+  static void                                                                \
+  convert_##NAME (const void *in, double *restrict out, size_t n,            \
+      unsigned ch, unsigned stride)                                          \
   {                                                                          \
-    if (planar)                                                              \
-      KFILTER_BODY (CH, TYPE, CONV, 1)                                       \
-    else                                                                     \
-      KFILTER_BODY (CH, TYPE, CONV, 0)                                       \
+    const TYPE *restrict src = in;                                           \
+    size_t i;                                                                \
+    unsigned c;                                                              \
+                                                                             \
+    if (ch == stride) {                                                      \
+      for (i = 0; i < n * ch; i++)                                           \
+        out[i] = CONV (src[i]);                                              \
+    } else {                                                                 \
+      for (i = 0; i < n; i++)                                                \
+        for (c = 0; c < ch; c++)                                             \
+          out[i * stride + c] = CONV (src[i * ch + c]);                      \
+    }                                                                        \
   }
 
-#define DEFINE_KFILTERS(NAME, TYPE, CONV)                                    \
-  DEFINE_KFILTER (NAME, 1, TYPE, CONV)                                       \
-  DEFINE_KFILTER (NAME, 2, TYPE, CONV)                                       \
-  DEFINE_KFILTER (NAME, 3, TYPE, CONV)                                       \
-  DEFINE_KFILTER (NAME, 4, TYPE, CONV)                                       \
-  DEFINE_KFILTER (NAME, 5, TYPE, CONV)                                       \
-  DEFINE_KFILTER (NAME, 6, TYPE, CONV)                                       \
-  DEFINE_KFILTER (NAME, 7, TYPE, CONV)                                       \
-  DEFINE_KFILTER (NAME, 8, TYPE, CONV)                                       \
-  static const KFilterFunc kfilters_##NAME[MAXC] = {                         \
-    kfilter_##NAME##_1, kfilter_##NAME##_2, kfilter_##NAME##_3,              \
-    kfilter_##NAME##_4, kfilter_##NAME##_5, kfilter_##NAME##_6,              \
-    kfilter_##NAME##_7, kfilter_##NAME##_8                                   \
-  };
+DEFINE_CONVERT (s16, int16_t, CONV_S16)
+DEFINE_CONVERT (s32, int32_t, CONV_S32)
+DEFINE_CONVERT (f32, float, CONV_F32)
+DEFINE_CONVERT (f64, double, CONV_F64)
 
-DEFINE_KFILTERS (s16, int16_t, CONV_S16)
-DEFINE_KFILTERS (s32, int32_t, CONV_S32)
-DEFINE_KFILTERS (f32, float, CONV_F32)
-DEFINE_KFILTERS (f64, double, CONV_F64)
+static const ConvertFunc converters[4] = {
+  convert_s16, convert_s32, convert_f32, convert_f64
+};
+
+typedef double v2df __attribute__((vector_size (16)));
+typedef int64_t v2di __attribute__((vector_size (16)));
+typedef double v4df __attribute__((vector_size (32)));
+typedef int64_t v4di __attribute__((vector_size (32)));
+
+/* 1 channel: the same recursion in scalar code (a vector kernel with one
+ * lane in use measured slower, an AVX2 build no faster) */
+static void
+kfilter_1 (const KCoefs * k, ChannelState * s, const double *restrict x,
+    size_t n, unsigned ch)
+{
+  const double sb0 = k->sb0, sb1 = k->sb1, sb2 = k->sb2;
+  const double sa1 = k->sa1, sa2 = k->sa2, ha1 = k->ha1, ha2 = k->ha2;
+  double x1 = s->kx1[0], x2 = s->kx2[0], y1 = s->ky1[0], y2 = s->ky2[0];
+  double z1 = s->kz1[0], z2 = s->kz2[0], acc = s->sub_acc[0];
+  double lv = s->clv[0], dv = s->cdv[0];
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    double v = x[i];
+    double y = (sb0 * v + sb1 * x1 + sb2 * x2 - sa2 * y2) - sa1 * y1;
+    double z = ((y - 2.0 * y1 + y2) - ha2 * z2) - ha1 * z1;
+    double a = fabs (v), d = fabs (v - x1);
+
+    lv = a > lv ? a : lv;
+    dv = d > dv ? d : dv;
+    x2 = x1;
+    x1 = v;
+    y2 = y1;
+    y1 = y;
+    z2 = z1;
+    z1 = z;
+    acc += z * z;
+  }
+  s->kx1[0] = x1;
+  s->kx2[0] = x2;
+  s->ky1[0] = y1;
+  s->ky2[0] = y2;
+  s->kz1[0] = z1;
+  s->kz2[0] = z2;
+  s->sub_acc[0] = acc;
+  s->clv[0] = lv;
+  s->cdv[0] = dv;
+  s->speak[0] = lv > s->speak[0] ? lv : s->speak[0];
+  (void) ch;
+}
+
+/* 2 channels, and 3 to 8 in groups of two: SSE2 vectors, the baseline of
+ * x86-64 (an AVX2 build of these measured no faster) */
+#define KF_FUNC kfilter_2
+#define KF_ATTR
+#define KF_VEC v2df
+#define KF_MASK v2di
+#define KF_LANES 2
+#define KF_GROUPS 1
+#include "loudness-kfilter.h"
+
+#define KF_FUNC kfilter_4
+#define KF_ATTR
+#define KF_VEC v2df
+#define KF_MASK v2di
+#define KF_LANES 2
+#define KF_GROUPS 2
+#include "loudness-kfilter.h"
+
+#define KF_FUNC kfilter_8
+#define KF_ATTR
+#define KF_VEC v2df
+#define KF_MASK v2di
+#define KF_LANES 2
+#define KF_GROUPS 4
+#include "loudness-kfilter.h"
+
+/* 3 to 8 channels in 4-lane AVX vectors, picked at run time when the CPU
+ * has AVX2, where they measure faster than the SSE2 groups.  (Without AVX,
+ * GCC's lowering of 4-lane vectors is far slower than the SSE2 groups,
+ * hence two kernels picked at run time rather than target clones.) */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define HAVE_KF_AVX2 1
+
+#define KF_FUNC kfilter_4_avx2
+#define KF_ATTR __attribute__((target ("arch=x86-64-v3")))
+#define KF_VEC v4df
+#define KF_MASK v4di
+#define KF_LANES 4
+#define KF_GROUPS 1
+#include "loudness-kfilter.h"
+
+#define KF_FUNC kfilter_8_avx2
+#define KF_ATTR __attribute__((target ("arch=x86-64-v3")))
+#define KF_VEC v4df
+#define KF_MASK v4di
+#define KF_LANES 4
+#define KF_GROUPS 2
+#include "loudness-kfilter.h"
+#endif
+
+/* The interpolator starts from silence: so does the tail. */
+static void
+true_peak_clear (MstLoudness * st)
+{
+  memset (st->tail, 0, sizeof st->tail);
+  memset (st->tp_stale, 0, sizeof st->tp_stale);
+  mst_true_peak_reset (st->tp);
+}
 
 /* Slow path for chunks with non-finite samples: same filter, one sample at
  * a time, such samples replaced by 0.  Returns how many were replaced. */
@@ -496,7 +595,26 @@ mst_loudness_new (unsigned rate, unsigned channels, unsigned flags)
    * cases 21/23) */
   st->tp = mst_true_peak_new (channels, 4);
   st->planar = malloc (sizeof (float) * MAX_SUB_FRAMES * channels);
-  if (!st->gate || !st->st || !st->tp || !st->planar) {
+  if (channels == 1) {
+    st->kfilter = kfilter_1;
+    st->kf_stride = 1;
+  } else if (channels == 2) {
+    st->kfilter = kfilter_2;
+    st->kf_stride = 2;
+  } else if (channels <= 4) {
+    st->kfilter = kfilter_4;
+    st->kf_stride = 4;
+  } else {
+    st->kfilter = kfilter_8;
+    st->kf_stride = 8;
+  }
+#ifdef HAVE_KF_AVX2
+  if (channels > 2 && __builtin_cpu_supports ("avx2"))
+    st->kfilter = channels <= 4 ? kfilter_4_avx2 : kfilter_8_avx2;
+#endif
+  /* zeroed: the lanes beyond the channel count are never written */
+  st->kx = calloc ((size_t) KF_PIECE * st->kf_stride, sizeof (double));
+  if (!st->gate || !st->st || !st->tp || !st->planar || !st->kx) {
     mst_loudness_free (st);
     return NULL;
   }
@@ -512,6 +630,7 @@ mst_loudness_new (unsigned rate, unsigned channels, unsigned flags)
   st->k.ha1 = hp[3];
   st->k.ha2 = hp[4];
 
+  mst_true_peak_bound_gains (st->tp, &st->tp_g_level, &st->tp_g_diff);
   st->tp_enabled = (flags & MST_LOUDNESS_TRUE_PEAK) != 0;
   mst_loudness_reset (st);
   return st;
@@ -526,6 +645,7 @@ mst_loudness_free (MstLoudness * st)
   free (st->st);
   mst_true_peak_free (st->tp);
   free (st->planar);
+  free (st->kx);
   free (st);
 }
 
@@ -544,7 +664,7 @@ mst_loudness_reset (MstLoudness * st)
   hist_clear (st->gate);
   hist_clear (st->st);
   memset (st->tpeak, 0, sizeof st->tpeak);
-  mst_true_peak_reset (st->tp);
+  true_peak_clear (st);
 }
 
 unsigned
@@ -579,7 +699,7 @@ mst_loudness_set_true_peak (MstLoudness * st, int enabled)
 {
   enabled = enabled != 0;
   if (enabled && !st->tp_enabled)
-    mst_true_peak_reset (st->tp);
+    true_peak_clear (st);
   st->tp_enabled = enabled;
 }
 
@@ -589,16 +709,99 @@ mst_loudness_get_true_peak (const MstLoudness * st)
   return st->tp_enabled;
 }
 
+static const size_t sample_sizes[4] = { 2, 4, 4, 8 };
+
+/* K-filters m frames (at most a sub-block) of format fmt: sets clv/cdv to
+ * the chunk's level and slope and, if planar, copies the input there as
+ * float (channel c at planar + c * MAX_SUB_FRAMES). */
+static void
+kfilter_chunk (MstLoudness * st, const uint8_t * p, int fmt, size_t m,
+    float *planar)
+{
+  const unsigned ch = st->channels, stride = st->kf_stride;
+  const size_t frame_bytes = sample_sizes[fmt] * ch;
+  size_t off = 0, i;
+  unsigned c;
+
+  for (c = 0; c < ch; c++)
+    st->cs.clv[c] = st->cs.cdv[c] = 0.0;
+  while (off < m) {
+    size_t k = m - off < KF_PIECE ? m - off : KF_PIECE;
+
+    converters[fmt] (p + off * frame_bytes, st->kx, k, ch, stride);
+    st->kfilter (&st->k, &st->cs, st->kx, k, ch);
+    if (planar)
+      for (c = 0; c < ch; c++) {
+        float *dst = planar + (size_t) c * MAX_SUB_FRAMES + off;
+
+        for (i = 0; i < k; i++)
+          dst[i] = (float) st->kx[i * stride + c];
+      }
+    off += k;
+  }
+}
+
+/* True peak of a chunk of m frames in planar (see the comment at the top:
+ * chunks whose bound cannot beat the running peak are skipped). */
+static void
+true_peak_chunk (MstLoudness * st, const float *planar, size_t m)
+{
+  unsigned c;
+
+  for (c = 0; c < st->channels; c++) {
+    const float *x = planar + (size_t) c * MAX_SUB_FRAMES;
+    float *tail = st->tail[c];
+    double lv = st->cs.clv[c], dv = st->cs.cdv[c], bound;
+    size_t j;
+
+    for (j = 0; j < TAIL; j++) {
+      double a = fabs ((double) tail[j]);
+
+      lv = a > lv ? a : lv;
+      if (j > 0) {
+        double d = fabs ((double) tail[j] - (double) tail[j - 1]);
+
+        dv = d > dv ? d : dv;
+      }
+    }
+    bound = (st->tp_g_level * lv + st->tp_g_diff * dv)
+        * (1.0 + TP_BOUND_MARGIN);
+    if (bound <= st->tpeak[c]) {
+      /* nothing in this chunk can exceed the running peak */
+      st->tp_stale[c] = 1;
+    } else {
+      float v;
+
+      if (st->tp_stale[c]) {
+        /* give the interpolator the history it missed; its reading of
+         * these samples is already accounted for */
+        (void) mst_true_peak_process_max (st->tp, c, tail, TAIL, FLT_MAX);
+        st->tp_stale[c] = 0;
+      }
+      v = mst_true_peak_process_max (st->tp, c, x, m, (float) st->tpeak[c]);
+      if (v > st->tpeak[c])
+        st->tpeak[c] = v;
+    }
+    /* the interpolator sees float-rounded samples: S32/F64 peaks can
+     * be a float step above what it read */
+    if (st->cs.speak[c] > st->tpeak[c])
+      st->tpeak[c] = st->cs.speak[c];
+
+    if (m >= TAIL) {
+      memcpy (tail, x + m - TAIL, sizeof (float) * TAIL);
+    } else {
+      memmove (tail, tail + m, sizeof (float) * (TAIL - m));
+      memcpy (tail + TAIL - m, x, sizeof (float) * m);
+    }
+  }
+}
+
 /* Feeds frames, splitting at sub-block ends.  fmt: 0 s16, 1 s32, 2 f32,
  * 3 f64 (sizes 2, 4, 4, 8). */
 static size_t
-process (MstLoudness * st, const void *in, int fmt, const KFilterFunc * fns,
-    size_t n_frames)
+process (MstLoudness * st, const void *in, int fmt, size_t n_frames)
 {
-  static const size_t sizes[4] = { 2, 4, 4, 8 };
-  const size_t frame_bytes = sizes[fmt] * st->channels;
-  const KFilterFunc fn = fns[st->channels - 1];
-  const unsigned ch = st->channels;
+  const size_t frame_bytes = sample_sizes[fmt] * st->channels;
   const uint8_t *p = in;
   size_t bad = 0;
 
@@ -606,32 +809,24 @@ process (MstLoudness * st, const void *in, int fmt, const KFilterFunc * fns,
     size_t m = st->sub_len - st->sub_pos;
     float *planar = st->tp_enabled ? st->planar : NULL;
     ChannelState saved;
-    unsigned c;
 
     if (m > n_frames)
       m = n_frames;
 
     saved = st->cs;
-    fn (&st->k, &st->cs, p, m, planar, MAX_SUB_FRAMES);
+    kfilter_chunk (st, p, fmt, m, planar);
     if (!state_finite (st)) {
+      unsigned c;
+
       st->cs = saved;
       bad += kfilter_sanitize (st, p, fmt, m, planar);
+      /* no bound for this chunk: interpolate it */
+      for (c = 0; c < st->channels; c++)
+        st->cs.clv[c] = st->cs.cdv[c] = INFINITY;
     }
 
-    if (planar) {
-      for (c = 0; c < ch; c++) {
-        float floor = (float) st->tpeak[c];
-        float v = mst_true_peak_process_max (st->tp, c,
-            planar + (size_t) c * MAX_SUB_FRAMES, m, floor);
-
-        if (v > st->tpeak[c])
-          st->tpeak[c] = v;
-        /* the interpolator sees float-rounded samples: S32/F64 peaks can
-         * be a float step above what it read */
-        if (st->cs.speak[c] > st->tpeak[c])
-          st->tpeak[c] = st->cs.speak[c];
-      }
-    }
+    if (planar)
+      true_peak_chunk (st, planar, m);
 
     st->frames += m;
     st->sub_pos += m;
@@ -646,25 +841,25 @@ process (MstLoudness * st, const void *in, int fmt, const KFilterFunc * fns,
 size_t
 mst_loudness_process_s16 (MstLoudness * st, const int16_t * in, size_t n)
 {
-  return process (st, in, 0, kfilters_s16, n);
+  return process (st, in, 0, n);
 }
 
 size_t
 mst_loudness_process_s32 (MstLoudness * st, const int32_t * in, size_t n)
 {
-  return process (st, in, 1, kfilters_s32, n);
+  return process (st, in, 1, n);
 }
 
 size_t
 mst_loudness_process_f32 (MstLoudness * st, const float *in, size_t n)
 {
-  return process (st, in, 2, kfilters_f32, n);
+  return process (st, in, 2, n);
 }
 
 size_t
 mst_loudness_process_f64 (MstLoudness * st, const double *in, size_t n)
 {
-  return process (st, in, 3, kfilters_f64, n);
+  return process (st, in, 3, n);
 }
 
 void
@@ -675,7 +870,7 @@ mst_loudness_process_silence (MstLoudness * st, size_t n_frames)
   while (n_frames > 0) {
     size_t m = n_frames < 1024 ? n_frames : 1024;
 
-    process (st, zeros, 2, kfilters_f32, m);
+    process (st, zeros, 2, m);
     n_frames -= m;
   }
 }
