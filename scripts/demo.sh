@@ -1,13 +1,17 @@
 #!/bin/sh
-# The main job: build gst-mastering and analyse the built-in (deliberately
-# unmastered) demo mix with the loudnessmeter element.  Any arguments are
-# passed on to `gst-mastering analyze` (e.g. a file path instead of the
-# demo).  Idempotent: installs only what is missing, builds incrementally.
+# The main job: build gst-mastering, then master the built-in
+# (deliberately unmastered) demo mix to Spotify's target (-14 LUFS,
+# -1 dBTP) with `gst-mastering demo`: it analyses the mix, renders gain +
+# true-peak limiter, verifies the result, writes build/demo-master.wav and
+# prints before / after.  With arguments, they are passed on to
+# `gst-mastering analyze` instead (e.g. a file path to measure).
+# Idempotent: installs only what is missing, builds incrementally, and
+# writes the same demo-master.wav every time.
 . "$(dirname "$0")/common.sh"
 
 mst_install $MST_PACKAGES
 mst_build "$MST_TOP/build"
 if [ $# -eq 0 ]; then
-  set -- --demo
+  exec "$MST_TOP/build/tools/gst-mastering" demo --output-dir "$MST_TOP/build"
 fi
 exec "$MST_TOP/build/tools/gst-mastering" analyze "$@"

@@ -35,8 +35,10 @@
 #include "demomix.h"
 #include "mstjob.h"
 #include "mstreport.h"
+#include "mstcli.h"
+#include "mstmaster.h"
 
-#define PROGRAM "gst-mastering"
+#define PROGRAM MST_PROGRAM
 
 #define EXIT_CODES_HELP \
   "Exit codes:\n" \
@@ -47,7 +49,9 @@
   "  4  not audio, no audio stream, or an unsupported audio format\n" \
   "  5  a decoder or another GStreamer plugin is missing\n" \
   "  6  error while decoding or processing the stream\n" \
-  "  7  output file cannot be written\n"
+  "  7  output file cannot be written\n" \
+  "  8  master: the output misses the target (written anyway), or with\n" \
+  "     --strict more limiting was needed than --max-limiting allows\n"
 
 /* ---- finding our plugin -------------------------------------------------- */
 
@@ -72,8 +76,8 @@ running_uninstalled (void)
 #endif
 }
 
-static gboolean
-have_element (const gchar * name)
+gboolean
+mst_cli_have_element (const gchar * name)
 {
   GstElementFactory *f = gst_element_factory_find (name);
 
@@ -85,13 +89,13 @@ have_element (const gchar * name)
 /* Makes the element available: from the registry, else from the build
  * tree's plugin directory (when run from the build tree) or the install
  * directory (which need not be on GStreamer's default path). */
-static gboolean
-ensure_element (const gchar * name)
+gboolean
+mst_cli_ensure_element (const gchar * name)
 {
   const gchar *dirs[2] = { NULL, NULL };
   guint i;
 
-  if (have_element (name))
+  if (mst_cli_have_element (name))
     return TRUE;
 #ifdef MST_BUILD_PLUGIN_DIR
   if (running_uninstalled ())
@@ -106,7 +110,7 @@ ensure_element (const gchar * name)
       continue;
     GST_INFO ("'%s' not in the registry, scanning %s", name, dirs[i]);
     gst_registry_scan_path (gst_registry_get (), dirs[i]);
-    if (have_element (name))
+    if (mst_cli_have_element (name))
       return TRUE;
   }
   return FALSE;
@@ -116,8 +120,8 @@ ensure_element (const gchar * name)
 
 /* Parses argv (argv[0] is the subcommand) with entries; on failure prints
  * the error and returns FALSE. */
-static gboolean
-parse_options (gint * argc, gchar *** argv, const gchar * params,
+gboolean
+mst_cli_parse_options (gint * argc, gchar *** argv, const gchar * params,
     const gchar * summary, const GOptionEntry * entries)
 {
   GOptionContext *ctx;
@@ -145,8 +149,8 @@ parse_options (gint * argc, gchar *** argv, const gchar * params,
   return ok;
 }
 
-static gint
-usage_error (const gchar * command, const gchar * message)
+gint
+mst_cli_usage_error (const gchar * command, const gchar * message)
 {
   g_printerr ("%s: %s\nTry '%s %s --help'.\n", PROGRAM, message, PROGRAM,
       command);
@@ -162,29 +166,30 @@ job_failed (MstJob * job, MstExit code)
   return code;
 }
 
-static gboolean
-stderr_is_terminal (void)
+gboolean
+mst_cli_stderr_is_terminal (void)
 {
   return isatty (fileno (stderr));
 }
 
-/* ---- analyze ------------------------------------------------------------- */
+/* ---- measuring (analyze, master) ----------------------------------------- */
 
 typedef struct
 {
-  MstReport report;
+  MstReport *report;
   GstElement *meter;
+  GstTagList *tags;             /* merged from the decoder's tag messages */
   /* frame counting on the meter's sink pad (streaming thread; read after
    * the final message, which that thread posts after the last buffer) */
   gint bpf;
   gint rate;
   guint64 frames;
-} AnalyzeCtx;
+} MeasureCtx;
 
 static GstPadProbeReturn
 count_frames (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 {
-  AnalyzeCtx *ctx = user_data;
+  MeasureCtx *ctx = user_data;
 
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
@@ -220,66 +225,54 @@ count_frames (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 }
 
 static void
-analyze_message (MstJob * job, GstMessage * msg, gpointer user_data)
+measure_message (MstJob * job, GstMessage * msg, gpointer user_data)
 {
-  AnalyzeCtx *ctx = user_data;
-  const GstStructure *s = gst_message_get_structure (msg);
+  MeasureCtx *ctx = user_data;
+  const GstStructure *s;
 
-  if (GST_MESSAGE_SRC (msg) != GST_OBJECT (ctx->meter) ||
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_TAG) {
+    GstTagList *tags = NULL;
+
+    GstTagList *merged;
+
+    gst_message_parse_tag (msg, &tags);
+    merged = gst_tag_list_merge (ctx->tags, tags, GST_TAG_MERGE_KEEP);
+    if (ctx->tags)
+      gst_tag_list_unref (ctx->tags);
+    ctx->tags = merged;
+    gst_tag_list_unref (tags);
+    return;
+  }
+  s = gst_message_get_structure (msg);
+  if (GST_MESSAGE_SRC (msg) != GST_OBJECT (ctx->meter) || !s ||
       !gst_structure_has_name (s, "loudnessmeter"))
     return;
-  if (mst_report_update (&ctx->report, s)) {
+  if (mst_report_update (ctx->report, s)) {
     GstPad *pad = gst_element_get_static_pad (ctx->meter, "sink");
     GstCaps *caps = gst_pad_get_current_caps (pad);
 
-    mst_report_set_format (&ctx->report, caps);
-    ctx->report.frames = ctx->frames;
+    mst_report_set_format (ctx->report, caps);
+    ctx->report->frames = ctx->frames;
     gst_clear_caps (&caps);
     gst_object_unref (pad);
   }
 }
 
-static gint
-cmd_analyze (gint argc, gchar ** argv)
+MstExit
+mst_cli_measure (const gchar * input, gboolean true_peak, gboolean progress,
+    gboolean quiet, const gchar * label, MstReport * report,
+    GstTagList ** tags)
 {
-  gboolean demo = FALSE, json = FALSE, no_true_peak = FALSE, quiet = FALSE;
-  const GOptionEntry entries[] = {
-    {"demo", 'd', 0, G_OPTION_ARG_NONE, &demo,
-        "Analyze the built-in demo mix (the default without FILE)", NULL},
-    {"json", 'j', 0, G_OPTION_ARG_NONE, &json,
-        "Print the report as JSON", NULL},
-    {"no-true-peak", 0, 0, G_OPTION_ARG_NONE, &no_true_peak,
-        "Skip the 4x-oversampled true-peak measurement (faster)", NULL},
-    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
-        "No progress display and notes on stderr", NULL},
-    {NULL}
-  };
   GstElement *conv, *resample, *meter, *sink;
-  const gchar *input = NULL;
-  AnalyzeCtx ctx = { {0} };
+  MeasureCtx ctx = { 0 };
   MstJob *job;
   MstExit code;
   GstPad *pad;
   gint64 t0;
 
-  if (!parse_options (&argc, &argv, "[FILE]", "Measure integrated "
-          "loudness, loudness range, maximum momentary and short-term\n"
-          "loudness (ITU-R BS.1770 / EBU R 128), true and sample peak, and "
-          "compare them\nwith common delivery targets.  FILE is a file name "
-          "or a URI of anything\nGStreamer can decode; without FILE the "
-          "built-in demo mix is analyzed.", entries))
-    return MST_EXIT_USAGE;
-  if (argc > 2)
-    return usage_error ("analyze", "more than one input given");
-  if (argc == 2)
-    input = argv[1];
-  if (input && demo)
-    return usage_error ("analyze", "give either FILE or --demo");
-  if (!input && !demo && !quiet && !json)
-    g_printerr ("%s: no input file given: analyzing the built-in demo "
-        "mix\n", PROGRAM);
-
-  if (!ensure_element ("loudnessmeter")) {
+  if (tags)
+    *tags = NULL;
+  if (!mst_cli_ensure_element ("loudnessmeter")) {
     g_printerr ("%s: error: the 'loudnessmeter' element (gst-mastering "
         "plugin) was not found; set GST_PLUGIN_PATH to the directory of "
         "libgstmastering.so\n", PROGRAM);
@@ -287,7 +280,7 @@ cmd_analyze (gint argc, gchar ** argv)
   }
 
   job = mst_job_new ();
-  mst_report_init (&ctx.report);
+  ctx.report = report;
 
   conv = mst_job_make (job, "audioconvert", NULL);
   resample = mst_job_make (job, "audioresample", NULL);
@@ -298,7 +291,7 @@ cmd_analyze (gint argc, gchar ** argv)
     goto done;
   }
   g_object_set (meter, "interval", (guint64) GST_SECOND,
-      "true-peak", !no_true_peak, NULL);
+      "true-peak", true_peak, NULL);
   g_object_set (sink, "sync", FALSE, NULL);
   if (!mst_job_link (job, conv, resample, meter, sink, NULL)) {
     code = job_failed (job, mst_job_exit_code (job));
@@ -316,14 +309,14 @@ cmd_analyze (gint argc, gchar ** argv)
     code = job_failed (job, mst_job_exit_code (job));
     goto done;
   }
-  mst_job_set_message_func (job, analyze_message, &ctx);
+  mst_job_set_message_func (job, measure_message, &ctx);
   mst_job_set_quiet (job, quiet);
 
   t0 = g_get_monotonic_time ();
-  code = mst_job_run (job, !quiet && stderr_is_terminal (), "Analyzing");
-  ctx.report.elapsed = (g_get_monotonic_time () - t0) / 1e6;
+  code = mst_job_run (job, progress, label);
+  report->elapsed = (g_get_monotonic_time () - t0) / 1e6;
 
-  if (code == MST_EXIT_OK && !ctx.report.complete)
+  if (code == MST_EXIT_OK && !report->complete)
     code = mst_job_fail (job, MST_EXIT_NOT_AUDIO,
         "%s: no audio samples were measured", mst_job_source_name (job));
   if (code != MST_EXIT_OK) {
@@ -331,22 +324,75 @@ cmd_analyze (gint argc, gchar ** argv)
     goto done;
   }
 
-  ctx.report.source = g_strdup (mst_job_source_name (job));
-  ctx.report.is_demo = input == NULL;
-  ctx.report.true_peak_measured = !no_true_peak;
-  mst_report_set_source_format (&ctx.report, mst_job_source_caps (job));
-  if (json)
-    mst_report_print_json (&ctx.report, stdout);
-  else
-    mst_report_print_text (&ctx.report, stdout);
-  if (fflush (stdout) != 0) {
-    g_printerr ("%s: error: cannot write the report\n", PROGRAM);
-    code = MST_EXIT_OUTPUT;
+  g_free (report->source);
+  report->source = g_strdup (mst_job_source_name (job));
+  report->is_demo = input == NULL;
+  report->true_peak_measured = true_peak;
+  mst_report_set_source_format (report, mst_job_source_caps (job));
+  if (tags) {
+    *tags = ctx.tags;
+    ctx.tags = NULL;
   }
 
 done:
-  mst_report_clear (&ctx.report);
+  if (ctx.tags)
+    gst_tag_list_unref (ctx.tags);
   mst_job_free (job);
+  return code;
+}
+
+/* ---- analyze ------------------------------------------------------------- */
+
+static gint
+cmd_analyze (gint argc, gchar ** argv)
+{
+  gboolean demo = FALSE, json = FALSE, no_true_peak = FALSE, quiet = FALSE;
+  const GOptionEntry entries[] = {
+    {"demo", 'd', 0, G_OPTION_ARG_NONE, &demo,
+        "Analyze the built-in demo mix (the default without FILE)", NULL},
+    {"json", 'j', 0, G_OPTION_ARG_NONE, &json,
+        "Print the report as JSON", NULL},
+    {"no-true-peak", 0, 0, G_OPTION_ARG_NONE, &no_true_peak,
+        "Skip the 4x-oversampled true-peak measurement (faster)", NULL},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+        "No progress display and notes on stderr", NULL},
+    {NULL}
+  };
+  const gchar *input = NULL;
+  MstReport report;
+  MstExit code;
+
+  if (!mst_cli_parse_options (&argc, &argv, "[FILE]", "Measure integrated "
+          "loudness, loudness range, maximum momentary and short-term\n"
+          "loudness (ITU-R BS.1770 / EBU R 128), true and sample peak, and "
+          "compare them\nwith common delivery targets.  FILE is a file name "
+          "or a URI of anything\nGStreamer can decode; without FILE the "
+          "built-in demo mix is analyzed.", entries))
+    return MST_EXIT_USAGE;
+  if (argc > 2)
+    return mst_cli_usage_error ("analyze", "more than one input given");
+  if (argc == 2)
+    input = argv[1];
+  if (input && demo)
+    return mst_cli_usage_error ("analyze", "give either FILE or --demo");
+  if (!input && !demo && !quiet && !json)
+    g_printerr ("%s: no input file given: analyzing the built-in demo "
+        "mix\n", PROGRAM);
+
+  mst_report_init (&report);
+  code = mst_cli_measure (input, !no_true_peak, !quiet &&
+      mst_cli_stderr_is_terminal (), quiet, "Analyzing", &report, NULL);
+  if (code == MST_EXIT_OK) {
+    if (json)
+      mst_report_print_json (&report, stdout);
+    else
+      mst_report_print_text (&report, stdout);
+    if (fflush (stdout) != 0) {
+      g_printerr ("%s: error: cannot write the report\n", PROGRAM);
+      code = MST_EXIT_OUTPUT;
+    }
+  }
+  mst_report_clear (&report);
   return code;
 }
 
@@ -374,13 +420,13 @@ cmd_demo_wav (gint argc, gchar ** argv)
   MstJob *job;
   MstExit code;
 
-  if (!parse_options (&argc, &argv, "OUT.wav", "Write the built-in demo "
-          "mix (44 s, stereo, deliberately unmastered) to a WAV\nfile.",
+  if (!mst_cli_parse_options (&argc, &argv, "OUT.wav", "Write the built-in "
+          "demo mix (44 s, stereo, deliberately unmastered) to a WAV\nfile.",
           entries))
     return MST_EXIT_USAGE;
   if (argc != 2) {
     g_free (format);
-    return usage_error ("demo-wav", argc < 2 ? "no output file given" :
+    return mst_cli_usage_error ("demo-wav", argc < 2 ? "no output file given" :
         "more than one output file given");
   }
   if (!format || g_ascii_strcasecmp (format, "f32") == 0) {
@@ -391,11 +437,11 @@ cmd_demo_wav (gint argc, gchar ** argv)
     afmt = GST_AUDIO_FORMAT_S16LE;
   } else {
     g_free (format);
-    return usage_error ("demo-wav", "--format must be f32, s24 or s16");
+    return mst_cli_usage_error ("demo-wav", "--format must be f32, s24 or s16");
   }
   g_free (format);
   if (rate < MST_DEMOMIX_MIN_RATE || rate > MST_DEMOMIX_MAX_RATE)
-    return usage_error ("demo-wav", "--rate must be 32000-192000");
+    return mst_cli_usage_error ("demo-wav", "--rate must be 32000-192000");
 
   job = mst_job_new ();
   conv = mst_job_make (job, "audioconvert", NULL);
@@ -420,7 +466,7 @@ cmd_demo_wav (gint argc, gchar ** argv)
     goto done;
   }
 
-  code = mst_job_run (job, !quiet && stderr_is_terminal (), "Writing");
+  code = mst_job_run (job, !quiet && mst_cli_stderr_is_terminal (), "Writing");
   if (code != MST_EXIT_OK) {
     job_failed (job, code);
     goto done;
@@ -515,13 +561,13 @@ cmd_targets (gint argc, gchar ** argv)
     {NULL}
   };
 
-  if (!parse_options (&argc, &argv, "", "List the delivery targets "
+  if (!mst_cli_parse_options (&argc, &argv, "", "List the delivery targets "
           "(presets of 'master --target' and of the loudnorm\nelement): "
           "integrated loudness, tolerance, true-peak ceiling, source.",
           entries))
     return MST_EXIT_USAGE;
   if (argc > 1)
-    return usage_error ("targets", "unexpected argument");
+    return mst_cli_usage_error ("targets", "unexpected argument");
   if (json)
     print_targets_json (stdout);
   else
@@ -545,6 +591,14 @@ static const Command commands[] = {
   {"analyze", cmd_analyze, "[FILE|--demo] [--json] [--no-true-peak]",
       "Measure loudness, loudness range and true peak, with a verdict\n"
         "      against delivery targets (EBU R 128, Spotify, ...)."},
+  {"master", mst_cmd_master,
+        "IN OUT --target PRESET [--ceiling DBTP] [--chain none|gentle]\n"
+        "      [--depth 16|24|32f]",
+      "Master a file to a delivery target: gain, true-peak limiter,\n"
+        "      verified result, before/after report."},
+  {"demo", mst_cmd_demo, "[--output-dir DIR]",
+      "Master the built-in demo mix to Spotify's target\n"
+        "      (writes demo-master.wav)."},
   {"targets", cmd_targets, "[--json]",
       "List the delivery targets (loudness, tolerance, true-peak\n"
         "      ceiling, source)."},
@@ -559,7 +613,7 @@ print_usage (FILE * out)
   guint i;
 
   fprintf (out, "Usage: %s COMMAND [OPTION...] [ARG...]\n\n"
-      "Loudness analysis for mastering, with GStreamer.\n\nCommands:\n",
+      "Loudness analysis and mastering, with GStreamer.\n\nCommands:\n",
       PROGRAM);
   for (i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %s %s\n      %s\n", commands[i].name, commands[i].args,

@@ -674,6 +674,10 @@ mst_job_run (MstJob * job, gboolean progress, const gchar * label)
             job->message_func (job, msg, job->message_data);
           }
           break;
+        case GST_MESSAGE_TAG:
+          if (job->message_func)
+            job->message_func (job, msg, job->message_data);
+          break;
         case GST_MESSAGE_APPLICATION:
           if (gst_message_has_name (msg, "mst-job-no-audio")) {
             if (job->missing->len > 0)

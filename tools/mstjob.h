@@ -26,12 +26,15 @@ typedef enum
   MST_EXIT_MISSING_PLUGIN = 5,  /* decoder or GStreamer element missing */
   MST_EXIT_STREAM = 6,          /* error while decoding / processing */
   MST_EXIT_OUTPUT = 7,          /* output cannot be written */
+  MST_EXIT_TARGET = 8,          /* master: the result misses the target
+                                 * (or, with --strict, needed more
+                                 * limiting than allowed) */
 } MstExit;
 
 typedef struct _MstJob MstJob;
 
 /* Called from mst_job_run() (the thread that runs the job) for every
- * element message. */
+ * element message and every tag message. */
 typedef void (*MstJobMessageFunc) (MstJob * job, GstMessage * msg,
     gpointer user_data);
 

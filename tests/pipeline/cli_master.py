@@ -9,10 +9,36 @@
 #              3343, ATSC A/85, Spotify for Artists, Apple Podcasts, ...);
 #              `analyze --json` judges against the same table, R 128 s1
 #              including its maximum short-term loudness
+#   formats    `master` on generated music-like inputs (mono 44.1 kHz 16-bit
+#              quiet, stereo 48 kHz 24-bit loud, 5.1 96 kHz float, stereo
+#              float into FLAC, 16-bit to --depth 32f): the output judged
+#              by libebur128 (ctypes) and by `analyze` within +-0.1 LU of
+#              the target and at or under the ceiling; rate, channels,
+#              length and sample format as specified
+#   dither     16-bit output: TPDF dither (+-1 LSB) in digital silence, none
+#              in float output; two runs give identical files
+#   errors     refusals and failures exit non-zero with one line and leave
+#              neither OUT nor a temporary file: missing / undecodable /
+#              silent input, unknown preset, bad extension, missing output
+#              directory, OUT = IN (also through a symlink and a hard link)
+#   signal     SIGINT during a run: no OUT, no temporary file
+#   limiting   heavy limiting: a warning, exit 0; exit 8 with --strict
+#   tags       title / artist of a FLAC input reach FLAC and WAV outputs
+#   gentle     --chain gentle: target met; says what it used or lacked; 5.1
+#              falls back to gain + limiter and says so
+#   demo       `demo -o DIR`: demo-master.wav meets Spotify's target
+import ctypes
+import glob
 import json
+import math
 import os
+import shutil
+import signal
+import struct
+import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cli  # noqa: E402  (TAP helpers and the tool runner)
@@ -101,8 +127,486 @@ def case_targets(tmp):
               'R 128 deviation = I + 23')
 
 
+# --- audio files (numpy) -----------------------------------------------------
+
+np = None
+
+
+def need_numpy():
+    global np
+    if np is None:
+        import numpy
+        np = numpy
+
+
+# WAVE_FORMAT_EXTENSIBLE channel masks (FL FR FC LFE BL BR)
+MASK_51 = 0x3F
+
+
+def write_wav(path, data, rate, fmt, mask=None):
+    """data: float array (frames, channels) in [-1, 1].  fmt: 's16', 's24'
+    or 'f32'.  With mask, a WAVE_FORMAT_EXTENSIBLE header."""
+    frames, channels = data.shape
+    if fmt == 's16':
+        pcm = np.clip(np.round(data * 32768.0), -32768, 32767).astype('<i2')
+        raw, bits, tag = pcm.tobytes(), 16, 1
+    elif fmt == 's24':
+        v = np.clip(np.round(data * 8388608.0), -8388608,
+                    8388607).astype('<i4')
+        b = v.view(np.uint8).reshape(-1, 4)[:, :3]
+        raw, bits, tag = b.tobytes(), 24, 1
+    else:
+        raw, bits, tag = data.astype('<f4').tobytes(), 32, 3
+    block = channels * bits // 8
+    if mask is not None:
+        sub = (struct.pack('<IHH', tag, 0x0000, 0x0010) +
+               bytes([0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71]))
+        fmt_chunk = struct.pack('<HHIIHHHHI', 0xFFFE, channels, rate,
+                                rate * block, block, bits, 22, bits,
+                                mask) + sub
+    else:
+        fmt_chunk = struct.pack('<HHIIHH', tag, channels, rate, rate * block,
+                                block, bits)
+    with open(path, 'wb') as f:
+        f.write(b'RIFF' + struct.pack('<I', 4 + 8 + len(fmt_chunk) + 8 +
+                                      len(raw)) + b'WAVE')
+        f.write(b'fmt ' + struct.pack('<I', len(fmt_chunk)) + fmt_chunk)
+        f.write(b'data' + struct.pack('<I', len(raw)) + raw)
+
+
+def read_wav(path):
+    """Returns (data float64 (frames, channels), rate, kind, bits) where
+    kind is 'int' or 'float' and data is in full-scale units; for int
+    formats also the raw integer codes as data_int."""
+    with open(path, 'rb') as f:
+        blob = f.read()
+    assert blob[:4] == b'RIFF' and blob[8:12] == b'WAVE', 'not a WAV'
+    pos, fmt, data = 12, None, None
+    while pos + 8 <= len(blob):
+        cid, size = blob[pos:pos + 4], struct.unpack('<I', blob[pos + 4:pos + 8])[0]
+        body = blob[pos + 8:pos + 8 + size]
+        if cid == b'fmt ':
+            fmt = body
+        elif cid == b'data':
+            data = body
+        pos += 8 + size + (size & 1)
+    tag, channels, rate, _, _, bits = struct.unpack('<HHIIHH', fmt[:16])
+    if tag == 0xFFFE:
+        tag = struct.unpack('<I', fmt[24:28])[0] & 0xFFFF
+    if tag == 3:
+        arr = np.frombuffer(data, '<f4' if bits == 32 else '<f8')
+        codes = None
+        kind = 'float'
+        x = arr.astype(np.float64)
+    elif bits == 16:
+        codes = np.frombuffer(data, '<i2').astype(np.int64)
+        x, kind = codes / 32768.0, 'int'
+    elif bits == 24:
+        b = np.frombuffer(data, np.uint8).reshape(-1, 3).astype(np.int64)
+        codes = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
+        codes = np.where(codes >= 1 << 23, codes - (1 << 24), codes)
+        x, kind = codes / 8388608.0, 'int'
+    else:
+        codes = np.frombuffer(data, '<i4').astype(np.int64)
+        x, kind = codes / 2147483648.0, 'int'
+    frames = len(x) // channels
+    x = x[:frames * channels].reshape(frames, channels)
+    if codes is not None:
+        codes = codes[:frames * channels].reshape(frames, channels)
+    return x, rate, kind, bits, codes
+
+
+def decode_to_wav(path, tmp):
+    """FLAC (anything) -> WAV with GStreamer's own decoder (not our code)."""
+    out = os.path.join(tmp, os.path.basename(path) + '.decoded.wav')
+    subprocess.run([shutil.which('gst-launch-1.0'), '-q', 'filesrc',
+                    'location=' + path, '!', 'decodebin', '!', 'audioconvert',
+                    '!', 'wavenc', '!', 'filesink', 'location=' + out],
+                   check=True, timeout=120)
+    return out
+
+
+# --- libebur128 (independent meter) --------------------------------------------
+
+_ebu = None
+
+
+def ebur128(x, rate):
+    """(integrated LUFS, max true peak dBTP) of x (frames, channels) with
+    libebur128 (default channel map: L R C LFE(unused) Ls Rs)."""
+    global _ebu
+    if _ebu is None:
+        _ebu = ctypes.CDLL('libebur128.so.1')
+        _ebu.ebur128_init.restype = ctypes.c_void_p
+        _ebu.ebur128_init.argtypes = [ctypes.c_uint, ctypes.c_ulong,
+                                      ctypes.c_int]
+        _ebu.ebur128_add_frames_double.argtypes = [
+            ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
+        _ebu.ebur128_loudness_global.argtypes = [
+            ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)]
+        _ebu.ebur128_true_peak.argtypes = [
+            ctypes.c_void_p, ctypes.c_uint, ctypes.POINTER(ctypes.c_double)]
+        _ebu.ebur128_destroy.argtypes = [ctypes.POINTER(ctypes.c_void_p)]
+    frames, channels = x.shape
+    mode_i, mode_tp = (1 << 2) | 1, (1 << 5) | (1 << 4) | 1
+    st = ctypes.c_void_p(_ebu.ebur128_init(channels, rate, mode_i | mode_tp))
+    buf = np.ascontiguousarray(x, dtype=np.float64)
+    _ebu.ebur128_add_frames_double(st, buf.ctypes.data, frames)
+    v = ctypes.c_double()
+    _ebu.ebur128_loudness_global(st, ctypes.byref(v))
+    integrated = v.value
+    tp = 0.0
+    for ch in range(channels):
+        _ebu.ebur128_true_peak(st, ch, ctypes.byref(v))
+        tp = max(tp, v.value)
+    _ebu.ebur128_destroy(ctypes.byref(st))
+    return integrated, 20 * math.log10(tp) if tp > 0 else -math.inf
+
+
+def ideal_true_peak(x, over=8):
+    """Peak of the band-limited reconstruction of the samples (silence
+    before and after them), by FFT interpolation: the sequence is padded
+    with as many zeros so that the FFT's periodic extension adds no jump."""
+    n = 2 * x.shape[0]
+    peak = 0.0
+    for ch in range(x.shape[1]):
+        spec = np.fft.rfft(np.concatenate([x[:, ch], np.zeros(n // 2)]))
+        y = np.fft.irfft(spec, n * over) * over
+        peak = max(peak, float(np.max(np.abs(y))))
+    return 20 * math.log10(peak) if peak > 0 else -math.inf
+
+
+# --- test signals ---------------------------------------------------------------
+
+def music(seconds, rate, channels, level_db, seed=1, gap=None):
+    """Music-like test signal: kick-like decaying low bursts every 0.5 s,
+    snare-like noise bursts on the off-beats, a chord of sines, a little
+    hiss; different but correlated per channel; peak-normalised to
+    level_db dBFS.  gap=(t0, t1): digital silence there."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * rate)
+    t = np.arange(n) / rate
+    out = np.zeros((n, channels))
+    beat = (t % 0.5)
+    kick = np.sin(2 * np.pi * 55 * t) * np.exp(-beat * 18)
+    snare_env = np.exp(-((t + 0.25) % 0.5) * 30)
+    for ch in range(channels):
+        noise = rng.standard_normal(n)
+        chord = sum(np.sin(2 * np.pi * f * t + ch) for f in (220, 277, 330))
+        out[:, ch] = (0.8 * kick + 0.5 * noise * snare_env + 0.1 * chord +
+                      0.01 * rng.standard_normal(n))
+    out /= np.max(np.abs(out))
+    out *= 10 ** (level_db / 20)
+    if gap:
+        out[int(gap[0] * rate):int(gap[1] * rate)] = 0.0
+    return out
+
+
+def no_leftovers(tmp, what):
+    left = glob.glob(os.path.join(tmp, '*.part-*'))
+    ok(not left, '%s: no temporary file left %s' % (what, left))
+
+
+def master(*args):
+    return run('master', *args)
+
+
+def master_json(*args):
+    code, out, err, dt = run('master', '--json', *args)
+    try:
+        rep = json.loads(out)
+    except ValueError:
+        rep = None
+    return code, rep, err
+
+
+def check_output(tmp, path, src, rate, target, ceiling, want_kind,
+                 want_bits, what):
+    """Judges OUT with libebur128 and with `analyze`; returns the data."""
+    if path.endswith('.flac'):
+        with open(path, 'rb') as f:
+            ok(f.read(4) == b'fLaC', '%s: a FLAC file' % what)
+        wav = decode_to_wav(path, tmp)
+    else:
+        wav = path
+    x, r, kind, bits, codes = read_wav(wav)
+    ok(r == rate and x.shape[1] == src.shape[1],
+       '%s: %d Hz, %d channels kept (got %d Hz, %d)' % (
+           what, rate, src.shape[1], r, x.shape[1]))
+    ok(x.shape[0] == src.shape[0], '%s: length %d frames = input %d' % (
+        what, x.shape[0], src.shape[0]))
+    if not path.endswith('.flac'):
+        ok(kind == want_kind and bits == want_bits,
+           '%s: %s %d-bit (got %s %d)' % (what, want_kind, want_bits, kind,
+                                         bits))
+    else:
+        ok(bits == want_bits, '%s: FLAC %d-bit (got %d)' % (what, want_bits,
+                                                           bits))
+    integ, tp = ebur128(x, rate)
+    close(integ, target, 0.1, '%s: libebur128 integrated' % what)
+    ok(tp <= ceiling, '%s: libebur128 true peak %.3f <= %.1f dBTP' % (
+        what, tp, ceiling))
+    diag('%s: ideal-reconstruction peak %.3f dBTP' % (what,
+                                                       ideal_true_peak(x)))
+    code, rep, err, dt = cli.run_json(path)
+    if ok(code == 0 and rep, '%s: analyze reads the output' % what):
+        close(rep['integrated_lufs'], target, 0.1,
+              '%s: our meter integrated' % what)
+        ok(rep['true_peak_dbtp'] <= ceiling, '%s: our true peak %.3f <= %.1f'
+           % (what, rep['true_peak_dbtp'], ceiling))
+    return x, codes
+
+
+def case_formats(tmp):
+    need_numpy()
+    cases = [
+        # name, rate, channels, input fmt, level, target, LUFS, ceiling,
+        # extra args, out ext, want kind, want bits
+        ('mono-44k-s16-quiet', 44100, 1, 's16', -30.0, 'spotify', -14.0,
+         -1.0, [], 'wav', 'int', 16),
+        ('stereo-48k-s24-loud', 48000, 2, 's24', -0.1, 'ebu-r128', -23.0,
+         -1.0, [], 'wav', 'int', 24),
+        ('51-96k-f32', 96000, 6, 'f32', -6.0, 'podcast', -16.0, -1.0, [],
+         'wav', 'float', 32),
+        ('stereo-48k-f32-flac', 48000, 2, 'f32', -12.0, 'atsc-a85', -24.0,
+         -2.0, [], 'flac', 'int', 24),
+        ('stereo-44k-s16-32f', 44100, 2, 's16', -12.0, 'apple-music',
+         -16.0, -1.5, ['--depth', '32f', '--ceiling', '-1.5'], 'wav',
+         'float', 32),
+    ]
+    for (name, rate, ch, fmt, level, target, lufs, ceiling, extra, ext,
+         kind, bits) in cases:
+        src = music(8.0 if rate == 96000 else 12.0, rate, ch, level)
+        inp = os.path.join(tmp, name + '-in.wav')
+        out = os.path.join(tmp, name + '-out.' + ext)
+        write_wav(inp, src, rate, fmt, MASK_51 if ch == 6 else None)
+        code, rep, err = master_json(inp, out, '--target', target, *extra)
+        if not ok(code == 0 and rep is not None,
+                  '%s: master exits 0 (got %d)' % (name, code)):
+            continue
+        ok(rep['target'] == target and rep['ceiling_dbtp'] == ceiling,
+           '%s: target and ceiling reported' % name)
+        ok(1 <= len(rep['passes']) <= 3, '%s: %d render passes (1..3)' % (
+            name, len(rep['passes'])))
+        check_output(tmp, out, src, rate, lufs, ceiling, kind, bits, name)
+        no_leftovers(tmp, name)
+
+
+def case_dither(tmp):
+    need_numpy()
+    rate = 48000
+    src = music(10.0, rate, 2, -12.0, gap=(4.0, 6.0))
+    inp = os.path.join(tmp, 'in.wav')
+    write_wav(inp, src, rate, 's16')
+    outs = []
+    for i in range(2):
+        out = os.path.join(tmp, 'out%d.wav' % i)
+        code, out_, err, dt = master(inp, out, '--target', 'spotify', '-q')
+        ok(code == 0, '16-bit run %d: exit 0' % i)
+        outs.append(out)
+    with open(outs[0], 'rb') as a, open(outs[1], 'rb') as b:
+        ok(a.read() == b.read(), 'two runs write identical files (fixed '
+           'dither seed)')
+    x, r, kind, bits, codes = read_wav(outs[0])
+    # inside the digital silence (clear of the limiter's look-ahead and
+    # release): TPDF dither of +-1 LSB gives -1/0/+1 with probabilities
+    # 1/8, 3/4, 1/8 (triangular density beyond +-0.5 LSB)
+    quiet = codes[int(4.5 * rate):int(5.5 * rate)].ravel()
+    ok(set(np.unique(quiet)) <= {-1, 0, 1},
+       '16-bit silence: only codes -1, 0, +1 (%s)' % np.unique(quiet)[:8])
+    close(float(np.mean(quiet != 0)), 0.25, 0.03,
+          '16-bit silence: 1/4 of the samples dithered away from 0')
+    # float output: no dither, the silence stays exactly 0
+    outf = os.path.join(tmp, 'outf.wav')
+    code, o, err, dt = master(inp, outf, '--target', 'spotify', '--depth',
+                              '32f', '-q')
+    xf, r, kind, bits, codes = read_wav(outf)
+    ok(code == 0 and kind == 'float', 'float output written')
+    ok(np.all(xf[int(4.5 * rate):int(5.5 * rate)] == 0.0),
+       'float output: silence stays exactly 0 (no dither)')
+
+
+def case_errors(tmp):
+    need_numpy()
+    rate = 48000
+    good = os.path.join(tmp, 'good.wav')
+    write_wav(good, music(3.0, rate, 2, -6.0), rate, 's16')
+    silent = os.path.join(tmp, 'silent.wav')
+    write_wav(silent, np.zeros((rate * 2, 2)), rate, 's16')
+    junk = os.path.join(tmp, 'junk.wav')
+    with open(junk, 'wb') as f:
+        f.write(bytes(range(256)) * 64)
+    link = os.path.join(tmp, 'link.wav')
+    os.symlink(good, link)
+    hard = os.path.join(tmp, 'hard.wav')
+    os.link(good, hard)
+    with open(good, 'rb') as f:
+        good_bytes = f.read()
+    out = os.path.join(tmp, 'out.wav')
+    cases = [
+        ('missing input', (os.path.join(tmp, 'nope.wav'), out), 3),
+        ('undecodable input', (junk, out), 4),
+        ('silent input', (silent, out), 4),
+        ('unknown preset', (good, out, '--target', 'loud'), 2),
+        ('no --target', (good, out), 2),
+        ('bad extension', (good, os.path.join(tmp, 'out.mp3')), 2),
+        ('bad --depth', (good, out, '--depth', '20'), 2),
+        ('bad --chain', (good, out, '--chain', 'heavy'), 2),
+        ('missing output directory',
+         (good, os.path.join(tmp, 'no', 'such', 'dir.wav')), 7),
+        ('OUT = IN', (good, good), 2),
+        ('OUT = IN via symlink', (good, link), 2),
+        ('OUT = IN via hard link', (good, hard), 2),
+    ]
+    for what, args, want in cases:
+        a = list(args)
+        if '--target' not in a and what != 'no --target':
+            a += ['--target', 'spotify']
+        code, o, err, dt = master(*a)
+        lines = [l for l in err.strip().splitlines() if l]
+        ok(code == want, '%s: exit %d (got %d)' % (what, want, code))
+        ok(len(lines) >= 1 and ('error' in lines[0] or 'gst-mastering:' in
+                                lines[0]), '%s: says why' % what)
+        ok(not os.path.exists(out) and not os.path.exists(
+            os.path.join(tmp, 'out.mp3')), '%s: no output file' % what)
+        no_leftovers(tmp, what)
+    with open(good, 'rb') as f:
+        ok(f.read() == good_bytes, 'the input is untouched')
+
+
+def case_signal(tmp):
+    need_numpy()
+    rate = 48000
+    inp = os.path.join(tmp, 'long.wav')
+    write_wav(inp, music(120.0, rate, 2, -10.0), rate, 's16')
+    out = os.path.join(tmp, 'out.wav')
+    env = dict(os.environ)
+    if env.get('GST_PLUGIN_SYSTEM_PATH_1_0', None) == '':
+        del env['GST_PLUGIN_SYSTEM_PATH_1_0']
+    p = subprocess.Popen([cli.TOOL, 'master', inp, out, '--target',
+                          'spotify', '-q'], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # the temporary file exists from the start; interrupt then
+    for _ in range(2000):
+        if glob.glob(os.path.join(tmp, '*.part-*')) or p.poll() is not None:
+            break
+        time.sleep(0.005)
+    started = bool(glob.glob(os.path.join(tmp, '*.part-*')))
+    p.send_signal(signal.SIGINT)
+    p.wait(timeout=60)
+    ok(started, 'the run had created its temporary file')
+    ok(p.returncode == -signal.SIGINT,
+       'ended by SIGINT (return code %d)' % p.returncode)
+    ok(not os.path.exists(out), 'no OUT after Ctrl-C')
+    no_leftovers(tmp, 'Ctrl-C')
+
+
+def case_limiting(tmp):
+    need_numpy()
+    rate = 48000
+    inp = os.path.join(tmp, 'peaky.wav')
+    # quiet, very peaky: reaching -14 LUFS takes far more than 2 dB of
+    # peak reduction
+    write_wav(inp, music(8.0, rate, 2, -20.0), rate, 's24')
+    out = os.path.join(tmp, 'out.wav')
+    code, rep, err = master_json(inp, out, '--target', 'spotify',
+                                 '--max-limiting', '2')
+    ok(code == 0, 'heavy limiting without --strict: exit 0 (got %d)' % code)
+    ok('warning' in err and 'limiting' in err, 'a plain warning on stderr')
+    ok(rep is not None and rep['heavy_limiting'] and
+       rep['limiter_max_db'] > 2.0, 'JSON says heavy limiting (%s dB)' % (
+           rep and rep['limiter_max_db']))
+    os.unlink(out)
+    code, o, err, dt = master(inp, out, '--target', 'spotify',
+                              '--max-limiting', '2', '--strict', '-q')
+    ok(code == 8, '--strict: exit 8 (got %d)' % code)
+    ok(os.path.exists(out), '--strict: the master is still written')
+    code, o, err, dt = master(inp, out, '--target', 'spotify', '-q',
+                              '--max-limiting', '40', '--strict')
+    ok(code == 0 and 'warning' not in err,
+       'under the limit: exit 0 without warning')
+
+
+def case_tags(tmp):
+    need_numpy()
+    src = os.path.join(tmp, 'src.wav')
+    write_wav(src, music(4.0, 44100, 2, -10.0), 44100, 's16')
+    tagged = os.path.join(tmp, 'tagged.flac')
+    subprocess.run([shutil.which('gst-launch-1.0'), '-q', 'filesrc',
+                    'location=' + src, '!', 'wavparse', '!', 'audioconvert',
+                    '!', 'taginject',
+                    'tags=title=MstTestTitle,artist=MstTestArtist', '!',
+                    'flacenc', '!', 'filesink', 'location=' + tagged],
+                   check=True, timeout=60)
+    with open(tagged, 'rb') as f:
+        ok(b'MstTestTitle' in f.read(), 'the input carries the tags')
+    for ext, key in (('flac', b'TITLE=MstTestTitle'), ('wav', b'MstTestTitle')):
+        out = os.path.join(tmp, 'out.' + ext)
+        code, o, err, dt = master(tagged, out, '--target', 'spotify', '-q')
+        ok(code == 0, '%s: exit 0' % ext)
+        data = open(out, 'rb').read() if os.path.exists(out) else b''
+        ok(key.lower() in data.lower() and b'MstTestArtist' in data,
+           '%s output keeps title and artist' % ext)
+
+
+def case_gentle(tmp):
+    need_numpy()
+    rate = 48000
+    inp = os.path.join(tmp, 'st.wav')
+    src = music(10.0, rate, 2, -12.0)
+    write_wav(inp, src, rate, 's24')
+    out = os.path.join(tmp, 'gentle.wav')
+    code, rep, err = master_json(inp, out, '--target', 'spotify', '--chain',
+                                 'gentle')
+    code2, o, err2, dt = master(inp, os.path.join(tmp, 'g2.wav'), '--target',
+                                'spotify', '--chain', 'gentle')
+    have = [e for e in ('mseq', 'multibandcomp')
+            if subprocess.run([shutil.which('gst-inspect-1.0'), e],
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0]
+    diag('gentle chain elements installed: %s' % (have or 'none'))
+    ok(code == 0 and rep and rep['chain'] == ('gentle' if have else 'none'),
+       'gentle chain on stereo: exit 0, chain %s' % (rep and rep['chain']))
+    if have:
+        ok(all(e in o for e in have), 'the report names %s' % have)
+    else:
+        ok('neither' in err2 and 'gain and limiter only' in err2,
+           'says plainly that mseq and multibandcomp are missing')
+    check_output(tmp, out, src, rate, -14.0, -1.0, 'int', 24, 'gentle')
+    inp6 = os.path.join(tmp, 'six.wav')
+    write_wav(inp6, music(6.0, rate, 6, -12.0), rate, 'f32', MASK_51)
+    code, o, err, dt = master(inp6, os.path.join(tmp, 'six-out.wav'),
+                              '--target', 'spotify', '--chain', 'gentle')
+    ok(code == 0 and 'gain and limiter only' in err,
+       '5.1 with --chain gentle: gain + limiter, and says so')
+
+
+def case_demo(tmp):
+    need_numpy()
+    code, out, err, dt = run('demo', '-o', tmp)
+    path = os.path.join(tmp, 'demo-master.wav')
+    ok(code == 0 and os.path.exists(path), 'demo writes demo-master.wav')
+    ok('Before' in out and 'After' in out and 'Spotify' in out,
+       'demo prints before/after')
+    if os.path.exists(path):
+        x, r, kind, bits, codes = read_wav(path)
+        integ, tp = ebur128(x, r)
+        close(integ, -14.0, 0.1, 'demo master: libebur128 integrated')
+        ok(tp <= -1.0, 'demo master: libebur128 true peak %.3f' % tp)
+        close(x.shape[0] / r, cli.DEMO_SECONDS, 1e-6,
+              'demo master: the whole mix (%.1f s)' % cli.DEMO_SECONDS)
+
+
 CASES = {
     'targets': case_targets,
+    'formats': case_formats,
+    'dither': case_dither,
+    'errors': case_errors,
+    'signal': case_signal,
+    'limiting': case_limiting,
+    'tags': case_tags,
+    'gentle': case_gentle,
+    'demo': case_demo,
 }
 
 

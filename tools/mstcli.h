@@ -1,0 +1,41 @@
+/* gst-mastering CLI — helpers shared by the subcommands
+ *
+ * Option parsing and error lines in one style, finding the plugin, and
+ * one measurement run (decode -> loudnessmeter) that `analyze` reports
+ * and `master` uses for its analysis and verification passes.
+ */
+#ifndef __MST_CLI_H__
+#define __MST_CLI_H__
+
+#include <gst/gst.h>
+
+#include "mstjob.h"
+#include "mstreport.h"
+
+G_BEGIN_DECLS
+
+#define MST_PROGRAM "gst-mastering"
+
+/* Parses argv (argv[0] is the subcommand); on failure prints the error
+ * and returns FALSE. */
+gboolean mst_cli_parse_options (gint * argc, gchar *** argv,
+    const gchar * params, const gchar * summary,
+    const GOptionEntry * entries);
+/* Prints "gst-mastering: MESSAGE / Try ..." and returns MST_EXIT_USAGE. */
+gint mst_cli_usage_error (const gchar * command, const gchar * message);
+/* Makes a plugin element available (registry, build tree, install dir). */
+gboolean mst_cli_ensure_element (const gchar * name);
+gboolean mst_cli_have_element (const gchar * name);
+gboolean mst_cli_stderr_is_terminal (void);
+
+/* Measures input (a file or URI; NULL: the demo mix) with loudnessmeter
+ * and fills report (initialised by the caller).  tags (optional)
+ * receives the tags the decoder found (NULL if none).  Progress is drawn
+ * with label when `progress`.  On failure prints one error line and
+ * returns the exit code. */
+MstExit mst_cli_measure (const gchar * input, gboolean true_peak,
+    gboolean progress, gboolean quiet, const gchar * label,
+    MstReport * report, GstTagList ** tags);
+
+G_END_DECLS
+#endif /* __MST_CLI_H__ */
