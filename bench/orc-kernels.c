@@ -1,6 +1,8 @@
 /* gst-mastering — ORC kernels against their plain-C equivalents
  *
- * One line per kernel of orc/mastering.orc and working-set size: ns per
+ * One line per kernel of orc/mastering.orc (the plugin's) and
+ * orc/mastering-bench.orc (baselines kept for comparison) and working-set
+ * size: ns per
  * element for the ORC kernel and for the loop a C programmer would write
  * instead (compiled with the project's flags), and the speed-up.  Sizes
  * are chosen by working set (all buffers a call touches): 16 KiB (fits L1),
@@ -9,7 +11,7 @@
  *
  * Adding a kernel: write its ORC call and its C loop as two small
  * functions below and add one line to `kernels[]`.  The program reads
- * orc/mastering.orc and reports every `.function` without an entry (exit
+ * both .orc files and reports every `.function` without an entry (exit
  * status 1), so a kernel cannot go unbenchmarked.
  *
  *   ./build/bench/orc-kernels [--repeat N] [--kernel NAME]
@@ -20,6 +22,7 @@
 #endif
 
 #include "mastering-orc.h"
+#include "mastering-bench-orc.h"
 
 #ifndef DISABLE_ORC
 #include <orc/orc.h>
@@ -387,6 +390,10 @@ main (int argc, char **argv)
   }
 #ifdef MST_ORC_SOURCE
   if (!only && check_coverage (MST_ORC_SOURCE) > 0)
+    status = 1;
+#endif
+#ifdef MST_ORC_BENCH_SOURCE
+  if (!only && check_coverage (MST_ORC_BENCH_SOURCE) > 0)
     status = 1;
 #endif
 

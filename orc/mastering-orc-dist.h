@@ -80,8 +80,6 @@ typedef union { orc_int64 i; double f; orc_int32 x2[2]; float x2f[2]; orc_int16 
 #endif
 #endif
 
-void mastering_orc_fir4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, float p1, float p2, float p3, float p4, int n);
-void mastering_orc_abs_max_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, int n);
 void truepeaklimiter_orc_apply_gain_f32_1ch (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
 void truepeaklimiter_orc_apply_gain_f32_2ch (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
 void truepeaklimiter_orc_apply_gain_f64_1ch (double * ORC_RESTRICT d1, const double * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);

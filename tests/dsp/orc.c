@@ -1,7 +1,8 @@
-/* Every ORC kernel of orc/mastering.orc against a plain-C reference on
- * random data, at awkward lengths and misaligned pointers.  Runs against
- * ORC-compiled code, or the C backups of the -dist files when built with
- * -Dorc=disabled (both builds run it in CI).
+/* Every ORC kernel of orc/mastering.orc and orc/mastering-bench.orc
+ * against a plain-C reference on random data, at awkward lengths and
+ * misaligned pointers.  Runs against ORC-compiled code, or the C backups
+ * of the -dist files when built with -Dorc=disabled (both builds run it in
+ * CI).
  *
  * Expectations: float kernels do the same IEEE operations in the same
  * order as the reference, so results must agree to 1 ulp-level relative
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "mastering-orc.h"
+#include "mastering-bench-orc.h"
 #include "mtest.h"
 
 #define N_MAX 4099
