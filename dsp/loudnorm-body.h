@@ -4,41 +4,6 @@
  * SFX(name) (appends the type suffix) defined.  Not a public header.
  */
 
-/* Delay line: out gets n frames from the ring, the ring takes n frames of
- * in (NULL = silence).  out must not overlap in. */
-static void
-SFX (delay_run) (MstLoudnorm * ln, const SAMPLE * in, SAMPLE * out,
-    size_t n)
-{
-  size_t ch = ln->channels;
-  SAMPLE *ring = (SAMPLE *) ln->delay;
-  size_t done = 0;
-
-  if (ln->d_frames == 0) {
-    if (in)
-      memcpy (out, in, n * ch * sizeof (SAMPLE));
-    else
-      memset (out, 0, n * ch * sizeof (SAMPLE));
-    return;
-  }
-  while (done < n) {
-    size_t m = ln->d_frames - ln->d_pos;
-    SAMPLE *slot = ring + ln->d_pos * ch;
-
-    if (m > n - done)
-      m = n - done;
-    memcpy (out + done * ch, slot, m * ch * sizeof (SAMPLE));
-    if (in)
-      memcpy (slot, in + done * ch, m * ch * sizeof (SAMPLE));
-    else
-      memset (slot, 0, m * ch * sizeof (SAMPLE));
-    ln->d_pos += m;
-    if (ln->d_pos == ln->d_frames)
-      ln->d_pos = 0;
-    done += m;
-  }
-}
-
 /* Applies the gain in force (and its ramp) to n frames in place; n never
  * crosses a plan boundary. */
 static void
@@ -95,7 +60,7 @@ SFX (mst_loudnorm_process) (MstLoudnorm * ln, const SAMPLE * in,
       bad += SFX (mst_loudness_process) (ln->in_meter, src, n);
     else
       mst_loudness_process_silence (ln->in_meter, n);
-    SFX (delay_run) (ln, src, scratch, n);
+    SFX (mst_delay_line_process) (ln->SFX (delay), src, scratch, n);
     SFX (gain_run) (ln, scratch, n);
     SFX (mst_limiter_process) (ln->limiter, scratch, dst, n);
     SFX (mst_loudness_process) (ln->out_meter, dst, n);

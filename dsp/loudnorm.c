@@ -44,8 +44,8 @@
  * State (units):
  *   in_meter, out_meter   loudness meters (dsp/loudness) of input / output
  *   limiter               true-peak limiter (dsp/limiter), ceiling dBTP
- *   delay, d_frames, d_pos   delay line (double per sample), its length and
- *                        write position (frames)
+ *   delay_f32/_f64, d_frames   delay lines (dsp/delayline), length
+ *                        (frames)
  *   in_frames            input frames since new/reset
  *   hop_index, hop_left  front hop being filled (meter grid) and frames left
  *   e_gate, e_lev, e_mac energy means (weighted mean square)
@@ -62,6 +62,7 @@
  *   started              a plan has been made for output index >= 0
  */
 #include "loudnorm.h"
+#include "delayline.h"
 #include "limiter.h"
 #include "loudness.h"
 #include "util.h"
@@ -113,9 +114,9 @@ struct MstLoudnorm
   MstLoudness *in_meter, *out_meter;
   MstLimiter *limiter;
 
-  /* delay line */
-  double *delay;
-  size_t d_frames, d_pos;
+  /* delay line (one per sample type) */
+  MstDelayLine *delay_f32, *delay_f64;
+  size_t d_frames;
 
   /* front side */
   uint64_t in_frames;
@@ -450,11 +451,11 @@ mst_loudnorm_new (unsigned rate, unsigned channels, double lookahead_ms)
   total = (size_t) llround (ln->lookahead_ms * rate / 1000.0);
   lim_lat = mst_limiter_latency (ln->limiter);
   ln->d_frames = total > lim_lat ? total - lim_lat : 0;
-  if (ln->d_frames) {
-    ln->delay = calloc (ln->d_frames * channels, sizeof (double));
-    if (!ln->delay)
-      goto fail;
-  }
+  ln->delay_f32 = mst_delay_line_new (channels, ln->d_frames, sizeof (float));
+  ln->delay_f64 = mst_delay_line_new (channels, ln->d_frames,
+      sizeof (double));
+  if (!ln->delay_f32 || !ln->delay_f64)
+    goto fail;
 
   ln->plan_len = (rate + 5) / 10;
   /* entries live from their block's end (front) until their middle is
@@ -481,7 +482,8 @@ mst_loudnorm_free (MstLoudnorm * ln)
   mst_loudness_free (ln->in_meter);
   mst_loudness_free (ln->out_meter);
   mst_limiter_free (ln->limiter);
-  free (ln->delay);
+  mst_delay_line_free (ln->delay_f32);
+  mst_delay_line_free (ln->delay_f64);
   free (ln->queue);
   free (ln->scratch);
   free (ln);
@@ -499,9 +501,8 @@ void
 mst_loudnorm_reset (MstLoudnorm * ln)
 {
   mst_limiter_reset (ln->limiter);
-  if (ln->delay)
-    memset (ln->delay, 0, ln->d_frames * ln->channels * sizeof (double));
-  ln->d_pos = 0;
+  mst_delay_line_reset (ln->delay_f32);
+  mst_delay_line_reset (ln->delay_f64);
   ln->in_frames = 0;
   ln->q_head = ln->q_len = 0;
   ln->have_goal = 0;
@@ -611,6 +612,22 @@ mst_loudnorm_set_channel_weight (MstLoudnorm * ln, unsigned ch,
   if (mst_loudness_set_channel_weight (ln->in_meter, ch, weight) != 0)
     return -1;
   return mst_loudness_set_channel_weight (ln->out_meter, ch, weight);
+}
+
+double
+mst_loudnorm_kind_slew (MstTargetKind kind)
+{
+  switch (kind) {
+    case MST_TARGET_KIND_SPEECH:
+      return 20.0;
+    case MST_TARGET_KIND_SHORT_FORM:
+      return 10.0;
+    case MST_TARGET_KIND_MUSIC:
+      return 2.0;
+    case MST_TARGET_KIND_BROADCAST:
+    default:
+      return MST_LOUDNORM_DEFAULT_SLEW;
+  }
 }
 
 /* ---- read-outs ------------------------------------------------------- */

@@ -49,6 +49,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "targets.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -84,12 +86,6 @@ extern "C" {
 #define MST_LOUDNORM_DEFAULT_MIN_GAIN -24.0
 #define MST_LOUDNORM_DEFAULT_SLEW 6.0
 
-/* Leveling speeds (gain-slew, dB/s) the presets use: speech (podcasts:
- * follows speaker changes within a second or two), broadcast (whole
- * programmes, the default), music (moves slowly, keeps phrasing). */
-#define MST_LOUDNORM_SLEW_SPEECH 20.0
-#define MST_LOUDNORM_SLEW_BROADCAST 6.0
-#define MST_LOUDNORM_SLEW_MUSIC 2.0
 
 typedef enum
 {
@@ -144,6 +140,12 @@ size_t mst_loudnorm_process_f32 (MstLoudnorm * ln, const float *in,
     float *out, size_t n_frames);
 size_t mst_loudnorm_process_f64 (MstLoudnorm * ln, const double *in,
     double *out, size_t n_frames);
+
+/* Leveling speed (gain-slew, dB/s) of the presets, by the kind of
+ * delivery of their target (dsp/targets.h): speech 20 (podcasts: follows
+ * a change of speaker within a second), short-form 10, broadcast 6 (the
+ * default), music 2 (moves slowly, keeps phrasing). */
+double mst_loudnorm_kind_slew (MstTargetKind kind);
 
 /* Gain applied (before the limiter) to the last output frame, dB. */
 double mst_loudnorm_gain (const MstLoudnorm * ln);

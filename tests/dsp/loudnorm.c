@@ -439,8 +439,8 @@ test_level_jumps (void)
 /* ---- conversation ------------------------------------------------------ */
 
 /* Two speakers 12 dB apart, alternating turns of 3-6 s separated by
- * 0.3-0.8 s pauses of -65 dBFS room tone, leveled at the podcast speed to
- * -16 LUFS.  Expected: after the first 10 s the integrated loudness of
+ * 0.3-0.8 s pauses of -65 dBFS room tone, leveled with the podcast
+ * preset (target -16 LUFS, ceiling -1 dBTP, speech leveling speed).  Expected: after the first 10 s the integrated loudness of
  * speaker A's turns and of speaker B's turns (libebur128, each over all
  * its turns) within 3 LU of each other; in every pause the gain (output
  * over input RMS of the room tone) no more than 1 dB above the gain in
@@ -455,6 +455,7 @@ test_conversation (void)
   double turn_s[64], turn_e[64], worst_pump = -100.0;
   int who[64], n_turns = 0, i;
   double la, lb;
+  const MstTarget *podcast = mst_targets_find ("podcast");
 
   mts_rng_seed (&r, 23);
   room (in, &r, -65.0, 0.5);
@@ -470,8 +471,9 @@ test_conversation (void)
   }
 
   ln = new_core (RATE, 2, MST_LOUDNORM_DEFAULT_LOOKAHEAD_MS);
-  mst_loudnorm_set_target (ln, -16.0);
-  mst_loudnorm_set_gain_slew (ln, MST_LOUDNORM_SLEW_SPEECH);
+  mst_loudnorm_set_target (ln, podcast->integrated_lufs);
+  mst_loudnorm_set_ceiling (ln, podcast->true_peak_dbtp);
+  mst_loudnorm_set_gain_slew (ln, mst_loudnorm_kind_slew (podcast->kind));
   out = run (ln, in, 0, 4096, NULL);
 
   spk[0] = mts_buf_new (RATE, 2);
