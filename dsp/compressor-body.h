@@ -14,6 +14,10 @@ MST_CAT (load_, SUFFIX) (const SAMPLE * restrict in, double *restrict x,
 {
   size_t t, bad = 0;
 
+  if (!in) {
+    memset (x, 0, n * sizeof (double));
+    return 0;
+  }
   for (t = 0; t < n; t++) {
     double v = in[t];
     int ok = isfinite (v);
@@ -38,6 +42,8 @@ MST_CAT (mst_compressor_process_, SUFFIX) (MstCompressor * c,
     size_t n = n_frames < CHUNK ? n_frames : CHUNK, t;
 
     bad += MST_CAT (load_, SUFFIX) (in, x, n * C);
+    if (in)
+      in += n * C;
     if (ms)
       for (t = 0; t < n; t++) {
         double l = x[2 * t], r = x[2 * t + 1];
@@ -53,7 +59,6 @@ MST_CAT (mst_compressor_process_, SUFFIX) (MstCompressor * c,
     } else
       for (t = 0; t < n * C; t++)
         out[t] = (SAMPLE) y[t];
-    in += n * C;
     out += n * C;
     n_frames -= n;
   }

@@ -8,7 +8,9 @@
  *   pk_acc, ms_acc     largest |x| and sum of x^2 of the block being filled
  *   pk_ring, ms_ring   those of the last RING blocks (linear, power sum)
  *   ms_sum             sum of ms_ring over the band's rms window
- *   gs                 smoothed gain computer output, dB (<= 0)
+ *   gs                 smoothed gain computer output, dB (<= 0): the
+ *                      band's envelope follower (dsp/envelope.h), one
+ *                      channel per lane, updated once per block
  *   g_from, g_to       linear gain at the start and end of the block
  *                      being output, gain = their linear ramp
  *   red_max            largest reduction since take_reduction, dB
@@ -19,6 +21,7 @@
  * gain glide out_s (dB), lookahead delay line of band frames.
  */
 #include "compressor.h"
+#include "envelope.h"
 #include "simd.h"
 #include "util.h"
 
@@ -37,7 +40,7 @@
 typedef struct
 {
   double threshold, ratio, knee, attack_ms, release_ms, makeup;
-  double a_att, a_rel;          /* one-pole coefficients per block */
+  MstEnvelope *env;             /* gs per lane: attack/release in dB */
   int detection, bypass, solo, mute;
   unsigned k_pk, k_ms;          /* detector windows, blocks */
   double makeup_s, amt, weight; /* glides */
@@ -53,7 +56,7 @@ struct MstCompressor
 
   /* per lane */
   double pk_acc[MAX_LANES], ms_acc[MAX_LANES], ms_sum[MAX_LANES];
-  double gs[MAX_LANES], g_from[MAX_LANES], g_to[MAX_LANES];
+  double g_from[MAX_LANES], g_to[MAX_LANES];
   double red_max[MAX_LANES];
   float (*pk_ring)[RING], (*ms_ring)[RING];
   unsigned rpos, fill, blocks_since_sum;
@@ -118,7 +121,6 @@ mst_compressor_reset (MstCompressor * c)
   mst_crossover_reset (c->xo);
   for (j = 0; j < MAX_LANES; j++) {
     c->pk_acc[j] = c->ms_acc[j] = c->ms_sum[j] = 0.0;
-    c->gs[j] = 0.0;
     c->red_max[j] = 0.0;
   }
   memset (c->pk_ring, 0, sizeof (float) * RING * c->stride);
@@ -130,6 +132,7 @@ mst_compressor_reset (MstCompressor * c)
     int audible = !bd->mute;
     unsigned k;
 
+    mst_envelope_reset (bd->env, 0.0);
     for (k = 0; k < c->bands; k++)
       if (c->band[k].solo)
         audible = audible && bd->solo;
@@ -178,8 +181,8 @@ set_coefs (MstCompressor * c, Band * bd)
   }
   att = fmax (bd->attack_ms - d_att, 0.1 * bd->attack_ms);
   rel = fmax (bd->release_ms - d_rel, 0.1 * bd->release_ms);
-  bd->a_att = mst_one_pole_coef (att, c->rate, c->block);
-  bd->a_rel = mst_one_pole_coef (rel, c->rate, c->block);
+  mst_envelope_set_attack (bd->env, att);
+  mst_envelope_set_release (bd->env, rel);
 }
 
 MstCompressor *
@@ -221,6 +224,10 @@ mst_compressor_new (unsigned rate, unsigned channels, unsigned bands,
   for (b = 0; b < bands; b++) {
     Band *bd = &c->band[b];
 
+    bd->env = mst_envelope_new (rate, channels, c->block,
+        MST_ENVELOPE_FALLING);
+    if (!bd->env)
+      goto fail;
     bd->threshold = -18.0;
     bd->ratio = 2.0;
     bd->knee = 6.0;
@@ -241,8 +248,12 @@ fail:
 void
 mst_compressor_free (MstCompressor * c)
 {
+  unsigned b;
+
   if (!c)
     return;
+  for (b = 0; b < MST_COMPRESSOR_MAX_BANDS; b++)
+    mst_envelope_free (c->band[b].env);
   mst_crossover_free (c->xo);
   free (c->pk_ring);
   free (c->ms_ring);
@@ -402,16 +413,16 @@ matrix_state (MstCompressor * c, int to_ms)
   }
   /* the lanes now carry other signals: start both from the smaller gain */
   for (b = 0; b < c->bands; b++) {
-    j = 2 * b;
-    {
-      double gs = fmin (c->gs[j], c->gs[j + 1]);
-      double g0 = fmin (c->g_from[j], c->g_from[j + 1]);
-      double g1 = fmin (c->g_to[j], c->g_to[j + 1]);
+    Band *bd = &c->band[b];
+    double g0, g1;
 
-      c->gs[j] = c->gs[j + 1] = gs;
-      c->g_from[j] = c->g_from[j + 1] = g0;
-      c->g_to[j] = c->g_to[j + 1] = g1;
-    }
+    j = 2 * b;
+    mst_envelope_reset (bd->env, fmin (mst_envelope_value (bd->env, 0),
+            mst_envelope_value (bd->env, 1)));
+    g0 = fmin (c->g_from[j], c->g_from[j + 1]);
+    g1 = fmin (c->g_to[j], c->g_to[j + 1]);
+    c->g_from[j] = c->g_from[j + 1] = g0;
+    c->g_to[j] = c->g_to[j + 1] = g1;
   }
 }
 
@@ -437,7 +448,7 @@ curve (const Band * bd, double l)
   double d = l - bd->threshold, w = bd->knee;
   double slope = 1.0 / bd->ratio - 1.0;
 
-  if (2.0 * d < -w)
+  if (2.0 * d < -w || bd->ratio == 1.0)
     return l;
   if (2.0 * fabs (d) <= w && w > 0.0) {
     double e = d + 0.5 * w;
@@ -528,18 +539,17 @@ end_block (MstCompressor * c)
     for (j = b * C; j < (b + 1) * C; j++) {
       double p = level[j] > SILENCE ? level[j] : SILENCE;
       double l = 10.0 * log10 (p);
-      double gc = curve (bd, l) - l;
+      double gc = fmin (curve (bd, l) - l, 0.0);
       double red;
 
-      c->gs[j] += (gc < c->gs[j] ? bd->a_att : bd->a_rel) * (gc - c->gs[j]);
-      if (c->gs[j] > -1e-12)
-        c->gs[j] = 0.0;
-      red = -c->gs[j] * bd->amt;
+      double gs = mst_envelope_step (bd->env, j - b * C, gc);
+
+      red = -gs * bd->amt + 0.0;        /* + 0.0: no -0 */
       if (red > c->red_max[j])
         c->red_max[j] = red;
       c->g_from[j] = c->g_to[j];
       c->g_to[j] = gain_out * (1.0 + bd->amt
-          * (mst_db_to_lin (c->gs[j] + bd->makeup_s) - 1.0));
+          * (mst_db_to_lin (gs + bd->makeup_s) - 1.0));
     }
   }
 }
@@ -730,7 +740,8 @@ mst_compressor_take_reduction (MstCompressor * c, double *per_band,
       m = fmax (m, c->red_max[j]);
       if (per_lane)
         per_lane[b * 2 + k] = c->red_max[j];
-      c->red_max[j] = -c->gs[j] * c->band[b].amt;
+      c->red_max[j] = -mst_envelope_value (c->band[b].env, k)
+          * c->band[b].amt + 0.0;
     }
     if (per_lane && c->channels == 1)
       per_lane[b * 2 + 1] = per_lane[b * 2];

@@ -24,7 +24,8 @@
  *   2 (L - T) > W:     out = T + (L - T) / R
  * gain = out - L (<= 0 dB), smoothed in dB by a one-pole that uses the
  * attack coefficient while the reduction grows and the release one while
- * it shrinks (their "smooth branching" detector, in the gain domain): a
+ * it shrinks (their "smooth branching" detector, in the gain domain;
+ * dsp/envelope.h updated once per block): a
  * step of the level makes the gain cover 1 - 1/e (63 %) of its change in
  * the attack (release) time.  Then makeup (dB), bypass (gain 1), mute and
  * solo (the band leaves the sum) and the output gain.
@@ -131,7 +132,8 @@ void mst_compressor_set_output_gain (MstCompressor * comp, double db);
 
 /* Processes n_frames interleaved frames; out gets n_frames frames (the
  * first latency frames after new/reset are silence).  in and out may be
- * the same buffer.  Returns the number of non-finite input samples. */
+ * the same buffer; in may be NULL for digital silence.  Returns the
+ * number of non-finite input samples. */
 size_t mst_compressor_process_f32 (MstCompressor * comp, const float *in,
     float *out, size_t n_frames);
 size_t mst_compressor_process_f64 (MstCompressor * comp, const double *in,

@@ -180,11 +180,13 @@ test_static_curve (int detection)
     double worst = 0.0, worst_in = 0.0;
 
     for (i = 0; i < 10; i++) {
-      double lvl = -40.0 + i * 40.0 / 9.0;      /* peak dBFS of the sine */
-      double a = pow (10.0, lvl / 20.0), f = fin4[b];
+      /* detector levels from 9 dB under the threshold to 18 dB over it
+       * in 3 dB steps: the knee's edges and centre among them */
+      double det = t - 9.0 + 3.0 * i, f = fin4[b];
       double complex h = band_response (b, 4, fc4, f, RATE);
-      double det = lvl + 20.0 * log10 (cabs (h))
-          - (detection == MST_COMPRESSOR_RMS ? 10.0 * log10 (2.0) : 0.0);
+      double lvl = det - 20.0 * log10 (cabs (h))        /* peak dBFS */
+          + (detection == MST_COMPRESSOR_RMS ? 10.0 * log10 (2.0) : 0.0);
+      double a = pow (10.0, lvl / 20.0);
       double g = ref_curve (det, t, r, w) - det + mk;
       double want = 20.0 * log10 (a * cabs (allpass_total (4, fc4, f, RATE)
               + h * (pow (10.0, g / 20.0) - 1.0)));
@@ -208,7 +210,8 @@ test_static_curve (int detection)
       mst_compressor_free (c);
     }
     MT_CLOSE (worst, 0.0, 0.2, "static curve, %s detection, band %u "
-        "(%.1f Hz), 10 levels -40..0 dBFS: worst error (dB, at %.1f dBFS)",
+        "(%.1f Hz), 10 levels (threshold -9..+18 dB): worst error (dB, at "
+        "%.1f dBFS)",
         detection == MST_COMPRESSOR_RMS ? "rms" : "peak", b, fin4[b],
         worst_in);
   }
