@@ -7,6 +7,7 @@
 
 #include "elements/gstloudnessmeter.h"
 #include "elements/gsttruepeaklimiter.h"
+#include "elements/gstmultibandcomp.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -15,6 +16,7 @@ plugin_init (GstPlugin * plugin)
 
   ret |= GST_ELEMENT_REGISTER (loudnessmeter, plugin);
   ret |= GST_ELEMENT_REGISTER (truepeaklimiter, plugin);
+  ret |= GST_ELEMENT_REGISTER (multibandcomp, plugin);
 
   return ret;
 }
