@@ -88,8 +88,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_multiband_comp_debug);
 #define DEFAULT_PROP_MODE          GST_MULTIBAND_COMP_MODE_LINKED
 #define DEFAULT_PROP_LOOKAHEAD     0.0
 #define DEFAULT_PROP_OUTPUT_GAIN   0.0
-#define DEFAULT_PROP_INTERVAL      (100 * GST_MSECOND)
-#define MIN_PROP_INTERVAL          (1 * GST_MSECOND)
+#define DEFAULT_PROP_INTERVAL      GST_MST_DEFAULT_INTERVAL
 #define DEFAULT_PROP_POST_MESSAGES TRUE
 
 #define DEFAULT_BAND_THRESHOLD     -18.0
@@ -583,10 +582,10 @@ gst_multiband_comp_class_init (GstMultibandCompClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_INTERVAL,
       g_param_spec_uint64 ("interval", "Interval",
-          "Interval between two messages, in nanoseconds (1 ms and up)",
-          MIN_PROP_INTERVAL, G_MAXUINT64, DEFAULT_PROP_INTERVAL,
-          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
-          G_PARAM_STATIC_STRINGS));
+          "Interval between two messages, in nanoseconds (10 ms and up)",
+          GST_MST_MIN_INTERVAL, G_MAXUINT64, DEFAULT_PROP_INTERVAL,
+          G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
+          GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
 
   /**
    * GstMultibandComp:post-messages:
@@ -597,13 +596,13 @@ gst_multiband_comp_class_init (GstMultibandCompClass * klass)
       g_param_spec_boolean ("post-messages", "Post messages",
           "Post a multibandcomp message every interval and at EOS",
           DEFAULT_PROP_POST_MESSAGES,
-          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
-          G_PARAM_STATIC_STRINGS));
+          G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
+          GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_set_static_metadata (element_class,
       "Multiband compressor", "Filter/Effect/Audio",
       "Compressor with 1 to 6 Linkwitz-Riley bands, linked, mid/side or "
-      "unlinked", "gst-mastering");
+      "unlinked", "gst-mastering developers");
 
   caps = gst_caps_from_string (ALLOWED_CAPS);
   gst_audio_filter_class_add_pad_templates (filter_class, caps);
@@ -951,7 +950,7 @@ input_stream_time (GstMultibandComp * self, guint64 pos)
   return gst_segment_to_stream_time (&trans->segment, GST_FORMAT_TIME, t);
 }
 
-/* Frames until the next 10 ms controller grid point of the bands that
+/* Frames until the next 10 ms controller grid line of the bands that
  * have control bindings (the element's own are synced by the base). */
 static gsize
 band_control_chunk (GstMultibandComp * self, guint64 pos, gsize n)
@@ -959,8 +958,8 @@ band_control_chunk (GstMultibandComp * self, guint64 pos, gsize n)
   guint b;
 
   for (b = 0; b < self->num_bands; b++)
-    n = gst_mst_control_chunk (GST_OBJECT (self->bands[b]), pos, n,
-        self->rate);
+    n = gst_mst_control_chunk (gst_mst_control_grid (GST_OBJECT
+            (self->bands[b]), self->rate), pos, n);
   return n;
 }
 
