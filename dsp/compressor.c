@@ -35,7 +35,11 @@
 #define MAX_WINDOW_S 0.05       /* longest rms window */
 #define LOWEST_EDGE_HZ 20.0     /* lower edge assumed for the lowest band */
 #define MIN_RMS_BLOCKS 4         /* shortest rms window (2.7 ms at 48 kHz) */
-#define SILENCE 1e-30           /* detector floor (linear) */
+#define SILENCE 1e-30
+/* dB per neper: 10 / ln 10 for power, 20 / ln 10 for amplitude (exp and
+ * log are cheaper than pow and log10 in the per-block gain computer) */
+#define DB_PER_LN_POWER 4.3429448190325182
+#define DB_PER_LN_AMPLITUDE 8.6858896380650365           /* detector floor (linear) */
 
 typedef struct
 {
@@ -538,7 +542,7 @@ end_block (MstCompressor * c)
 
     for (j = b * C; j < (b + 1) * C; j++) {
       double p = level[j] > SILENCE ? level[j] : SILENCE;
-      double l = 10.0 * log10 (p);
+      double l = DB_PER_LN_POWER * log (p);     /* 10 log10 (p) */
       double gc = fmin (curve (bd, l) - l, 0.0);
       double red;
 
@@ -549,7 +553,7 @@ end_block (MstCompressor * c)
         c->red_max[j] = red;
       c->g_from[j] = c->g_to[j];
       c->g_to[j] = gain_out * (1.0 + bd->amt
-          * (mst_db_to_lin (gs + bd->makeup_s) - 1.0));
+          * (exp ((gs + bd->makeup_s) / DB_PER_LN_AMPLITUDE) - 1.0));
     }
   }
 }

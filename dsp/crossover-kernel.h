@@ -1,85 +1,77 @@
-/* gst-mastering — the crossover's two-level section kernel, included by
- * crossover.c once per vector width with VEC (a GCC vector of W doubles),
- * W and RUN_PAIR (the function name) defined.
+/* gst-mastering — the crossover's section kernel, included by crossover.c
+ * once per vector width with VEC (a GCC vector of W doubles), W and
+ * RUN_SKEW (the function name) defined.
  *
- * Two levels over n frames of buf (W V doubles per frame), in place; the
- * second level runs one frame behind the first so that both recursions
- * are in flight together.  V (1 or 2) is a compile-time constant at every
- * call; coefficients and state live in vector registers for the whole
- * chunk.
+ * K consecutive levels over n frames of buf (W V doubles per frame), in
+ * place; level k runs k frames behind level 0 ("skewed"), so that the K
+ * recursions are in flight together instead of one after the other: at
+ * step t level k processes frame t - k, taking its input from what level
+ * k - 1 produced at step t - 1.  K (2 or 3) and V (1 or 2) are
+ * compile-time constants at every call; coefficients and state live in
+ * vector registers for the whole chunk.
  */
 #define LOADV(dst, src) memcpy (&(dst), (src), sizeof (VEC))
 #define STOREV(dst, src) memcpy ((dst), &(src), sizeof (VEC))
 
+/* One step t: levels K-1 .. 0 (descending, so that prev[k - 1] still holds
+ * the previous step's output when level k reads it).  check: skip the
+ * levels whose frame t - k is outside 0 .. n-1 (first and last steps). */
+#define SKEW_STEP(t, check)                                                 \
+  for (kk = K; kk-- > 0;) {                                                 \
+    if ((check) && ((t) < kk || (t) - kk >= n))                             \
+      continue;                                                             \
+    for (v = 0; v < V; v++) {                                               \
+      VEC x, y;                                                             \
+      if (kk == 0)                                                          \
+        LOADV (x, buf + (t) * W * V + W * v);                               \
+      else                                                                  \
+        x = prev[kk - 1][v];                                                \
+      y = b0[kk][v] * x + z1[kk][v];                                        \
+      z1[kk][v] = (b1[kk][v] * x + z2[kk][v]) - a1[kk][v] * y;              \
+      z2[kk][v] = b2[kk][v] * x - a2[kk][v] * y;                            \
+      if (kk == K - 1)                                                      \
+        STOREV (buf + ((t) - kk) * W * V + W * v, y);                       \
+      else                                                                  \
+        prev[kk][v] = y;                                                    \
+    }                                                                       \
+  }
+
 static inline __attribute__((always_inline)) void
-RUN_PAIR (double *restrict buf, size_t n, Level * restrict p,
-    Level * restrict q, const unsigned V)
+RUN_SKEW (double *restrict buf, size_t n, Level * restrict lv,
+    const unsigned K, const unsigned V)
 {
-  VEC pb0[2], pb1[2], pb2[2], pa1[2], pa2[2], pz1[2], pz2[2];
-  VEC qb0[2], qb1[2], qb2[2], qa1[2], qa2[2], qz1[2], qz2[2];
-  VEC prev[2];
-  size_t t;
-  unsigned k;
+  VEC b0[3][2], b1[3][2], b2[3][2], a1[3][2], a2[3][2], z1[3][2], z2[3][2];
+  VEC prev[3][2];
+  size_t t, lead = K - 1 < n ? K - 1 : n;
+  unsigned kk, v;
 
-  for (k = 0; k < V; k++) {
-    LOADV (pb0[k], p->b0 + W * k);
-    LOADV (pb1[k], p->b1 + W * k);
-    LOADV (pb2[k], p->b2 + W * k);
-    LOADV (pa1[k], p->a1 + W * k);
-    LOADV (pa2[k], p->a2 + W * k);
-    LOADV (pz1[k], p->z1 + W * k);
-    LOADV (pz2[k], p->z2 + W * k);
-    LOADV (qb0[k], q->b0 + W * k);
-    LOADV (qb1[k], q->b1 + W * k);
-    LOADV (qb2[k], q->b2 + W * k);
-    LOADV (qa1[k], q->a1 + W * k);
-    LOADV (qa2[k], q->a2 + W * k);
-    LOADV (qz1[k], q->z1 + W * k);
-    LOADV (qz2[k], q->z2 + W * k);
-  }
-  /* frame 0 through p */
-  for (k = 0; k < V; k++) {
-    VEC x, y;
-
-    LOADV (x, buf + W * k);
-    y = pb0[k] * x + pz1[k];
-    pz1[k] = (pb1[k] * x + pz2[k]) - pa1[k] * y;
-    pz2[k] = pb2[k] * x - pa2[k] * y;
-    prev[k] = y;
-  }
-  for (t = 1; t < n; t++) {
-    double *cur = buf + t * W * V, *last = cur - W * V;
-
-    for (k = 0; k < V; k++) {
-      VEC x, y, u = prev[k], v;
-
-      LOADV (x, cur + W * k);
-      y = pb0[k] * x + pz1[k];
-      v = qb0[k] * u + qz1[k];
-      pz1[k] = (pb1[k] * x + pz2[k]) - pa1[k] * y;
-      pz2[k] = pb2[k] * x - pa2[k] * y;
-      qz1[k] = (qb1[k] * u + qz2[k]) - qa1[k] * v;
-      qz2[k] = qb2[k] * u - qa2[k] * v;
-      prev[k] = y;
-      STOREV (last + W * k, v);
+  for (kk = 0; kk < K; kk++)
+    for (v = 0; v < V; v++) {
+      LOADV (b0[kk][v], lv[kk].b0 + W * v);
+      LOADV (b1[kk][v], lv[kk].b1 + W * v);
+      LOADV (b2[kk][v], lv[kk].b2 + W * v);
+      LOADV (a1[kk][v], lv[kk].a1 + W * v);
+      LOADV (a2[kk][v], lv[kk].a2 + W * v);
+      LOADV (z1[kk][v], lv[kk].z1 + W * v);
+      LOADV (z2[kk][v], lv[kk].z2 + W * v);
+      prev[kk][v] = b0[kk][v] * 0.0;
     }
+  for (t = 0; t < lead; t++) {
+    SKEW_STEP (t, 1);
   }
-  /* frame n - 1 through q */
-  for (k = 0; k < V; k++) {
-    VEC u = prev[k], v;
-
-    v = qb0[k] * u + qz1[k];
-    qz1[k] = (qb1[k] * u + qz2[k]) - qa1[k] * v;
-    qz2[k] = qb2[k] * u - qa2[k] * v;
-    STOREV (buf + (n - 1) * W * V + W * k, v);
+  for (; t < n; t++) {
+    SKEW_STEP (t, 0);
   }
-  for (k = 0; k < V; k++) {
-    STOREV (p->z1 + W * k, pz1[k]);
-    STOREV (p->z2 + W * k, pz2[k]);
-    STOREV (q->z1 + W * k, qz1[k]);
-    STOREV (q->z2 + W * k, qz2[k]);
+  for (; t < n + K - 1; t++) {
+    SKEW_STEP (t, 1);
   }
+  for (kk = 0; kk < K; kk++)
+    for (v = 0; v < V; v++) {
+      STOREV (lv[kk].z1 + W * v, z1[kk][v]);
+      STOREV (lv[kk].z2 + W * v, z2[kk][v]);
+    }
 }
 
+#undef SKEW_STEP
 #undef LOADV
 #undef STOREV

@@ -301,19 +301,19 @@ typedef double v8d __attribute__((vector_size (64)));
 
 #define VEC v4d
 #define W 4
-#define RUN_PAIR run_pair_4
+#define RUN_SKEW run_skew_4
 #include "crossover-kernel.h"
 #undef VEC
 #undef W
-#undef RUN_PAIR
+#undef RUN_SKEW
 
 #define VEC v8d
 #define W 8
-#define RUN_PAIR run_pair_8
+#define RUN_SKEW run_skew_8
 #include "crossover-kernel.h"
 #undef VEC
 #undef W
-#undef RUN_PAIR
+#undef RUN_SKEW
 
 /* Copies each input frame into every lane of its channel (padding lanes
  * too: they run through identity sections and nobody reads them), then
@@ -333,12 +333,18 @@ run_levels_##L (const double *in, double *buf, size_t n, unsigned C,      \
     for (t = 0; t < n; t++)                                               \
       for (j = 0; j < L; j++)                                             \
         buf[t * L + j] = in[t];                                           \
-  for (l = 0; l < levels; l += 2)                                         \
-    RUNP (buf, n, &lv[l], &lv[l + 1], L / WP);                           \
+  for (l = 0; l < levels;)                                                \
+    if (levels - l >= 3 && levels - l != 4) {                             \
+      RUNP (buf, n, &lv[l], 3, L / WP);                                   \
+      l += 3;                                                             \
+    } else {                                                              \
+      RUNP (buf, n, &lv[l], 2, L / WP);                                   \
+      l += 2;                                                             \
+    }                                                                     \
 }
-DEFINE_RUN (4, run_pair_4, 4)
-DEFINE_RUN (8, run_pair_8, 8)
-DEFINE_RUN (16, run_pair_8, 8)
+DEFINE_RUN (4, run_skew_4, 4)
+DEFINE_RUN (8, run_skew_8, 8)
+DEFINE_RUN (16, run_skew_8, 8)
 #undef DEFINE_RUN
 
 #if defined(__GNUC__) && !defined(__clang__)
