@@ -194,38 +194,37 @@ struct _GstMultibandCompBand
 G_DEFINE_TYPE (GstMultibandCompBand, gst_multiband_comp_band,
     GST_TYPE_OBJECT);
 
+/* The double field of a band property, NULL for the others. */
+static gdouble *
+band_double (GstMultibandCompBand * band, guint prop_id)
+{
+  switch (prop_id) {
+    case BAND_PROP_CROSSOVER:
+      return &band->crossover;
+    case BAND_PROP_THRESHOLD:
+      return &band->threshold;
+    case BAND_PROP_RATIO:
+      return &band->ratio;
+    case BAND_PROP_KNEE:
+      return &band->knee;
+    case BAND_PROP_ATTACK:
+      return &band->attack;
+    case BAND_PROP_RELEASE:
+      return &band->release;
+    case BAND_PROP_MAKEUP:
+      return &band->makeup;
+    default:
+      return NULL;
+  }
+}
+
 static void
 gst_multiband_comp_band_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstMultibandCompBand *band = GST_MULTIBAND_COMP_BAND (object);
-  gdouble *field = NULL;
+  gdouble *field = band_double (band, prop_id);
 
-  switch (prop_id) {
-    case BAND_PROP_CROSSOVER:
-      field = &band->crossover;
-      break;
-    case BAND_PROP_THRESHOLD:
-      field = &band->threshold;
-      break;
-    case BAND_PROP_RATIO:
-      field = &band->ratio;
-      break;
-    case BAND_PROP_KNEE:
-      field = &band->knee;
-      break;
-    case BAND_PROP_ATTACK:
-      field = &band->attack;
-      break;
-    case BAND_PROP_RELEASE:
-      field = &band->release;
-      break;
-    case BAND_PROP_MAKEUP:
-      field = &band->makeup;
-      break;
-    default:
-      break;
-  }
   if (field) {
     gdouble v = g_value_get_double (value);
 
@@ -270,30 +269,15 @@ gst_multiband_comp_band_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
   GstMultibandCompBand *band = GST_MULTIBAND_COMP_BAND (object);
+  gdouble *field = band_double (band, prop_id);
 
   GST_OBJECT_LOCK (band);
+  if (field) {
+    g_value_set_double (value, *field);
+    GST_OBJECT_UNLOCK (band);
+    return;
+  }
   switch (prop_id) {
-    case BAND_PROP_CROSSOVER:
-      g_value_set_double (value, band->crossover);
-      break;
-    case BAND_PROP_THRESHOLD:
-      g_value_set_double (value, band->threshold);
-      break;
-    case BAND_PROP_RATIO:
-      g_value_set_double (value, band->ratio);
-      break;
-    case BAND_PROP_KNEE:
-      g_value_set_double (value, band->knee);
-      break;
-    case BAND_PROP_ATTACK:
-      g_value_set_double (value, band->attack);
-      break;
-    case BAND_PROP_RELEASE:
-      g_value_set_double (value, band->release);
-      break;
-    case BAND_PROP_MAKEUP:
-      g_value_set_double (value, band->makeup);
-      break;
     case BAND_PROP_DETECTION:
       g_value_set_enum (value, band->detection);
       break;

@@ -544,6 +544,44 @@ mts_peak (const MtsBuf * b, int ch)
   return pk;
 }
 
+static double
+det3 (double m[3][3])
+{
+  return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+      - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+      + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+}
+
+double
+mts_sine_amplitude (const double *x, size_t n, size_t stride, double freq_hz,
+    double rate)
+{
+  double m[3][3] = { {0} }, v[3] = { 0 }, sol[2], d;
+  size_t k;
+  unsigned i, j, r;
+
+  for (k = 0; k < n; k++) {
+    double w = 2.0 * M_PI * freq_hz * k / rate;
+    double bs[3] = { sin (w), cos (w), 1.0 };
+
+    for (i = 0; i < 3; i++) {
+      v[i] += bs[i] * x[k * stride];
+      for (j = 0; j < 3; j++)
+        m[i][j] += bs[i] * bs[j];
+    }
+  }
+  d = det3 (m);
+  for (r = 0; r < 2; r++) {     /* Cramer's rule for a and b */
+    double t[3][3];
+
+    memcpy (t, m, sizeof t);
+    for (i = 0; i < 3; i++)
+      t[i][r] = v[i];
+    sol[r] = det3 (t) / d;
+  }
+  return sqrt (sol[0] * sol[0] + sol[1] * sol[1]);
+}
+
 /* ---- conversions ----------------------------------------------------- */
 
 float *

@@ -136,6 +136,12 @@ void mts_tp_burst (MtsBuf * b, unsigned offset, size_t n_frames);
 /* Largest |sample| of channel ch (ch < 0: all channels). */
 double mts_peak (const MtsBuf * b, int ch);
 
+/* Amplitude of the sine at freq_hz in x[k * stride], k < n, sampled at
+ * rate: least-squares fit of a sin + b cos + c (3x3 normal equations),
+ * sqrt (a^2 + b^2).  Needs no whole number of periods. */
+double mts_sine_amplitude (const double *x, size_t n, size_t stride,
+    double freq_hz, double rate);
+
 /* ---- conversions (malloc'd, caller frees; frames [start, start + n)) -- */
 
 float *mts_to_f32 (const MtsBuf * b, size_t start, size_t n);

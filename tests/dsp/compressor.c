@@ -34,6 +34,7 @@
 
 #include "dsp/compressor.h"
 #include "mtest.h"
+#include "signals.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -101,40 +102,13 @@ ref_curve (double x, double t, double r, double w)
 
 /* ---- helpers -------------------------------------------------------- */
 
-/* Amplitude of the component at f in x[k * stride], k < n: least-squares
- * fit of a sin + b cos + c (normal equations, 3x3, Cramer's rule). */
+/* Amplitude of the sine at f in x[k * stride] (least-squares fit, in
+ * tests/common). */
 static double
 amplitude (const double *x, size_t n, unsigned stride, double f,
     double rate)
 {
-  double m[3][3] = { {0} }, v[3] = { 0 }, det, sol[3];
-  size_t k;
-  unsigned i, j, r;
-
-  for (k = 0; k < n; k++) {
-    double w = 2.0 * M_PI * f * k / rate;
-    double bs[3] = { sin (w), cos (w), 1.0 };
-
-    for (i = 0; i < 3; i++) {
-      v[i] += bs[i] * x[k * stride];
-      for (j = 0; j < 3; j++)
-        m[i][j] += bs[i] * bs[j];
-    }
-  }
-#define DET3(a) ((a)[0][0] * ((a)[1][1] * (a)[2][2] - (a)[1][2] * (a)[2][1]) \
-    - (a)[0][1] * ((a)[1][0] * (a)[2][2] - (a)[1][2] * (a)[2][0])          \
-    + (a)[0][2] * ((a)[1][0] * (a)[2][1] - (a)[1][1] * (a)[2][0]))
-  det = DET3 (m);
-  for (r = 0; r < 2; r++) {
-    double t[3][3];
-
-    memcpy (t, m, sizeof t);
-    for (i = 0; i < 3; i++)
-      t[i][r] = v[i];
-    sol[r] = DET3 (t) / det;
-  }
-#undef DET3
-  return sqrt (sol[0] * sol[0] + sol[1] * sol[1]);
+  return mts_sine_amplitude (x, n, stride, f, rate);
 }
 
 static MstCompressor *

@@ -39,6 +39,8 @@
 #include <gst/controller/gstdirectcontrolbinding.h>
 #include <gst/controller/gsttriggercontrolsource.h>
 
+#include "signals.h"
+
 #define RATE 48000
 #define CAPS_F32(ch) "audio/x-raw, format=" GST_AUDIO_NE (F32) \
     ", layout=interleaved, rate=48000, channels=" #ch
@@ -153,39 +155,19 @@ query_latency (GstHarness * h)
   return min;
 }
 
-/* Amplitude of the component at f in x[k * stride], k < n: least squares
- * a sin + b cos + c (3x3 normal equations). */
+/* Amplitude of the sine at f in x[k * stride], k < n (least-squares fit,
+ * tests/common). */
 static gdouble
 amplitude (const gfloat * x, gsize n, guint stride, gdouble f)
 {
-  gdouble m[3][3] = { {0} }, v[3] = { 0 }, sol[2], det;
+  gdouble *d = g_new (gdouble, n), a;
   gsize k;
-  guint i, j, r;
 
-  for (k = 0; k < n; k++) {
-    gdouble w = 2.0 * G_PI * f * k / RATE;
-    gdouble bs[3] = { sin (w), cos (w), 1.0 };
-
-    for (i = 0; i < 3; i++) {
-      v[i] += bs[i] * x[k * stride];
-      for (j = 0; j < 3; j++)
-        m[i][j] += bs[i] * bs[j];
-    }
-  }
-#define DET3(a) ((a)[0][0] * ((a)[1][1] * (a)[2][2] - (a)[1][2] * (a)[2][1]) \
-    - (a)[0][1] * ((a)[1][0] * (a)[2][2] - (a)[1][2] * (a)[2][0])          \
-    + (a)[0][2] * ((a)[1][0] * (a)[2][1] - (a)[1][1] * (a)[2][0]))
-  det = DET3 (m);
-  for (r = 0; r < 2; r++) {
-    gdouble t[3][3];
-
-    memcpy (t, m, sizeof t);
-    for (i = 0; i < 3; i++)
-      t[i][r] = v[i];
-    sol[r] = DET3 (t) / det;
-  }
-#undef DET3
-  return sqrt (sol[0] * sol[0] + sol[1] * sol[1]);
+  for (k = 0; k < n; k++)
+    d[k] = x[k * stride];
+  a = mts_sine_amplitude (d, n, 1, f, RATE);
+  g_free (d);
+  return a;
 }
 
 static GList *
