@@ -37,6 +37,9 @@
  * between two denormal/non-finite checks of the state. */
 #define CHUNK 256
 #define DEFAULT_RAMP_MS 10.0
+#ifndef FIT_ABOVE
+#define FIT_ABOVE 0.05
+#endif
 
 enum
 { B0, B1, B2, A1, A2, NCOEF };
@@ -200,6 +203,126 @@ design_matched_pass (MstBiquadCoefs * c, MstBiquadType type, const Proto * p,
   }
 }
 
+/* Factors the squared-magnitude form (X0, X1, X2) of a second-order
+ * polynomial into its minimum-phase coefficients x0 >= |x2|.  Returns 0
+ * when the form is not a squared magnitude (negative somewhere). */
+static int
+factor_mag2 (double x0s, double x1s, double x2s, double *x0, double *x1,
+    double *x2)
+{
+  double s0, s1, w, d;
+
+  if (x0s < 0.0 || x1s < 0.0)
+    return 0;
+  s0 = sqrt (x0s);
+  s1 = sqrt (x1s);
+  w = 0.5 * (s0 + s1);
+  d = w * w + x2s;
+  if (d < -1e-12 * w * w)
+    return 0;
+  d = d > 0.0 ? sqrt (d) : 0.0;
+  *x0 = 0.5 * (w + d);
+  *x1 = 0.5 * (s0 - s1);
+  *x2 = 0.5 * (w - d);
+  return *x0 > 0.0;
+}
+
+/* Solves the n x n system m x = v in place (partial pivoting); 0 if
+ * singular. */
+static int
+solve (double m[5][5], double v[5], int n)
+{
+  int i, j, k;
+
+  for (k = 0; k < n; k++) {
+    int p = k;
+    for (i = k + 1; i < n; i++)
+      if (fabs (m[i][k]) > fabs (m[p][k]))
+        p = i;
+    if (fabs (m[p][k]) < 1e-300)
+      return 0;
+    if (p != k) {
+      double t;
+      for (j = 0; j < n; j++) {
+        t = m[k][j];
+        m[k][j] = m[p][j];
+        m[p][j] = t;
+      }
+      t = v[k];
+      v[k] = v[p];
+      v[p] = t;
+    }
+    for (i = k + 1; i < n; i++) {
+      double f = m[i][k] / m[k][k];
+      for (j = k; j < n; j++)
+        m[i][j] -= f * m[k][j];
+      v[i] -= f * v[k];
+    }
+  }
+  for (k = n - 1; k >= 0; k--) {
+    for (j = k + 1; j < n; j++)
+      v[k] -= m[k][j] * v[j];
+    v[k] /= m[k][k];
+  }
+  return 1;
+}
+
+/* Poles and zeros both fitted: the squared magnitudes of numerator and
+ * denominator (Vicanek's basis, A0 = 1) chosen so that |H|^2 equals the
+ * prototype's at DC, Nyquist, f0 and two more frequencies either side of
+ * f0; then each factored into its minimum-phase polynomial.  Returns 0
+ * if the fit is not realisable (the caller falls back). */
+static int
+design_matched_fit (MstBiquadCoefs * c, const Proto * p, double w0)
+{
+  double m[5][5] = { {0} }, v[5] = { 0 };
+  double wk[3], b0, b1, b2, a0, a1, a2;
+  int i;
+
+  /* the band edges of a resonance of quality q (the geometric mean of
+   * zero and pole Q), at most halfway to Nyquist */
+  {
+    double q = sqrt (sqrt (p->n0 * p->n2) / p->n1 * sqrt (p->d0 * p->d2)
+        / p->d1), e = sqrt (1.0 + 0.25 / (q * q)) + 0.5 / q;
+    wk[0] = w0 / e;
+    wk[1] = w0;
+    wk[2] = e * w0 < 0.5 * (w0 + MST_PI) ? e * w0 : 0.5 * (w0 + MST_PI);
+  }
+  /* unknowns x = (A1, A2, B0, B1, B2) */
+  m[0][2] = 1.0;
+  v[0] = proto_mag2 (p, 0.0);
+  {
+    double tn = proto_mag2 (p, MST_PI / w0);
+    m[1][3] = 1.0;
+    m[1][0] = -tn;
+  }
+  for (i = 0; i < 3; i++) {
+    double t = proto_mag2 (p, wk[i] / w0);
+    double f1 = sin (0.5 * wk[i]), f0, f2;
+    f1 *= f1;
+    f0 = 1.0 - f1;
+    f2 = 4.0 * f0 * f1;
+    m[2 + i][0] = -t * f1;
+    m[2 + i][1] = -t * f2;
+    m[2 + i][2] = f0;
+    m[2 + i][3] = f1;
+    m[2 + i][4] = f2;
+    v[2 + i] = t * f0;
+  }
+  if (!solve (m, v, 5))
+    return 0;
+  if (!factor_mag2 (1.0, v[0], v[1], &a0, &a1, &a2)
+      || !factor_mag2 (v[2], v[3], v[4], &b0, &b1, &b2))
+    return 0;
+  c->b0 = b0 / a0;
+  c->b1 = b1 / a0;
+  c->b2 = b2 / a0;
+  c->a1 = a1 / a0;
+  c->a2 = a2 / a0;
+  return isfinite (c->b0) && fabs (c->a2) < 1.0
+      && fabs (c->a1) < 1.0 + c->a2;
+}
+
 static void
 invert (MstBiquadCoefs * c)
 {
@@ -230,6 +353,10 @@ design_matched (MstBiquadCoefs * c, MstBiquadType type, const Proto * p,
   } else if (type == MST_BIQUAD_HIGH_PASS || type == MST_BIQUAD_LOW_PASS
       || type == MST_BIQUAD_BAND_PASS) {
     design_matched_pass (c, type, p, w0);
+  } else if (FIT_ABOVE > 0.0 && w0 > FIT_ABOVE
+      && (type == MST_BIQUAD_BELL || type == MST_BIQUAD_LOW_SHELF
+          || type == MST_BIQUAD_HIGH_SHELF) && design_matched_fit (c, p, w0)) {
+    /* done */
   } else if (type == MST_BIQUAD_BELL && p->n1 < p->d1) {
     /* a cut: the inverse of the boost, whose poles are the sharper
      * (underdamped) pair */

@@ -13,9 +13,14 @@
  *                        Filters", 2016).  Much less "cramping" than the
  *                        bilinear design near Nyquist: for a 16 kHz bell
  *                        (+6 dB, Q 1) at 44.1 kHz the largest deviation
- *                        from the analog bell up to 20 kHz is 0.82 dB
+ *                        from the analog bell up to 20 kHz is 0.27 dB
  *                        (bilinear: 4.2 dB), measured by
- *                        tests/dsp/biquad.c.
+ *                        tests/dsp/biquad.c.  Bells and shelves above
+ *                        0.05 fs fit poles and zeros together (squared
+ *                        magnitudes matched at DC, Nyquist, f0 and the
+ *                        band edges f0 / e, f0 e, e = sqrt (1 + 1/4Q^2)
+ *                        + 1/2Q), below that the poles are impulse
+ *                        invariant.
  *                        Shelves and cuts are designed as the boost (or
  *                        the cut, whichever has the lower pole frequency)
  *                        and inverted, so boost and cut are exact mirror
