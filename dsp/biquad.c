@@ -37,9 +37,7 @@
  * between two denormal/non-finite checks of the state. */
 #define CHUNK 256
 #define DEFAULT_RAMP_MS 10.0
-#ifndef FIT_ABOVE
-#define FIT_ABOVE 0.05
-#endif
+
 
 enum
 { B0, B1, B2, A1, A2, NCOEF };
@@ -323,6 +321,87 @@ design_matched_fit (MstBiquadCoefs * c, const Proto * p, double w0)
       && fabs (c->a1) < 1.0 + c->a2;
 }
 
+/* Refines c (a stable first guess) by weighted least squares on the
+ * squared-magnitude forms: equation error B.phi - T A.phi over a log grid
+ * from w0/32 to Nyquist, weighted by 1 / (max (T, 0.01) A'.phi) with A'
+ * the previous iterate (Steiglitz-McBride style), so that the relative
+ * magnitude error is what is minimised.  Keeps c when the result is not
+ * realisable. */
+#define LS_POINTS 64
+#define LS_ITER 4
+static void
+refine_ls (MstBiquadCoefs * c, const Proto * p, double w0)
+{
+  /* a zero at DC stays there (B0 = 0 is not a free unknown) */
+  const int dc_zero = proto_mag2 (p, 0.0) == 0.0;
+  double aa[3];
+  double wlo = w0 / 32.0, ratio = pow (MST_PI / wlo, 1.0 / (LS_POINTS - 1));
+  int it, i, j, k;
+
+  aa[0] = (1.0 + c->a1 + c->a2) * (1.0 + c->a1 + c->a2);
+  aa[1] = (1.0 - c->a1 + c->a2) * (1.0 - c->a1 + c->a2);
+  aa[2] = -4.0 * c->a2;
+  for (it = 0; it < LS_ITER; it++) {
+    double m[5][5] = { {0} }, v[5] = { 0 };
+    double b0, b1, b2, a0, a1, a2;
+    for (i = 0; i <= LS_POINTS; i++) {
+      /* i == LS_POINTS: DC */
+      double w = i == LS_POINTS ? 0.0 : wlo * pow (ratio, i);
+      double t = proto_mag2 (p, w / w0);
+      double f1 = sin (0.5 * w), f0, f2, g[5], h, wt, ap;
+      f1 *= f1;
+      f0 = 1.0 - f1;
+      f2 = 4.0 * f0 * f1;
+      ap = aa[0] * f0 + aa[1] * f1 + aa[2] * f2;
+      wt = 1.0 / ((t > 0.01 ? t : 0.01) * ap);
+      if (i == LS_POINTS || i == LS_POINTS - 1)
+        wt *= 4.0;
+      g[0] = -t * f1 * wt;
+      g[1] = -t * f2 * wt;
+      g[2] = f0 * wt;
+      g[3] = f1 * wt;
+      g[4] = f2 * wt;
+      h = t * f0 * wt;
+      for (j = 0; j < 5; j++) {
+        for (k = 0; k < 5; k++)
+          m[j][k] += g[j] * g[k];
+        v[j] += g[j] * h;
+      }
+    }
+    if (dc_zero) {
+      for (j = 0; j < 5; j++)
+        m[2][j] = m[j][2] = 0.0;
+      m[2][2] = 1.0;
+      v[2] = 0.0;
+    }
+    if (!solve (m, v, 5))
+      return;
+    if (!factor_mag2 (1.0, v[0], v[1], &a0, &a1, &a2)
+        || !factor_mag2 (v[2], v[3], v[4], &b0, &b1, &b2))
+      return;
+    if (!(fabs (a2 / a0) < 1.0 && fabs (a1 / a0) < 1.0 + a2 / a0))
+      return;
+    c->b0 = b0 / a0;
+    c->b1 = b1 / a0;
+    c->b2 = b2 / a0;
+    c->a1 = a1 / a0;
+    c->a2 = a2 / a0;
+    aa[0] = (1.0 + c->a1 + c->a2) * (1.0 + c->a1 + c->a2);
+    aa[1] = (1.0 - c->a1 + c->a2) * (1.0 - c->a1 + c->a2);
+    aa[2] = -4.0 * c->a2;
+  }
+  /* exact DC gain */
+  {
+    double dc = (c->b0 + c->b1 + c->b2) / (1.0 + c->a1 + c->a2);
+    double want = sqrt (proto_mag2 (p, 0.0));
+    if (dc > 0.0 && want > 0.0) {
+      c->b0 *= want / dc;
+      c->b1 *= want / dc;
+      c->b2 *= want / dc;
+    }
+  }
+}
+
 static void
 invert (MstBiquadCoefs * c)
 {
@@ -353,10 +432,6 @@ design_matched (MstBiquadCoefs * c, MstBiquadType type, const Proto * p,
   } else if (type == MST_BIQUAD_HIGH_PASS || type == MST_BIQUAD_LOW_PASS
       || type == MST_BIQUAD_BAND_PASS) {
     design_matched_pass (c, type, p, w0);
-  } else if (FIT_ABOVE > 0.0 && w0 > FIT_ABOVE
-      && (type == MST_BIQUAD_BELL || type == MST_BIQUAD_LOW_SHELF
-          || type == MST_BIQUAD_HIGH_SHELF) && design_matched_fit (c, p, w0)) {
-    /* done */
   } else if (type == MST_BIQUAD_BELL && p->n1 < p->d1) {
     /* a cut: the inverse of the boost, whose poles are the sharper
      * (underdamped) pair */
@@ -371,6 +446,64 @@ design_matched (MstBiquadCoefs * c, MstBiquadType type, const Proto * p,
     invert (c);
   } else {
     design_matched_direct (c, p, w0);
+  }
+}
+
+#ifndef LS_ABOVE
+#define LS_ABOVE 0.02
+#endif
+/* Largest magnitude error (dB, or linear x 8.7 where the prototype is
+ * below -20 dB) of c against p from w0/32 to 0.9 pi. */
+static double
+fit_error (const MstBiquadCoefs * c, const Proto * p, double w0)
+{
+  double wlo = w0 / 32.0, ratio = pow (0.9 * MST_PI / wlo, 1.0 / 63), e = 0;
+  int i;
+
+  for (i = 0; i < 64; i++) {
+    double w = wlo * pow (ratio, i), cw = cos (w), c2 = cos (2 * w);
+    double sw = sin (w), s2 = sin (2 * w);
+    double nr = c->b0 + c->b1 * cw + c->b2 * c2, ni = c->b1 * sw + c->b2 * s2;
+    double dr = 1.0 + c->a1 * cw + c->a2 * c2, di = c->a1 * sw + c->a2 * s2;
+    double hd = sqrt ((nr * nr + ni * ni) / (dr * dr + di * di));
+    double ha = sqrt (proto_mag2 (p, w / w0)), ee;
+    ee = ha > 0.1 ? fabs (20.0 * log10 (hd / ha)) : 8.7 * fabs (hd - ha);
+    e = ee > e ? ee : e;
+  }
+  return e;
+}
+
+/* Bells and shelves: the best of the impulse-invariant design, the
+ * five-point fit, and both refined by least squares. */
+static void
+design_matched_refined (MstBiquadCoefs * c, MstBiquadType type,
+    const Proto * p, double w0)
+{
+  MstBiquadCoefs cand[4];
+  double best;
+  int n = 1, i;
+
+  design_matched (&cand[0], type, p, w0);
+  *c = cand[0];
+  if (w0 <= LS_ABOVE || !(type == MST_BIQUAD_BELL
+          || type == MST_BIQUAD_LOW_SHELF || type == MST_BIQUAD_HIGH_SHELF
+          || type == MST_BIQUAD_LOW_PASS || type == MST_BIQUAD_BAND_PASS))
+    return;
+  cand[1] = cand[0];
+  refine_ls (&cand[1], p, w0);
+  n = 2;
+  if (design_matched_fit (&cand[2], p, w0)) {
+    cand[3] = cand[2];
+    refine_ls (&cand[3], p, w0);
+    n = 4;
+  }
+  best = fit_error (&cand[0], p, w0);
+  for (i = 1; i < n; i++) {
+    double e = fit_error (&cand[i], p, w0);
+    if (e < best) {
+      best = e;
+      *c = cand[i];
+    }
   }
 }
 
@@ -401,7 +534,7 @@ mst_biquad_design (MstBiquadCoefs * c, MstBiquadType type,
   if (design == MST_BIQUAD_BILINEAR)
     design_bilinear (c, &p, w0);
   else
-    design_matched (c, type, &p, w0);
+    design_matched_refined (c, type, &p, w0);
 }
 
 unsigned
