@@ -13,6 +13,12 @@ MST_CAT (mst_biquad_process, SUFFIX) (MstBiquad * bq, const SAMPLE * in,
 {
   const unsigned nc = bq->channels;
 
+#if SAMPLE_IS_DOUBLE
+  if ((const double *) in == (double *) out) {
+    run_inplace (bq, out, n_frames);
+    return;
+  }
+#endif
   while (n_frames > 0) {
     size_t n = n_frames < CHUNK ? n_frames : CHUNK, i;
     size_t ns = n * nc;
@@ -20,7 +26,7 @@ MST_CAT (mst_biquad_process, SUFFIX) (MstBiquad * bq, const SAMPLE * in,
 
     for (i = 0; i < ns; i++)
       w[i] = in[i];
-    run_chunk (bq, w, n);
+    run_inplace (bq, w, n);
     for (i = 0; i < ns; i++)
       out[i] = (SAMPLE) w[i];
     in += ns;
@@ -44,7 +50,7 @@ MST_CAT (mst_biquad_process_planar, SUFFIX) (MstBiquad * bq,
     for (c = 0; c < nc; c++)
       for (i = 0; i < n; i++)
         w[i * nc + c] = in[c][done + i];
-    run_chunk (bq, w, n);
+    run_inplace (bq, w, n);
     for (c = 0; c < nc; c++)
       for (i = 0; i < n; i++)
         out[c][done + i] = (SAMPLE) w[i * nc + c];

@@ -22,8 +22,8 @@
  *   inc[5]      per-frame increment of cur while ramping
  * and per processor: ramp_left (frames to the end of the ramp), ramp_len
  * (frames of a new ramp), pending (a set() since the last process call),
- * live (sections 0..live-1 are run; the rest are identity with zero
- * state and are skipped).
+ * order/nlive (per channel, the lanes that are not the identity or still
+ * hold state; the others are exact no-ops and are skipped).
  */
 #include "biquad.h"
 #include "simd.h"
@@ -591,7 +591,9 @@ mst_biquad_response (const MstBiquadCoefs * c, double rate, double f,
 struct MstBiquad
 {
   unsigned rate, channels, sections, lanes;
-  unsigned live;                /* sections 0..live-1 are run */
+  unsigned live;                /* any live section at all */
+  unsigned *order;              /* [channels][sections] live lanes */
+  unsigned *nlive;              /* [channels] */
   double *s1, *s2;              /* [lanes] state */
   double *cur[NCOEF], *tgt[NCOEF], *inc[NCOEF];
   unsigned ramp_len, ramp_left;
@@ -631,6 +633,13 @@ mst_biquad_new (unsigned rate, unsigned channels, unsigned sections)
     bq->inc[k] = mem + (2 + 2 * NCOEF + k) * bq->lanes;
   }
   bq->work = mem + (2 + 3 * NCOEF) * bq->lanes;
+  bq->order = calloc ((size_t) bq->lanes + channels, sizeof (unsigned));
+  if (!bq->order) {
+    free (mem);
+    free (bq);
+    return NULL;
+  }
+  bq->nlive = bq->order + bq->lanes;
   for (l = 0; l < bq->lanes; l++)
     bq->cur[B0][l] = bq->tgt[B0][l] = 1.0;
   mst_biquad_set_ramp (bq, DEFAULT_RAMP_MS);
@@ -643,6 +652,7 @@ mst_biquad_free (MstBiquad * bq)
   if (!bq)
     return;
   free (bq->s1);
+  free (bq->order);
   free (bq);
 }
 
@@ -725,13 +735,13 @@ mst_biquad_set_now (MstBiquad * bq, unsigned channel, unsigned section,
   return 1;
 }
 
-/* Starts the ramp of pending set() calls and works out the live
- * sections: those that are not the identity (now or at the ramp's end) or
- * still hold state. */
+/* Starts the ramp of pending set() calls and lists, per channel, the
+ * live sections: those that are not the identity (now or at the ramp's
+ * end) or still hold state.  The others are exact no-ops and skipped. */
 static void
 prepare (MstBiquad * bq)
 {
-  unsigned l, k, live = 0;
+  unsigned l, k, c, any = 0;
 
   if (bq->pending) {
     bq->pending = 0;
@@ -745,117 +755,161 @@ prepare (MstBiquad * bq)
       bq->ramp_left = bq->ramp_len;
     }
   }
-  for (l = 0; l < bq->lanes; l++) {
-    int ident = bq->s1[l] == 0.0 && bq->s2[l] == 0.0;
-    for (k = 0; k < NCOEF && ident; k++)
-      ident = bq->cur[k][l] == (k == B0) && bq->tgt[k][l] == (k == B0);
-    if (!ident)
-      live = l / bq->channels + 1;
+  for (c = 0; c < bq->channels; c++) {
+    unsigned n = 0, sec;
+    for (sec = 0; sec < bq->sections; sec++) {
+      int ident;
+      l = sec * bq->channels + c;
+      ident = bq->s1[l] == 0.0 && bq->s2[l] == 0.0;
+      for (k = 0; k < NCOEF && ident; k++)
+        ident = bq->cur[k][l] == (k == B0) && bq->tgt[k][l] == (k == B0);
+      if (!ident)
+        bq->order[c * bq->sections + n++] = l;
+    }
+    bq->nlive[c] = n;
+    any |= n;
   }
-  bq->live = live;
+  bq->live = any != 0;
 }
 
-/* Denormal flush and recovery from non-finite state. */
+/* Denormal flush and recovery from non-finite state (live lanes only:
+ * the others are zero). */
 static void
 tidy_state (MstBiquad * bq)
 {
-  unsigned l;
+  unsigned c, j;
 
-  for (l = 0; l < bq->live * bq->channels; l++) {
-    double a = bq->s1[l], b = bq->s2[l];
-    if (!isfinite (a) || !isfinite (b))
-      a = b = 0.0;
-    bq->s1[l] = mst_flush_denormal (a);
-    bq->s2[l] = mst_flush_denormal (b);
-  }
+  for (c = 0; c < bq->channels; c++)
+    for (j = 0; j < bq->nlive[c]; j++) {
+      unsigned l = bq->order[c * bq->sections + j];
+      double a = bq->s1[l], b = bq->s2[l];
+      if (!isfinite (a) || !isfinite (b))
+        a = b = 0.0;
+      bq->s1[l] = mst_flush_denormal (a);
+      bq->s2[l] = mst_flush_denormal (b);
+    }
 }
 
-/* The cascade on n interleaved frames in x (in place), coefficients
- * constant. */
+/* The live sections of channel c on n interleaved frames of x (in place),
+ * coefficients constant.  Sample-outer, section-inner: the sections of
+ * one sample form a forward chain, so an out-of-order core overlaps
+ * section k of sample i with section k - 1 of sample i + 1. */
 MST_CLONES static void
-run_static (MstBiquad * bq, double *x, size_t n)
+run_static (MstBiquad * bq, unsigned c, double *x, size_t n)
 {
-  const unsigned nc = bq->channels, nl = bq->live * nc;
+  const unsigned nc = bq->channels, nl = bq->nlive[c];
+  const unsigned *ord = bq->order + c * bq->sections;
   const double *b0 = bq->cur[B0], *b1 = bq->cur[B1], *b2 = bq->cur[B2];
   const double *a1 = bq->cur[A1], *a2 = bq->cur[A2];
   double *s1 = bq->s1, *s2 = bq->s2;
   size_t i;
-  unsigned l;
+  unsigned j;
 
   for (i = 0; i < n; i++) {
-    double *f = x + i * nc;
-    for (l = 0; l < nl; l++) {
-      double in = f[l % nc];
-      double y = b0[l] * in + s1[l];
-      s1[l] = b1[l] * in - a1[l] * y + s2[l];
-      s2[l] = b2[l] * in - a2[l] * y;
-      f[l % nc] = y;
+    double v = x[i * nc + c];
+    for (j = 0; j < nl; j++) {
+      const unsigned l = ord[j];
+      double y = b0[l] * v + s1[l];
+      s1[l] = b1[l] * v - a1[l] * y + s2[l];
+      s2[l] = b2[l] * v - a2[l] * y;
+      v = y;
     }
+    x[i * nc + c] = v;
   }
 }
 
 /* Same with the coefficients stepping by inc every frame. */
 static void
-run_ramp (MstBiquad * bq, double *x, size_t n)
+run_ramp (MstBiquad * bq, unsigned c, double *x, size_t n)
 {
-  const unsigned nc = bq->channels, nl = bq->live * nc;
+  const unsigned nc = bq->channels, nl = bq->nlive[c];
+  const unsigned *ord = bq->order + c * bq->sections;
   double *b0 = bq->cur[B0], *b1 = bq->cur[B1], *b2 = bq->cur[B2];
   double *a1 = bq->cur[A1], *a2 = bq->cur[A2];
   const double *i0 = bq->inc[B0], *i1 = bq->inc[B1], *i2 = bq->inc[B2];
   const double *i3 = bq->inc[A1], *i4 = bq->inc[A2];
   double *s1 = bq->s1, *s2 = bq->s2;
   size_t i;
-  unsigned l;
+  unsigned j;
 
   for (i = 0; i < n; i++) {
-    double *f = x + i * nc;
-    for (l = 0; l < nl; l++) {
-      double in = f[l % nc], y;
+    double v = x[i * nc + c];
+    for (j = 0; j < nl; j++) {
+      const unsigned l = ord[j];
+      double y;
       b0[l] += i0[l];
       b1[l] += i1[l];
       b2[l] += i2[l];
       a1[l] += i3[l];
       a2[l] += i4[l];
-      y = b0[l] * in + s1[l];
-      s1[l] = b1[l] * in - a1[l] * y + s2[l];
-      s2[l] = b2[l] * in - a2[l] * y;
-      f[l % nc] = y;
+      y = b0[l] * v + s1[l];
+      s1[l] = b1[l] * v - a1[l] * y + s2[l];
+      s2[l] = b2[l] * v - a2[l] * y;
+      v = y;
     }
+    x[i * nc + c] = v;
   }
 }
 
-/* One chunk (n <= CHUNK) of interleaved doubles, in place. */
+/* Interleaved doubles in place, any length. */
 static void
-run_chunk (MstBiquad * bq, double *x, size_t n)
+run_inplace (MstBiquad * bq, double *x, size_t n)
 {
-  prepare (bq);
-  if (bq->live == 0)
-    return;
+  unsigned c;
+
   while (n > 0) {
+    size_t m = n < CHUNK ? n : CHUNK;
+    prepare (bq);
+    if (!bq->live)
+      return;
+    if (bq->ramp_left > 0 && m > bq->ramp_left)
+      m = bq->ramp_left;
+    for (c = 0; c < bq->channels; c++) {
+      if (bq->ramp_left > 0)
+        run_ramp (bq, c, x, m);
+      else
+        run_static (bq, c, x, m);
+    }
     if (bq->ramp_left > 0) {
-      size_t m = n < bq->ramp_left ? n : bq->ramp_left;
-      run_ramp (bq, x, m);
       bq->ramp_left -= (unsigned) m;
       if (bq->ramp_left == 0)
         end_ramp (bq);
-      x += m * bq->channels;
-      n -= m;
-    } else {
-      run_static (bq, x, n);
-      n = 0;
     }
+    tidy_state (bq);
+    x += m * bq->channels;
+    n -= m;
   }
-  tidy_state (bq);
+}
+
+int
+mst_biquad_is_identity (const MstBiquad * bq)
+{
+  unsigned l, k;
+
+  if (bq->pending || bq->ramp_left > 0)
+    return 0;
+  for (l = 0; l < bq->lanes; l++) {
+    if (bq->s1[l] != 0.0 || bq->s2[l] != 0.0)
+      return 0;
+    for (k = 0; k < NCOEF; k++)
+      if (bq->cur[k][l] != (k == B0) || bq->tgt[k][l] != (k == B0))
+        return 0;
+  }
+  return 1;
 }
 
 #define SAMPLE float
+#define SAMPLE_IS_DOUBLE 0
 #define SUFFIX f32
 #include "biquad-io.h"
 #undef SAMPLE
+#undef SAMPLE_IS_DOUBLE
 #undef SUFFIX
 
 #define SAMPLE double
+#define SAMPLE_IS_DOUBLE 1
 #define SUFFIX f64
 #include "biquad-io.h"
 #undef SAMPLE
+#undef SAMPLE_IS_DOUBLE
 #undef SUFFIX

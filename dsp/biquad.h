@@ -173,6 +173,10 @@ int mst_biquad_set (MstBiquad * bq, unsigned channel, unsigned section,
 int mst_biquad_set_now (MstBiquad * bq, unsigned channel, unsigned section,
     const MstBiquadCoefs * c);
 
+/* 1 when processing would return the input unchanged: every section the
+ * identity, no state, no ramp pending. */
+int mst_biquad_is_identity (const MstBiquad * bq);
+
 /* Interleaved frames of `channels` samples; in == out allowed (in place),
  * otherwise no overlap. */
 void mst_biquad_process_f32 (MstBiquad * bq, const float *in, float *out,

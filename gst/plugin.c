@@ -8,6 +8,7 @@
 #include "elements/gstloudnessmeter.h"
 #include "elements/gsttruepeaklimiter.h"
 #include "elements/gstmultibandcomp.h"
+#include "elements/gstmseq.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -17,6 +18,7 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (loudnessmeter, plugin);
   ret |= GST_ELEMENT_REGISTER (truepeaklimiter, plugin);
   ret |= GST_ELEMENT_REGISTER (multibandcomp, plugin);
+  ret |= GST_ELEMENT_REGISTER (mseq, plugin);
 
   return ret;
 }
