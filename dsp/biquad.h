@@ -175,7 +175,7 @@ int mst_biquad_set_now (MstBiquad * bq, unsigned channel, unsigned section,
 
 /* 1 when processing would return the input unchanged: every section the
  * identity, no state, no ramp pending. */
-int mst_biquad_is_identity (const MstBiquad * bq);
+int mst_biquad_is_identity (MstBiquad * bq);
 
 /* Interleaved frames of `channels` samples; in == out allowed (in place),
  * otherwise no overlap. */

@@ -1,10 +1,21 @@
 /* gst-mastering — per-sample-type entry points of dsp/mseq.c
  *
  * Included once per sample type with SAMPLE (float, double), SUFFIX (f32,
- * f64) and SAMPLE_MAX (largest finite value of the type) defined.
+ * f64) and SAMPLE_MAX (largest finite value of the type) defined.  Loading
+ * (with the non-finite check) is fused with the M/S encoding and the
+ * decoding with the gains and the store, so the chunk is read and written
+ * once; the cascades run in place on the double work buffer.
  */
 #define MST_CAT_(a, b) a##_##b
 #define MST_CAT(a, b) MST_CAT_ (a, b)
+
+/* finite double -> SAMPLE, no overflow to infinity, NaN -> 0 */
+static inline SAMPLE
+MST_CAT (store, SUFFIX) (double v)
+{
+  v = v > SAMPLE_MAX ? SAMPLE_MAX : (v < -SAMPLE_MAX ? -SAMPLE_MAX : v);
+  return (SAMPLE) (v == v ? v : 0.0);
+}
 
 size_t
 MST_CAT (mst_mseq_process, SUFFIX) (MstMsEq * eq, const SAMPLE * in,
@@ -12,6 +23,7 @@ MST_CAT (mst_mseq_process, SUFFIX) (MstMsEq * eq, const SAMPLE * in,
 {
   const unsigned nc = eq->channels;
   size_t bad = 0;
+  int lr_identity;
 
   if (mst_mseq_is_identity (eq)) {
     size_t i, ns = n_frames * nc;
@@ -23,24 +35,63 @@ MST_CAT (mst_mseq_process, SUFFIX) (MstMsEq * eq, const SAMPLE * in,
     }
     return bad;
   }
+  lr_identity = !eq->lr || mst_biquad_is_identity (eq->lr);
   while (n_frames > 0) {
     size_t n = n_frames < CHUNK ? n_frames : CHUNK, i, ns = n * nc;
-    double *w = eq->work;
+    double *w = eq->work, gm = eq->gm, gs = eq->gs;
+    unsigned left = eq->gain_left;
 
-    for (i = 0; i < ns; i++) {
-      double v = in[i];
-      int ok = isfinite (v);
-      bad += !ok;
-      w[i] = ok ? v : 0.0;
+    if (nc == 2 && lr_identity) {
+      for (i = 0; i < n; i++) {
+        double l = in[2 * i], r = in[2 * i + 1];
+        int okl = isfinite (l), okr = isfinite (r);
+        bad += !okl + !okr;
+        l = okl ? l : 0.0;
+        r = okr ? r : 0.0;
+        w[2 * i] = 0.5 * (l + r);
+        w[2 * i + 1] = 0.5 * (l - r);
+      }
+    } else {
+      for (i = 0; i < ns; i++) {
+        double v = in[i];
+        int ok = isfinite (v);
+        bad += !ok;
+        w[i] = ok ? v : 0.0;
+      }
+      if (nc == 2) {
+        mst_biquad_process_f64 (eq->lr, w, w, n);
+        for (i = 0; i < n; i++) {
+          double l = w[2 * i], r = w[2 * i + 1];
+          w[2 * i] = 0.5 * (l + r);
+          w[2 * i + 1] = 0.5 * (l - r);
+        }
+      }
     }
-    run_chunk (eq, w, n);
-    for (i = 0; i < ns; i++) {
-      double v = w[i];
-      /* no overflow to infinity in the output type */
-      v = v > SAMPLE_MAX ? SAMPLE_MAX : (v < -SAMPLE_MAX ? -SAMPLE_MAX : v);
-      v = v == v ? v : 0.0;
-      out[i] = (SAMPLE) v;
+    mst_biquad_process_f64 (eq->ms, w, w, n);
+    if (nc == 1) {
+      for (i = 0; i < n; i++) {
+        gain_step (eq, &gm, &gs, &left);
+        out[i] = MST_CAT (store, SUFFIX) (gm * w[i]);
+      }
+    } else if (left == 0) {
+      for (i = 0; i < n; i++) {
+        double m = gm * w[2 * i], s = gs * w[2 * i + 1];
+        out[2 * i] = MST_CAT (store, SUFFIX) (m + s);
+        out[2 * i + 1] = MST_CAT (store, SUFFIX) (m - s);
+      }
+    } else {
+      for (i = 0; i < n; i++) {
+        double m, s;
+        gain_step (eq, &gm, &gs, &left);
+        m = gm * w[2 * i];
+        s = gs * w[2 * i + 1];
+        out[2 * i] = MST_CAT (store, SUFFIX) (m + s);
+        out[2 * i + 1] = MST_CAT (store, SUFFIX) (m - s);
+      }
     }
+    eq->gm = gm;
+    eq->gs = gs;
+    eq->gain_left = left;
     in += ns;
     out += ns;
     n_frames -= n;

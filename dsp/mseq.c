@@ -220,7 +220,7 @@ mst_mseq_set_output_gain (MstMsEq * eq, double gain_db)
 }
 
 int
-mst_mseq_is_identity (const MstMsEq * eq)
+mst_mseq_is_identity (MstMsEq * eq)
 {
   return eq->gain_left == 0 && eq->gm == 1.0
       && (eq->gs == 1.0 || eq->channels == 1)
@@ -228,59 +228,19 @@ mst_mseq_is_identity (const MstMsEq * eq)
       && (!eq->lr || mst_biquad_is_identity (eq->lr));
 }
 
-/* The equalizer on n <= CHUNK frames of w (interleaved doubles, in
- * place, finite). */
-static void
-run_chunk (MstMsEq * eq, double *w, size_t n)
+/* Advances the gain ramp by one frame. */
+static inline void
+gain_step (MstMsEq * eq, double *gm, double *gs, unsigned *left)
 {
-  size_t i;
-  double gm = eq->gm, gs = eq->gs;
-  unsigned left = eq->gain_left;
-
-  if (eq->channels == 1) {
-    mst_biquad_process_f64 (eq->ms, w, w, n);
-    for (i = 0; i < n; i++) {
-      if (left > 0) {
-        gm = --left ? gm + eq->gm_inc : eq->gm_tgt;
-      }
-      w[i] *= gm;
-    }
-  } else {
-    mst_biquad_process_f64 (eq->lr, w, w, n);
-    for (i = 0; i < n; i++) {
-      double l = w[2 * i], r = w[2 * i + 1];
-      w[2 * i] = 0.5 * (l + r);
-      w[2 * i + 1] = 0.5 * (l - r);
-    }
-    mst_biquad_process_f64 (eq->ms, w, w, n);
-    if (left == 0) {
-      for (i = 0; i < n; i++) {
-        double m = gm * w[2 * i], s = gs * w[2 * i + 1];
-        w[2 * i] = m + s;
-        w[2 * i + 1] = m - s;
-      }
+  if (*left > 0) {
+    if (--*left) {
+      *gm += eq->gm_inc;
+      *gs += eq->gs_inc;
     } else {
-      for (i = 0; i < n; i++) {
-        double m, s;
-        if (left > 0) {
-          if (--left) {
-            gm += eq->gm_inc;
-            gs += eq->gs_inc;
-          } else {
-            gm = eq->gm_tgt;
-            gs = eq->gs_tgt;
-          }
-        }
-        m = gm * w[2 * i];
-        s = gs * w[2 * i + 1];
-        w[2 * i] = m + s;
-        w[2 * i + 1] = m - s;
-      }
+      *gm = eq->gm_tgt;
+      *gs = eq->gs_tgt;
     }
   }
-  eq->gm = gm;
-  eq->gs = gs;
-  eq->gain_left = left;
 }
 
 #define SAMPLE float

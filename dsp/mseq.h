@@ -86,7 +86,7 @@ void mst_mseq_set_side_gain (MstMsEq * eq, double gain_db);
 void mst_mseq_set_output_gain (MstMsEq * eq, double gain_db);
 
 /* 1 when processing would return the input unchanged. */
-int mst_mseq_is_identity (const MstMsEq * eq);
+int mst_mseq_is_identity (MstMsEq * eq);
 
 /* n_frames interleaved frames; in == out allowed.  Returns the number of
  * non-finite input samples (processed as 0). */
