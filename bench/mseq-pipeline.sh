@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# gst-mastering — the mseq element in a pipeline, against LSP.
+#
+# Writes the benchmark signal (bench/mksignal: 10 min of 48 kHz stereo
+# float "music" by default) to a temporary WAV and times whole processes,
+# best of N, in one run, every equalizer with the same 8 bands on: 4 mid
+# and 4 side bells at 100, 400, 1600, 6400 Hz, +2.9 dB on the mid, -3.1 dB
+# on the side:
+#   floor  gst-launch-1.0 -q filesrc location=$f ! wavparse ! identity ! fakesink
+#   core   bench/mseq (the DSP core on the same job, in memory, CPU time)
+#   ours   ... ! wavparse ! mseq num-bands=8 band0::freq=100 ... ! fakesink
+#   lsp    ... ! wavparse ! $L-para-equalizer-x16-ms filter-type-mid-$i=1
+#          frequency-mid-$i=$fq gain-mid-$i=1.4 filter-type-side-$i=1
+#          frequency-side-$i=$fq gain-side-$i=0.7 ! fakesink
+#          (LADSPA through gst-plugins-bad; gains are linear factors)
+# and prints the ratios.  LSP and the LADSPA wrapper (Debian:
+# lsp-plugins-ladspa gstreamer1.0-plugins-bad) are installed with apt-get
+# when missing and possible; otherwise that peer is skipped.
+#
+# usage: bench/mseq-pipeline.sh [--seconds S] [--repeat N] [--wav FILE]
+#            [--keep] [BUILDDIR]
+#   BUILDDIR  meson build directory (default: build); needs bench/mksignal,
+#             bench/mseq and the plugin in BUILDDIR/gst
+set -eu
+
+seconds=600
+repeat=3
+wav=
+keep=0
+build=build
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --seconds) seconds=$2; shift 2 ;;
+    --repeat) repeat=$2; shift 2 ;;
+    --wav) wav=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "mseq-pipeline.sh: unknown option $1" >&2; exit 2 ;;
+    *) build=$1; shift ;;
+  esac
+done
+case $repeat in ''|*[!0-9]*|0) echo "--repeat: need a positive integer" >&2; exit 2 ;; esac
+
+build=$(cd "$build" && pwd) || { echo "no build directory $build" >&2; exit 2; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mst-bench.XXXXXX")
+if [ $keep = 1 ]; then
+  trap 'echo "kept $tmp"' EXIT
+else
+  trap 'rm -rf "$tmp"' EXIT
+fi
+
+export GST_PLUGIN_PATH_1_0="$build/gst"
+export GST_REGISTRY_1_0="$tmp/registry.bin"
+
+L=ladspa-lsp-plugins-ladspa-1-2-5-so-http---lsp-plug-in-plugins-ladspa
+find_lsp () {
+  gst-inspect-1.0 2>/dev/null | sed -n 's/^ladspa: *\([^:]*para-equalizer-x16-ms\):.*/\1/p' | head -n 1
+}
+lsp=$(find_lsp) || true
+if [ -z "$lsp" ] && command -v apt-get > /dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "installing the peer: lsp-plugins-ladspa gstreamer1.0-plugins-bad" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q lsp-plugins-ladspa \
+    gstreamer1.0-plugins-bad > "$tmp/apt.log" 2>&1 || cat "$tmp/apt.log" >&2
+  rm -f "$GST_REGISTRY_1_0"
+  lsp=$(find_lsp) || true
+fi
+[ -n "$lsp" ] || lsp=$L-para-equalizer-x16-ms
+
+if [ -z "$wav" ]; then
+  wav=$tmp/signal.wav
+  "$build/bench/mksignal" --seconds "$seconds" --signal music "$wav"
+fi
+[ -r "$wav" ] || { echo "cannot read $wav" >&2; exit 2; }
+cat "$wav" > /dev/null            # all runs read from the page cache
+
+best_of () {
+  local best= t0 t1 r
+  for ((r = 0; r < repeat; r++)); do
+    t0=$(date +%s%N)
+    if ! "$@" > /dev/null 2> "$tmp/err"; then
+      echo FAIL
+      return
+    fi
+    t1=$(date +%s%N)
+    if [ -z "$best" ] || [ $((t1 - t0)) -lt "$best" ]; then
+      best=$((t1 - t0))
+    fi
+  done
+  echo "$best"
+}
+secs () { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e9 }'; }
+ratio () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+show () { printf '  %-58s %9s\n' "$1" "$( [ "$2" = FAIL ] && echo FAILED || secs "$2")"; }
+
+have_ours=0; have_lsp=0
+gst-inspect-1.0 mseq > /dev/null 2>&1 && have_ours=1 \
+  || echo "mseq not found in $build/gst: build the plugin first" >&2
+gst-inspect-1.0 "$lsp" > /dev/null 2>&1 && have_lsp=1 \
+  || echo "LSP para-equalizer-x16-ms not found: skipped" >&2
+
+# the same 8 bells: 20 log10 (1.4) = +2.92 dB mid, 20 log10 (0.7) = -3.10 dB side
+ours_args="mseq num-bands=8"
+lsp_args="$lsp"
+for i in 0 1 2 3; do
+  fq=$((100 * (1 << (2 * i))))
+  ours_args="$ours_args band$i::freq=$fq band$i::gain=2.92 band$i::q=1 band$i::channel=mid"
+  ours_args="$ours_args band$((i + 4))::freq=$fq band$((i + 4))::gain=-3.10 band$((i + 4))::q=1 band$((i + 4))::channel=side"
+  lsp_args="$lsp_args filter-type-mid-$i=1 frequency-mid-$i=$fq gain-mid-$i=1.4"
+  lsp_args="$lsp_args filter-type-side-$i=1 frequency-side-$i=$fq gain-side-$i=0.7"
+done
+
+size=$(du -m "$wav" | cut -f1)
+echo "mseq benchmark: $wav ($size MB), 8 bells (4 mid, 4 side), best of $repeat"
+printf '  %-58s %9s\n' "job" "time [s]"
+
+t_floor=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! identity ! fakesink)
+[ "$t_floor" = FAIL ] && { cat "$tmp/err" >&2; echo "floor pipeline failed" >&2; exit 1; }
+show "floor: wavparse ! identity ! fakesink" "$t_floor"
+
+"$build/bench/mseq" --seconds "$seconds" --repeat "$repeat" \
+  | sed -n 's/^core time (best of [0-9]*): \([0-9.]*\) s.*/\1/p' > "$tmp/core"
+printf '  %-58s %9s\n' "core: bench/mseq (DSP core alone, in memory, CPU time)" "$(cat "$tmp/core")"
+
+t_ours=FAIL; t_lsp=FAIL
+if [ $have_ours = 1 ]; then
+  t_ours=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $ours_args ! fakesink)
+  [ "$t_ours" = FAIL ] && cat "$tmp/err" >&2
+  show "ours: mseq, 8 bells" "$t_ours"
+fi
+if [ $have_lsp = 1 ]; then
+  t_lsp=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $lsp_args ! fakesink)
+  [ "$t_lsp" = FAIL ] && cat "$tmp/err" >&2
+  show "lsp: para-equalizer-x16-ms, 8 bells" "$t_lsp"
+fi
+
+echo
+if [ "$t_ours" != FAIL ]; then
+  echo "  mseq above the floor:            $(secs $((t_ours - t_floor))) s"
+  if [ "$t_lsp" != FAIL ]; then
+    echo "  LSP / ours (whole process):      $(ratio "$t_lsp" "$t_ours")x"
+    [ $((t_ours - t_floor)) -gt 0 ] && [ $((t_lsp - t_floor)) -gt 0 ] && \
+      echo "  LSP / ours (above the floor):    $(ratio $((t_lsp - t_floor)) $((t_ours - t_floor)))x"
+  fi
+fi
