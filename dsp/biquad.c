@@ -809,11 +809,31 @@ tidy_state (MstBiquad * bq)
     }
 }
 
+/* One transposed-DF2 step of a section: output o from input v; na1, na2
+ * are -a1, -a2.  Every constant-coefficient path uses this one shape (and
+ * the vector step below the same), so that where a buffer is split does
+ * not change a bit of the output, with or without FMA contraction.  The
+ * terms without o come first: the loop-carried chain is s1 -> o -> s1,
+ * two multiply-adds. */
+#define SECTION_STEP(o, v, b0, b1, b2, na1, na2, s1, s2) do {             \
+    double t_ = (b1) * (v) + (s2), u_ = (b2) * (v);                     \
+    (o) = (b0) * (v) + (s1);                                            \
+    (s1) = (na1) * (o) + t_;                                            \
+    (s2) = (na2) * (o) + u_;                                            \
+  } while (0)
+
+/* GCC: allow FMA contraction in the functions that use SECTION_STEP (ISO
+ * C mode turns it off); the reference tests bound the difference. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define MST_FP_CONTRACT __attribute__((optimize ("fp-contract=fast")))
+#else
+#define MST_FP_CONTRACT
+#endif
+
 /* The live sections of channel c on n interleaved frames of x (in place),
- * coefficients constant.  Sample-outer, section-inner: the sections of
- * one sample form a forward chain, so an out-of-order core overlaps
- * section k of sample i with section k - 1 of sample i + 1. */
-MST_CLONES static void
+ * coefficients constant, one section after the other (short stretches;
+ * longer ones go through run_pipe). */
+MST_CLONES MST_FP_CONTRACT static void
 run_static (MstBiquad * bq, unsigned c, double *x, size_t n)
 {
   const unsigned nc = bq->channels, nl = bq->nlive[c];
@@ -828,9 +848,8 @@ run_static (MstBiquad * bq, unsigned c, double *x, size_t n)
     double v = x[i * nc + c];
     for (j = 0; j < nl; j++) {
       const unsigned l = ord[j];
-      double y = b0[l] * v + s1[l];
-      s1[l] = b1[l] * v - a1[l] * y + s2[l];
-      s2[l] = b2[l] * v - a2[l] * y;
+      double y;
+      SECTION_STEP (y, v, b0[l], b1[l], b2[l], -a1[l], -a2[l], s1[l], s2[l]);
       v = y;
     }
     x[i * nc + c] = v;
@@ -848,21 +867,16 @@ run_static (MstBiquad * bq, unsigned c, double *x, size_t n)
 #define PIPE 4
 #define PLANES (2 * PIPE)
 /* GCC/Clang vector extensions for the pipelined step (plain C99 arrays
- * otherwise); contraction to FMA allowed in this function only (the
- * reference tests bound the difference). */
+ * otherwise). */
 #if defined(__GNUC__) && !defined(__clang__)
 typedef double MstV4d __attribute__((vector_size (32)));
 typedef long long MstV4i __attribute__((vector_size (32)));
 #define MST_VEC4 1
 #define MST_V4_ROTATE(v) __builtin_shuffle ((v), (MstV4i) { 3, 0, 1, 2 })
-#define MST_FP_CONTRACT __attribute__((optimize ("fp-contract=fast")))
 #elif defined(__clang__)
 typedef double MstV4d __attribute__((ext_vector_type (4)));
 #define MST_VEC4 1
 #define MST_V4_ROTATE(v) __builtin_shufflevector ((v), (v), 3, 0, 1, 2)
-#define MST_FP_CONTRACT
-#else
-#define MST_FP_CONTRACT
 #endif
 MST_CLONES MST_FP_CONTRACT static void
 run_pipe (const double c[NCOEF][PLANES], double *s1p, double *s2p,
@@ -877,8 +891,8 @@ run_pipe (const double c[NCOEF][PLANES], double *s1p, double *s2p,
     b0[k] = c[B0][k];
     b1[k] = c[B1][k];
     b2[k] = c[B2][k];
-    a1[k] = c[A1][k];
-    a2[k] = c[A2][k];
+    a1[k] = -c[A1][k];
+    a2[k] = -c[A2][k];
     s1[k] = s1p[k];
     s2[k] = s2p[k];
   }
@@ -889,9 +903,8 @@ run_pipe (const double c[NCOEF][PLANES], double *s1p, double *s2p,
       int l;
       for (l = k; l < PLANES; l += PIPE) {
         double v = k == 0 ? (l == 0 ? xa[t * stride] : xb[t * stride])
-            : y[l - 1], o = b0[l] * v + s1[l];
-        s1[l] = b1[l] * v - a1[l] * o + s2[l];
-        s2[l] = b2[l] * v - a2[l] * o;
+            : y[l - 1], o;
+        SECTION_STEP (o, v, b0[l], b1[l], b2[l], a1[l], a2[l], s1[l], s2[l]);
         y[l] = o;
       }
     }
@@ -912,15 +925,20 @@ run_pipe (const double c[NCOEF][PLANES], double *s1p, double *s2p,
     }
     for (t = PIPE - 1; t < n; t++) {
       MstV4d xv0 = MST_V4_ROTATE (vy[0]), xv1 = MST_V4_ROTATE (vy[1]);
-      MstV4d o0, o1;
+      MstV4d o0, o1, t0, t1, u0, u1;
       xv0[0] = xa[t * stride];
       xv1[0] = xb[t * stride];
+      /* SECTION_STEP on 4 lanes (va1, va2 hold -a1, -a2) */
+      t0 = vb1[0] * xv0 + vs2[0];
+      t1 = vb1[1] * xv1 + vs2[1];
+      u0 = vb2[0] * xv0;
+      u1 = vb2[1] * xv1;
       o0 = vb0[0] * xv0 + vs1[0];
       o1 = vb0[1] * xv1 + vs1[1];
-      vs1[0] = vb1[0] * xv0 - va1[0] * o0 + vs2[0];
-      vs1[1] = vb1[1] * xv1 - va1[1] * o1 + vs2[1];
-      vs2[0] = vb2[0] * xv0 - va2[0] * o0;
-      vs2[1] = vb2[1] * xv1 - va2[1] * o1;
+      vs1[0] = va1[0] * o0 + t0;
+      vs1[1] = va1[1] * o1 + t1;
+      vs2[0] = va2[0] * o0 + u0;
+      vs2[1] = va2[1] * o1 + u1;
       vy[0] = o0;
       vy[1] = o1;
       xa[(t - (PIPE - 1)) * stride] = o0[PIPE - 1];
@@ -944,9 +962,9 @@ run_pipe (const double c[NCOEF][PLANES], double *s1p, double *s2p,
     x[6] = y[5];
     x[7] = y[6];
     for (k = 0; k < PLANES; k++) {
-      double o = b0[k] * x[k] + s1[k];
-      s1[k] = b1[k] * x[k] - a1[k] * o + s2[k];
-      s2[k] = b2[k] * x[k] - a2[k] * o;
+      double o;
+      SECTION_STEP (o, x[k], b0[k], b1[k], b2[k], a1[k], a2[k], s1[k],
+          s2[k]);
       y[k] = o;
     }
     xa[(t - (PIPE - 1)) * stride] = y[PIPE - 1];
@@ -958,9 +976,8 @@ run_pipe (const double c[NCOEF][PLANES], double *s1p, double *s2p,
     for (k = PIPE - 1; k > (int) (t - n); k--) {
       int l;
       for (l = k; l < PLANES; l += PIPE) {
-        double v = y[l - 1], o = b0[l] * v + s1[l];
-        s1[l] = b1[l] * v - a1[l] * o + s2[l];
-        s2[l] = b2[l] * v - a2[l] * o;
+        double v = y[l - 1], o;
+        SECTION_STEP (o, v, b0[l], b1[l], b2[l], a1[l], a2[l], s1[l], s2[l]);
         y[l] = o;
       }
     }
