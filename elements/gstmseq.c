@@ -700,17 +700,18 @@ gst_ms_eq_query (GstBaseTransform * trans, GstPadDirection direction,
   return ret;
 }
 
-/* Frames until the next control point of the element or any band. */
-static gsize
-control_chunk (GstMsEq * self, gsize n, gint rate)
+/* The control grid of the element and its bands: 0 when nothing is
+ * controlled (call once per buffer, without the object lock). */
+static guint64
+control_grid (GstMsEq * self, gint rate)
 {
-  gsize m = gst_mst_control_chunk (GST_OBJECT (self), self->pos, n, rate);
+  guint64 grid = gst_mst_control_grid (GST_OBJECT (self), rate);
   guint i;
 
   for (i = 0; i < MAX_BANDS; i++)
-    m = gst_mst_control_chunk (GST_OBJECT (self->bands[i]), self->pos, m,
-        rate);
-  return m;
+    grid = MAX (grid, gst_mst_control_grid (GST_OBJECT (self->bands[i]),
+            rate));
+  return grid;
 }
 
 static void
@@ -742,6 +743,7 @@ gst_ms_eq_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   GstClockTime pts = GST_BUFFER_PTS (buf);
   GstMapInfo map;
   gsize n, done = 0, bad = 0;
+  guint64 grid;
 
   if (G_UNLIKELY (!self->core))
     return GST_FLOW_NOT_NEGOTIATED;
@@ -768,8 +770,9 @@ gst_ms_eq_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     return GST_FLOW_ERROR;
   }
   n = map.size / bpf;
+  grid = control_grid (self, rate);
   while (done < n) {
-    gsize m = control_chunk (self, n - done, rate);
+    gsize m = gst_mst_control_chunk (grid, self->pos, n - done);
     GstClockTime ts = GST_CLOCK_TIME_IS_VALID (pts) ?
         pts + gst_util_uint64_scale_int (done, GST_SECOND, rate) :
         GST_CLOCK_TIME_NONE;
