@@ -329,13 +329,39 @@ design_matched_fit (MstBiquadCoefs * c, const Proto * p, double w0)
  * realisable. */
 #define LS_POINTS 64
 #define LS_ITER 4
+/* The least-squares grid: squared target magnitude t and Vicanek's basis
+ * phi0, phi1, phi2 at LS_POINTS log-spaced frequencies from w0/32 to
+ * Nyquist, and DC last; computed once per design. */
+typedef struct
+{
+  double t[LS_POINTS + 1], f0[LS_POINTS + 1], f1[LS_POINTS + 1],
+      f2[LS_POINTS + 1];
+} LsGrid;
+
 static void
-refine_ls (MstBiquadCoefs * c, const Proto * p, double w0)
+ls_grid (LsGrid * g, const Proto * p, double w0)
+{
+  double wlo = w0 / 32.0, ratio = pow (MST_PI / wlo, 1.0 / (LS_POINTS - 1));
+  double w = wlo;
+  int i;
+
+  for (i = 0; i <= LS_POINTS; i++) {
+    double ww = i == LS_POINTS ? 0.0 : w, f1 = sin (0.5 * ww);
+    f1 *= f1;
+    g->t[i] = proto_mag2 (p, ww / w0);
+    g->f1[i] = f1;
+    g->f0[i] = 1.0 - f1;
+    g->f2[i] = 4.0 * (1.0 - f1) * f1;
+    w *= ratio;
+  }
+}
+
+static void
+refine_ls (MstBiquadCoefs * c, const Proto * p, const LsGrid * grid)
 {
   /* a zero at DC stays there (B0 = 0 is not a free unknown) */
   const int dc_zero = proto_mag2 (p, 0.0) == 0.0;
   double aa[3];
-  double wlo = w0 / 32.0, ratio = pow (MST_PI / wlo, 1.0 / (LS_POINTS - 1));
   int it, i, j, k;
 
   aa[0] = (1.0 + c->a1 + c->a2) * (1.0 + c->a1 + c->a2);
@@ -346,12 +372,9 @@ refine_ls (MstBiquadCoefs * c, const Proto * p, double w0)
     double b0, b1, b2, a0, a1, a2;
     for (i = 0; i <= LS_POINTS; i++) {
       /* i == LS_POINTS: DC */
-      double w = i == LS_POINTS ? 0.0 : wlo * pow (ratio, i);
-      double t = proto_mag2 (p, w / w0);
-      double f1 = sin (0.5 * w), f0, f2, g[5], h, wt, ap;
-      f1 *= f1;
-      f0 = 1.0 - f1;
-      f2 = 4.0 * f0 * f1;
+      const double t = grid->t[i], f0 = grid->f0[i], f1 = grid->f1[i];
+      const double f2 = grid->f2[i];
+      double g[5], h, wt, ap;
       ap = aa[0] * f0 + aa[1] * f1 + aa[2] * f2;
       wt = 1.0 / ((t > 0.01 ? t : 0.01) * ap);
       if (i == LS_POINTS || i == LS_POINTS - 1)
@@ -452,21 +475,48 @@ design_matched (MstBiquadCoefs * c, MstBiquadType type, const Proto * p,
 #ifndef LS_ABOVE
 #define LS_ABOVE 0.02
 #endif
-/* Largest magnitude error (dB, or linear x 8.7 where the prototype is
- * below -20 dB) of c against p from w0/32 to 0.9 pi. */
-static double
-fit_error (const MstBiquadCoefs * c, const Proto * p, double w0)
+/* The error grid: 64 log-spaced frequencies from w0/32 to 0.9 pi, cos and
+ * sin of w and 2w there, and the prototype's magnitude. */
+#define ERR_POINTS 64
+typedef struct
 {
-  double wlo = w0 / 32.0, ratio = pow (0.9 * MST_PI / wlo, 1.0 / 63), e = 0;
+  double c1[ERR_POINTS], s1[ERR_POINTS], c2[ERR_POINTS], s2[ERR_POINTS],
+      ha[ERR_POINTS];
+} ErrGrid;
+
+static void
+err_grid (ErrGrid * g, const Proto * p, double w0)
+{
+  double wlo = w0 / 32.0, w = wlo;
+  double ratio = pow (0.9 * MST_PI / wlo, 1.0 / (ERR_POINTS - 1));
   int i;
 
-  for (i = 0; i < 64; i++) {
-    double w = wlo * pow (ratio, i), cw = cos (w), c2 = cos (2 * w);
-    double sw = sin (w), s2 = sin (2 * w);
-    double nr = c->b0 + c->b1 * cw + c->b2 * c2, ni = c->b1 * sw + c->b2 * s2;
-    double dr = 1.0 + c->a1 * cw + c->a2 * c2, di = c->a1 * sw + c->a2 * s2;
+  for (i = 0; i < ERR_POINTS; i++) {
+    double cw = cos (w), sw = sin (w);
+    g->c1[i] = cw;
+    g->s1[i] = sw;
+    g->c2[i] = 2.0 * cw * cw - 1.0;
+    g->s2[i] = 2.0 * sw * cw;
+    g->ha[i] = sqrt (proto_mag2 (p, w / w0));
+    w *= ratio;
+  }
+}
+
+/* Largest magnitude error (dB, or linear x 8.7 where the prototype is
+ * below -20 dB) of c against the prototype on the error grid. */
+static double
+fit_error (const MstBiquadCoefs * c, const ErrGrid * g)
+{
+  double e = 0;
+  int i;
+
+  for (i = 0; i < ERR_POINTS; i++) {
+    double nr = c->b0 + c->b1 * g->c1[i] + c->b2 * g->c2[i];
+    double ni = c->b1 * g->s1[i] + c->b2 * g->s2[i];
+    double dr = 1.0 + c->a1 * g->c1[i] + c->a2 * g->c2[i];
+    double di = c->a1 * g->s1[i] + c->a2 * g->s2[i];
     double hd = sqrt ((nr * nr + ni * ni) / (dr * dr + di * di));
-    double ha = sqrt (proto_mag2 (p, w / w0)), ee;
+    double ha = g->ha[i], ee;
     ee = ha > 0.1 ? fabs (20.0 * log10 (hd / ha)) : 8.7 * fabs (hd - ha);
     e = ee > e ? ee : e;
   }
@@ -480,6 +530,8 @@ design_matched_refined (MstBiquadCoefs * c, MstBiquadType type,
     const Proto * p, double w0)
 {
   MstBiquadCoefs cand[4];
+  LsGrid lg;
+  ErrGrid eg;
   double best;
   int n = 1, i;
 
@@ -489,17 +541,19 @@ design_matched_refined (MstBiquadCoefs * c, MstBiquadType type,
           || type == MST_BIQUAD_LOW_SHELF || type == MST_BIQUAD_HIGH_SHELF
           || type == MST_BIQUAD_LOW_PASS || type == MST_BIQUAD_BAND_PASS))
     return;
+  ls_grid (&lg, p, w0);
+  err_grid (&eg, p, w0);
   cand[1] = cand[0];
-  refine_ls (&cand[1], p, w0);
+  refine_ls (&cand[1], p, &lg);
   n = 2;
   if (design_matched_fit (&cand[2], p, w0)) {
     cand[3] = cand[2];
-    refine_ls (&cand[3], p, w0);
+    refine_ls (&cand[3], p, &lg);
     n = 4;
   }
-  best = fit_error (&cand[0], p, w0);
+  best = fit_error (&cand[0], &eg);
   for (i = 1; i < n; i++) {
-    double e = fit_error (&cand[i], p, w0);
+    double e = fit_error (&cand[i], &eg);
     if (e < best) {
       best = e;
       *c = cand[i];
