@@ -13,7 +13,7 @@
 #          frequency-mid-$i=$fq gain-mid-$i=1.4 filter-type-side-$i=1
 #          frequency-side-$i=$fq gain-side-$i=0.7 ! fakesink
 #          (LADSPA through gst-plugins-bad; gains are linear factors)
-# and prints the ratios.  LSP and the LADSPA wrapper (Debian:
+# and prints the ratios, in wall and in CPU time (user + system).  LSP and the LADSPA wrapper (Debian:
 # lsp-plugins-ladspa gstreamer1.0-plugins-bad) are installed with apt-get
 # when missing and possible; otherwise that peer is skipped.
 #
@@ -74,24 +74,32 @@ fi
 [ -r "$wav" ] || { echo "cannot read $wav" >&2; exit 2; }
 cat "$wav" > /dev/null            # all runs read from the page cache
 
+# best_of CMD...: "WALL CPU" in ns, the best (smallest) of `repeat` runs
+# each (CPU = user + system time of the process and its children: on a
+# shared, loaded machine the fairer figure); "FAIL" if a run fails.
 best_of () {
-  local best= t0 t1 r
+  local bw= bc= r w c
   for ((r = 0; r < repeat; r++)); do
-    t0=$(date +%s%N)
-    if ! "$@" > /dev/null 2> "$tmp/err"; then
+    if ! { TIMEFORMAT='%3R %3U %3S'; time "$@" > /dev/null 2> "$tmp/err"; } 2> "$tmp/time"; then
       echo FAIL
       return
     fi
-    t1=$(date +%s%N)
-    if [ -z "$best" ] || [ $((t1 - t0)) -lt "$best" ]; then
-      best=$((t1 - t0))
-    fi
+    w=$(awk '{ printf "%.0f", $1 * 1e9 }' "$tmp/time")
+    c=$(awk '{ printf "%.0f", ($2 + $3) * 1e9 }' "$tmp/time")
+    if [ -z "$bw" ] || [ "$w" -lt "$bw" ]; then bw=$w; fi
+    if [ -z "$bc" ] || [ "$c" -lt "$bc" ]; then bc=$c; fi
   done
-  echo "$best"
+  echo "$bw $bc"
 }
 secs () { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e9 }'; }
 ratio () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-show () { printf '  %-58s %9s\n' "$1" "$( [ "$2" = FAIL ] && echo FAILED || secs "$2")"; }
+show () {
+  if [ "$2" = FAIL ]; then
+    printf '  %-50s %9s %9s\n' "$1" FAILED -
+  else
+    printf '  %-50s %9s %9s\n' "$1" "$(secs "${2% *}")" "$(secs "${2#* }")"
+  fi
+}
 
 have_ours=0; have_lsp=0
 gst-inspect-1.0 mseq > /dev/null 2>&1 && have_ours=1 \
@@ -112,7 +120,7 @@ done
 
 size=$(du -m "$wav" | cut -f1)
 echo "mseq benchmark: $wav ($size MB), 8 bells (4 mid, 4 side), best of $repeat"
-printf '  %-58s %9s\n' "job" "time [s]"
+printf '  %-50s %9s %9s\n' "job" "wall [s]" "CPU [s]"
 
 t_floor=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! identity ! fakesink)
 [ "$t_floor" = FAIL ] && { cat "$tmp/err" >&2; echo "floor pipeline failed" >&2; exit 1; }
@@ -120,7 +128,7 @@ show "floor: wavparse ! identity ! fakesink" "$t_floor"
 
 "$build/bench/mseq" --seconds "$seconds" --repeat "$repeat" \
   | sed -n 's/^core time (best of [0-9]*): \([0-9.]*\) s.*/\1/p' > "$tmp/core"
-printf '  %-58s %9s\n' "core: bench/mseq (DSP core alone, in memory, CPU time)" "$(cat "$tmp/core")"
+printf '  %-50s %9s %9s\n' "core: bench/mseq (DSP core alone, in memory)" - "$(cat "$tmp/core")"
 
 t_ours=FAIL; t_lsp=FAIL
 if [ $have_ours = 1 ]; then
@@ -136,10 +144,13 @@ fi
 
 echo
 if [ "$t_ours" != FAIL ]; then
-  echo "  mseq above the floor:            $(secs $((t_ours - t_floor))) s"
+  wo=${t_ours% *}; co=${t_ours#* }; wf=${t_floor% *}; cf=${t_floor#* }
+  echo "  mseq above the floor:               $(secs $((wo - wf))) s wall, $(secs $((co - cf))) s CPU"
   if [ "$t_lsp" != FAIL ]; then
-    echo "  LSP / ours (whole process):      $(ratio "$t_lsp" "$t_ours")x"
-    [ $((t_ours - t_floor)) -gt 0 ] && [ $((t_lsp - t_floor)) -gt 0 ] && \
-      echo "  LSP / ours (above the floor):    $(ratio $((t_lsp - t_floor)) $((t_ours - t_floor)))x"
+    wl=${t_lsp% *}; cl=${t_lsp#* }
+    echo "  LSP / ours, whole process, wall:    $(ratio "$wl" "$wo")x"
+    echo "  LSP / ours, whole process, CPU:     $(ratio "$cl" "$co")x"
+    [ $((co - cf)) -gt 0 ] && [ $((cl - cf)) -gt 0 ] && \
+      echo "  LSP / ours, CPU above the floor:    $(ratio $((cl - cf)) $((co - cf)))x"
   fi
 fi
