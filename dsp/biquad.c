@@ -325,10 +325,14 @@ design_matched_fit (MstBiquadCoefs * c, const Proto * p, double w0)
  * squared-magnitude forms: equation error B.phi - T A.phi over a log grid
  * from w0/32 to Nyquist, weighted by 1 / (max (T, 0.01) A'.phi) with A'
  * the previous iterate (Steiglitz-McBride style), so that the relative
- * magnitude error is what is minimised.  Keeps c when the result is not
- * realisable. */
+ * magnitude error is what is minimised; frequencies above 0.45 fs
+ * (phi1 > 0.976) weigh a tenth (a biquad cannot follow a falling analog
+ * skirt up to Nyquist; trying spoils the band below), DC four times.
+ * Keeps c when the result is not realisable. */
 #define LS_POINTS 64
 #define LS_ITER 4
+#define LS_HIGH_WEIGHT 0.1
+#define LS_HIGH_PHI1 0.976
 /* The least-squares grid: squared target magnitude t and Vicanek's basis
  * phi0, phi1, phi2 at LS_POINTS log-spaced frequencies from w0/32 to
  * Nyquist, and DC last; computed once per design. */
@@ -377,8 +381,10 @@ refine_ls (MstBiquadCoefs * c, const Proto * p, const LsGrid * grid)
       double g[5], h, wt, ap;
       ap = aa[0] * f0 + aa[1] * f1 + aa[2] * f2;
       wt = 1.0 / ((t > 0.01 ? t : 0.01) * ap);
-      if (i == LS_POINTS || i == LS_POINTS - 1)
+      if (i == LS_POINTS)
         wt *= 4.0;
+      else if (grid->f1[i] > LS_HIGH_PHI1)
+        wt *= LS_HIGH_WEIGHT;
       g[0] = -t * f1 * wt;
       g[1] = -t * f2 * wt;
       g[2] = f0 * wt;

@@ -13,19 +13,19 @@
  *                        Filters", 2016).  Much less "cramping" than the
  *                        bilinear design near Nyquist: for a 16 kHz bell
  *                        (+6 dB, Q 1) at 44.1 kHz the largest deviation
- *                        from the analog bell up to 20 kHz is 0.23 dB
+ *                        from the analog bell up to 20 kHz is 0.07 dB
  *                        (bilinear: 4.2 dB), measured by
  *                        tests/dsp/biquad.c.  Centre frequencies up to
- *                        fs/16, Q 0.5..5, +-15 dB, largest deviation
- *                        from the analog response up to 0.4 fs: shelves
- *                        0.11 dB, high-pass 0.05, low-pass 0.03, notch
- *                        0.09, bells 0.27 (Q >= 2: 0.03), band-pass 0.85
- *                        (on its skirt near Nyquist); up to fs/8: bells
- *                        and shelves 0.47, high-pass 0.17, low-pass 0.56,
- *                        notch 0.35 (wide filters: a biquad is flat at
- *                        Nyquist while the analog skirt still falls).
- *                        Bells, shelves,
- *                        low- and band-pass above 0.02 fs are refined:
+ *                        fs/8, Q 0.5..5, -15..+12 dB, largest deviation
+ *                        from the analog response up to 0.4 fs: bells
+ *                        0.10 dB, low-pass 0.08, high-pass 0.17, band-pass
+ *                        0.17, shelves 0.25 (0.11 for Q <= 1), notch 0.35
+ *                        (Q 0.5; 0.03 for Q >= 2); up to fs/16: 0.1 or less
+ *                        for every type but band-pass (0.17).  What is
+ *                        left is the skirt a biquad cannot follow: its
+ *                        response is flat at Nyquist.
+ *                        Bells, shelves, low- and band-pass above
+ *                        0.003 fs are refined:
  *                        candidates (impulse-invariant poles; all five
  *                        squared-magnitude terms fitted at DC, Nyquist,
  *                        f0 and the band edges; both refined by weighted

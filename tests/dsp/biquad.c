@@ -111,9 +111,10 @@ max_err (MstBiquadType t, MstBiquadDesign d, double rate, double f0,
 /* Centre/corner frequencies 20 Hz .. fs/16 and 20 Hz .. fs/8, gains
  * -15 .. +12 dB, Q 0.5 .. 5: largest deviation from the analog prototype
  * anywhere from 10 Hz to 0.4 fs.  The goal is 0.1 dB; the bounds are what
- * this design reaches (measured, rounded up): a single biquad's response
- * is flat at Nyquist while a wide analog bell or skirt is still falling,
- * so wide (low-Q) filters near fs/8 miss it. */
+ * this design reaches (measured, rounded up).  Bells and low-pass meet the
+ * goal up to fs/8; resonant shelves (Q 5), high-pass, band-pass and wide
+ * notches miss it near fs/8: a single biquad's response is flat at
+ * Nyquist while the analog skirt is still falling. */
 static void
 test_low_centres (void)
 {
@@ -122,8 +123,8 @@ test_low_centres (void)
   static const double qs[] = { 0.5, 0.7071, 1.0, 2.0, 5.0 };
   /* per type: bound for f0 <= fs/16, for f0 <= fs/8 (dB) */
   static const double bound[8][2] = {
-    {0.27, 0.47}, {0.11, 0.47}, {0.11, 0.47}, {0.05, 0.17},
-    {0.03, 0.56}, {0.85, 0.85}, {0.09, 0.35}, {1e-6, 1e-6}
+    {0.1, 0.1}, {0.075, 0.25}, {0.075, 0.25}, {0.05, 0.17},
+    {0.01, 0.085}, {0.18, 0.18}, {0.09, 0.35}, {1e-6, 1e-6}
   };
   unsigned r, t, range;
 
@@ -170,16 +171,16 @@ test_high_centres (void)
     MstBiquadType t;
     double g, q, bound;
   } cases[] = {
-    {MST_BIQUAD_BELL, 6, 1, 0.3},
-    {MST_BIQUAD_BELL, -6, 1, 0.3},
-    {MST_BIQUAD_BELL, 12, 2, 0.6},
-    {MST_BIQUAD_LOW_SHELF, 6, 0.7071, 0.65},
-    {MST_BIQUAD_HIGH_SHELF, 6, 0.7071, 0.65},
-    {MST_BIQUAD_HIGH_SHELF, -6, 0.7071, 0.65},
-    {MST_BIQUAD_HIGH_PASS, 0, 0.7071, 0.55},
-    {MST_BIQUAD_LOW_PASS, 0, 0.7071, 1.4},
-    {MST_BIQUAD_BAND_PASS, 0, 1, 0.75},
-    {MST_BIQUAD_NOTCH, 0, 1, 1.95},
+    {MST_BIQUAD_BELL, 6, 1, 0.07},
+    {MST_BIQUAD_BELL, -6, 1, 0.07},
+    {MST_BIQUAD_BELL, 12, 2, 0.13},
+    {MST_BIQUAD_LOW_SHELF, 6, 0.7071, 0.03},
+    {MST_BIQUAD_HIGH_SHELF, 6, 0.7071, 0.03},
+    {MST_BIQUAD_HIGH_SHELF, -6, 0.7071, 0.03},
+    {MST_BIQUAD_HIGH_PASS, 0, 0.7071, 0.5},
+    {MST_BIQUAD_LOW_PASS, 0, 0.7071, 0.13},
+    {MST_BIQUAD_BAND_PASS, 0, 1, 0.15},
+    {MST_BIQUAD_NOTCH, 0, 1, 1.9},
   };
   static const double rates[] = { 44100, 48000, 96000 };
   unsigned i, r;
@@ -214,8 +215,8 @@ test_16k_bell (void)
 
   mt_diag ("16 kHz bell +6 dB Q 1 at 44.1 kHz, 10 Hz..20 kHz: matched "
       "%.4f dB (at %.0f Hz), bilinear %.4f dB (at %.0f Hz)", e, at, eb, atb);
-  mt_ok (e <= 0.25, "16 kHz bell at 44.1 kHz: matched deviation %.4f dB "
-      "<= 0.25 dB", e);
+  mt_ok (e <= 0.08, "16 kHz bell at 44.1 kHz: matched deviation %.4f dB "
+      "<= 0.08 dB", e);
   mt_ok (eb > 1.0, "16 kHz bell at 44.1 kHz: bilinear deviation %.4f dB "
       "> 1 dB (cramping, what the matched design avoids)", eb);
 }
@@ -314,12 +315,12 @@ test_cascades (void)
           }
         }
       }
-      mt_ok (n == slopes[si] / 12 && worst <= (hp ? 0.01 : 0.3)
+      mt_ok (n == slopes[si] / 12 && worst <= (hp ? 0.01 : 0.06)
           && worst_ph <= 10.0, "%s %u dB/oct (%u sections), 44.1/48/96 "
           "kHz: matched magnitude vs analog Butterworth %.4f dB <= %.2f; "
           "bilinear phase vs analog %.2f deg <= 10 up to fs/8 (matched: "
           "%.1f deg)", hp ? "high-pass" : "low-pass", slopes[si], n, worst,
-          hp ? 0.01 : 0.3, worst_ph, worst_phm);
+          hp ? 0.01 : 0.06, worst_ph, worst_phm);
     }
 }
 
