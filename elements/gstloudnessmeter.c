@@ -98,8 +98,6 @@
 GST_DEBUG_CATEGORY_STATIC (gst_loudness_meter_debug);
 #define GST_CAT_DEFAULT gst_loudness_meter_debug
 
-#define DEFAULT_PROP_INTERVAL       GST_MST_DEFAULT_INTERVAL
-#define DEFAULT_PROP_POST_MESSAGES  TRUE
 #define DEFAULT_PROP_TRUE_PEAK      TRUE
 #define DEFAULT_PROP_DUAL_MONO      FALSE
 
@@ -136,8 +134,6 @@ struct _GstLoudnessMeter
   GstAudioFilter parent;
 
   /* properties, under the object lock */
-  GstClockTime interval;
-  gboolean post_messages;
   gboolean true_peak;
   gboolean dual_mono;
 
@@ -146,7 +142,9 @@ struct _GstLoudnessMeter
   MstLoudness *core;
   GstLoudnessMeterProcessFunc process;
   GstAudioInfo info;            /* caps the core was made for */
-  GstMstInterval iv;            /* message interval bookkeeping */
+  GstMstInterval iv;            /* message interval bookkeeping, with the
+                                 * `interval` and `post-messages`
+                                 * properties */
 
   /* streaming thread only */
   gboolean warned_non_finite;   /* the once-per-stream NaN warning */
@@ -244,25 +242,14 @@ gst_loudness_meter_class_init (GstLoudnessMeterClass * klass)
    * traffic).  Controllable, like #GstLoudnessMeter:post-messages: the
    * controller is synced every 10 ms of audio.
    */
-  g_object_class_install_property (gobject_class, PROP_INTERVAL,
-      g_param_spec_uint64 ("interval", "Interval",
-          "Interval between two messages, in nanoseconds (10 ms and up)",
-          GST_MST_MIN_INTERVAL, G_MAXUINT64, DEFAULT_PROP_INTERVAL,
-          G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
-          GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
-
   /**
    * GstLoudnessMeter:post-messages:
    *
    * Whether to post the periodic and final `loudnessmeter` messages.  The
    * measurement goes on while it is off.
    */
-  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
-      g_param_spec_boolean ("post-messages", "Post messages",
-          "Post a loudnessmeter message every interval and at EOS",
-          DEFAULT_PROP_POST_MESSAGES,
-          G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
-          GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
+  gst_mst_install_message_properties (gobject_class, PROP_INTERVAL,
+      PROP_POST_MESSAGES);
 
   /**
    * GstLoudnessMeter:true-peak:
@@ -331,12 +318,10 @@ gst_loudness_meter_class_init (GstLoudnessMeterClass * klass)
 static void
 gst_loudness_meter_init (GstLoudnessMeter * self)
 {
-  self->interval = DEFAULT_PROP_INTERVAL;
-  self->post_messages = DEFAULT_PROP_POST_MESSAGES;
   self->true_peak = DEFAULT_PROP_TRUE_PEAK;
   self->dual_mono = DEFAULT_PROP_DUAL_MONO;
   gst_audio_info_init (&self->info);
-  gst_mst_interval_init (&self->iv, self->interval);
+  gst_mst_interval_init (&self->iv);
 
   gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), TRUE);
   gst_base_transform_set_gap_aware (GST_BASE_TRANSFORM (self), TRUE);
@@ -431,13 +416,6 @@ gst_loudness_meter_set_property (GObject * object, guint prop_id,
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
-    case PROP_INTERVAL:
-      self->interval = g_value_get_uint64 (value);
-      gst_mst_interval_configure (&self->iv, self->interval, self->iv.rate);
-      break;
-    case PROP_POST_MESSAGES:
-      self->post_messages = g_value_get_boolean (value);
-      break;
     case PROP_TRUE_PEAK:
       self->true_peak = g_value_get_boolean (value);
       if (self->core)
@@ -448,7 +426,8 @@ gst_loudness_meter_set_property (GObject * object, guint prop_id,
       gst_loudness_meter_apply_weights (self);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!gst_mst_message_property_set (&self->iv, pspec, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -462,12 +441,6 @@ gst_loudness_meter_get_property (GObject * object, guint prop_id,
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
-    case PROP_INTERVAL:
-      g_value_set_uint64 (value, self->interval);
-      break;
-    case PROP_POST_MESSAGES:
-      g_value_set_boolean (value, self->post_messages);
-      break;
     case PROP_TRUE_PEAK:
       g_value_set_boolean (value, self->true_peak);
       break;
@@ -475,7 +448,8 @@ gst_loudness_meter_get_property (GObject * object, guint prop_id,
       g_value_set_boolean (value, self->dual_mono);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!gst_mst_message_property_get (&self->iv, pspec, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -533,7 +507,7 @@ gst_loudness_meter_setup (GstAudioFilter * filter, const GstAudioInfo * info)
   GST_OBJECT_LOCK (self);
   old = self->core;
   /* report what the old measurement had in its unfinished interval */
-  if (old && self->post_messages && self->iv.frames > 0)
+  if (old && self->iv.post && self->iv.frames > 0)
     last = gst_loudness_meter_message_new (self, self->iv.start,
         gst_mst_interval_duration (&self->iv), FALSE);
   self->core = core;
@@ -542,7 +516,7 @@ gst_loudness_meter_setup (GstAudioFilter * filter, const GstAudioInfo * info)
   /* true-peak may have changed while unlocked */
   mst_loudness_set_true_peak (core, self->true_peak);
   gst_loudness_meter_apply_weights (self);
-  gst_mst_interval_configure (&self->iv, self->interval, rate);
+  gst_mst_interval_configure (&self->iv, self->iv.interval, rate);
   gst_mst_interval_restart (&self->iv);
   GST_OBJECT_UNLOCK (self);
   self->frames = 0;
@@ -582,7 +556,7 @@ gst_loudness_meter_stop (GstBaseTransform * trans)
   g_clear_pointer (&self->core, mst_loudness_free);
   self->process = NULL;
   gst_audio_info_init (&self->info);
-  gst_mst_interval_init (&self->iv, self->interval);
+  gst_mst_interval_reset (&self->iv);
   GST_OBJECT_UNLOCK (self);
 
   return TRUE;
@@ -667,7 +641,7 @@ gst_loudness_meter_sink_event (GstBaseTransform * trans, GstEvent * event)
 
       /* the final message goes out before EOS is forwarded */
       GST_OBJECT_LOCK (self);
-      if (self->core && self->post_messages)
+      if (self->core && self->iv.post)
         msg = gst_loudness_meter_message_new (self, self->iv.start,
             gst_mst_interval_duration (&self->iv), TRUE);
       gst_mst_interval_restart (&self->iv);
@@ -747,7 +721,7 @@ gst_loudness_meter_measure (GstLoudnessMeter * self, const guint8 * data,
     self->frames += chunk;
 
     if (gst_mst_interval_add (&self->iv, chunk)) {
-      if (self->post_messages)
+      if (self->iv.post)
         msg = gst_loudness_meter_message_new (self, self->iv.start,
             gst_mst_interval_duration (&self->iv), FALSE);
       gst_mst_interval_next (&self->iv);

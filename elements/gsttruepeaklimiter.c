@@ -75,8 +75,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_true_peak_limiter_debug);
 #define DEFAULT_PROP_LOOKAHEAD     5.0
 #define DEFAULT_PROP_OVERSAMPLING  GST_TRUE_PEAK_LIMITER_OVERSAMPLING_4X
 #define DEFAULT_PROP_LINK          GST_TRUE_PEAK_LIMITER_LINK_LINKED
-#define DEFAULT_PROP_INTERVAL      GST_MST_DEFAULT_INTERVAL
-#define DEFAULT_PROP_POST_MESSAGES TRUE
 
 enum
 {
@@ -107,14 +105,13 @@ struct _GstTruePeakLimiter
   gdouble lookahead;            /* ms */
   gint oversampling;            /* factor */
   gint link;                    /* GstTruePeakLimiterLink */
-  GstClockTime interval;
-  gboolean post_messages;
 
   /* processing state, under the object lock */
   MstLimiter *core;
   GstTruePeakLimiterProcessFunc process;
   gsize bpf;                    /* bytes per frame */
-  GstMstInterval iv;            /* of output frames */
+  GstMstInterval iv;            /* of output frames; `interval` and
+                                 * `post-messages` */
   gdouble iv_min_gain;          /* smallest gain in the interval */
   gdouble last_gain;            /* gain of the last output frame (kept
                                  * across the core reset after a drain) */
@@ -308,24 +305,13 @@ gst_true_peak_limiter_class_init (GstTruePeakLimiterClass * klass)
    * period of the fastest displays; shorter intervals would only add bus
    * traffic).  Controllable, like #GstTruePeakLimiter:post-messages.
    */
-  g_object_class_install_property (gobject_class, PROP_INTERVAL,
-      g_param_spec_uint64 ("interval", "Interval",
-          "Interval between two messages, in nanoseconds (10 ms and up)",
-          GST_MST_MIN_INTERVAL, G_MAXUINT64, DEFAULT_PROP_INTERVAL,
-          G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
-          GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
-
   /**
    * GstTruePeakLimiter:post-messages:
    *
    * Post `truepeaklimiter` messages on the bus.
    */
-  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
-      g_param_spec_boolean ("post-messages", "Post messages",
-          "Post a truepeaklimiter message every interval and at EOS",
-          DEFAULT_PROP_POST_MESSAGES,
-          G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
-          GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
+  gst_mst_install_message_properties (gobject_class, PROP_INTERVAL,
+      PROP_POST_MESSAGES);
 
   gst_element_class_set_static_metadata (element_class,
       "True-peak limiter", "Filter/Effect/Audio",
@@ -359,9 +345,7 @@ gst_true_peak_limiter_init (GstTruePeakLimiter * self)
   self->lookahead = DEFAULT_PROP_LOOKAHEAD;
   self->oversampling = DEFAULT_PROP_OVERSAMPLING;
   self->link = DEFAULT_PROP_LINK;
-  self->interval = DEFAULT_PROP_INTERVAL;
-  self->post_messages = DEFAULT_PROP_POST_MESSAGES;
-  gst_mst_interval_init (&self->iv, self->interval);
+  gst_mst_interval_init (&self->iv);
   self->iv_min_gain = 1.0;
   self->last_gain = 1.0;
 }
@@ -435,15 +419,9 @@ gst_true_peak_limiter_set_property (GObject * object, guint prop_id,
         mst_limiter_set_linked (self->core,
             self->link == GST_TRUE_PEAK_LIMITER_LINK_LINKED);
       break;
-    case PROP_INTERVAL:
-      self->interval = g_value_get_uint64 (value);
-      gst_mst_interval_configure (&self->iv, self->interval, self->iv.rate);
-      break;
-    case PROP_POST_MESSAGES:
-      self->post_messages = g_value_get_boolean (value);
-      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!gst_mst_message_property_set (&self->iv, pspec, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -475,14 +453,9 @@ gst_true_peak_limiter_get_property (GObject * object, guint prop_id,
     case PROP_LINK:
       g_value_set_enum (value, self->link);
       break;
-    case PROP_INTERVAL:
-      g_value_set_uint64 (value, self->interval);
-      break;
-    case PROP_POST_MESSAGES:
-      g_value_set_boolean (value, self->post_messages);
-      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!gst_mst_message_property_get (&self->iv, pspec, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -542,7 +515,7 @@ gst_true_peak_limiter_configure (GstMstLookahead * base,
   self->core = core;
   self->bpf = GST_AUDIO_INFO_BPF (info);
   apply_params (self);
-  gst_mst_interval_configure (&self->iv, self->interval,
+  gst_mst_interval_configure (&self->iv, self->iv.interval,
       GST_AUDIO_INFO_RATE (info));
   gst_true_peak_limiter_reset (base, TRUE);
   GST_INFO_OBJECT (self, "limiter: %d Hz, %d channels, %dx, look-ahead "
@@ -642,7 +615,7 @@ gst_true_peak_limiter_process (GstMstLookahead * base,
     self->last_gain = mst_limiter_gain (self->core);
     done += m;
     if (gst_mst_interval_add (&self->iv, m)) {
-      if (self->post_messages)
+      if (self->iv.post)
         gst_mst_lookahead_post_message (base, make_message (self, FALSE));
       gst_mst_interval_next (&self->iv);
       self->iv_min_gain = self->last_gain;
@@ -659,7 +632,7 @@ gst_true_peak_limiter_eos (GstMstLookahead * base)
   GstMessage *msg = NULL;
 
   GST_OBJECT_LOCK (self);
-  if (self->core && self->post_messages)
+  if (self->core && self->iv.post)
     msg = make_message (self, TRUE);
   gst_mst_interval_restart (&self->iv);
   self->iv_min_gain = 1.0;

@@ -7,12 +7,63 @@
 #include "mstutils.h"
 
 void
-gst_mst_interval_init (GstMstInterval * iv, GstClockTime interval)
+gst_mst_interval_init (GstMstInterval * iv)
 {
-  iv->interval = interval;
+  iv->interval = GST_MST_DEFAULT_INTERVAL;
+  iv->post = TRUE;
+  gst_mst_interval_reset (iv);
+}
+
+void
+gst_mst_interval_reset (GstMstInterval * iv)
+{
   iv->rate = 0;
   iv->frames_per_interval = 1;
   gst_mst_interval_restart (iv);
+}
+
+void
+gst_mst_install_message_properties (GObjectClass * klass,
+    guint prop_interval, guint prop_post_messages)
+{
+  g_object_class_install_property (klass, prop_interval,
+      g_param_spec_uint64 ("interval", "Interval",
+          "Interval between two messages, in nanoseconds (10 ms and up)",
+          GST_MST_MIN_INTERVAL, G_MAXUINT64, GST_MST_DEFAULT_INTERVAL,
+          G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
+          GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (klass, prop_post_messages,
+      g_param_spec_boolean ("post-messages", "Post messages",
+          "Post an element message (named after the element) every "
+          "interval and at EOS", TRUE,
+          G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
+          GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
+}
+
+gboolean
+gst_mst_message_property_set (GstMstInterval * iv, const GParamSpec * pspec,
+    const GValue * value)
+{
+  if (g_str_equal (pspec->name, "interval"))
+    gst_mst_interval_configure (iv, g_value_get_uint64 (value), iv->rate);
+  else if (g_str_equal (pspec->name, "post-messages"))
+    iv->post = g_value_get_boolean (value);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+gst_mst_message_property_get (const GstMstInterval * iv,
+    const GParamSpec * pspec, GValue * value)
+{
+  if (g_str_equal (pspec->name, "interval"))
+    g_value_set_uint64 (value, iv->interval);
+  else if (g_str_equal (pspec->name, "post-messages"))
+    g_value_set_boolean (value, iv->post);
+  else
+    return FALSE;
+  return TRUE;
 }
 
 void

@@ -26,7 +26,8 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  GstClockTime interval;        /* ns, as set by the property */
+  GstClockTime interval;        /* ns, the `interval` property */
+  gboolean post;                /* the `post-messages` property */
   gint rate;                    /* Hz, 0 until configured */
   guint64 frames_per_interval;  /* interval in frames, >= 1 */
   guint64 frames;               /* frames counted in the current interval */
@@ -38,7 +39,11 @@ typedef struct
   guint64 anchor_frames;
 } GstMstInterval;
 
-void gst_mst_interval_init (GstMstInterval * iv, GstClockTime interval);
+/* interval GST_MST_DEFAULT_INTERVAL, post TRUE, no rate yet. */
+void gst_mst_interval_init (GstMstInterval * iv);
+/* Forgets the rate and the current interval, keeps the properties
+ * (stop). */
+void gst_mst_interval_reset (GstMstInterval * iv);
 /* (Re)computes frames_per_interval; call from setup and when the property
  * changes.  Keeps the frames already counted. */
 void gst_mst_interval_configure (GstMstInterval * iv, GstClockTime interval,
@@ -114,6 +119,19 @@ void gst_mst_frames_unmap (GstMstFrames * f);
 #define GST_MST_CONTROL_CHUNK_MS 10
 guint64 gst_mst_control_grid (GstObject * object, gint rate);
 gsize gst_mst_control_chunk (guint64 grid, guint64 pos, gsize n);
+
+/* The `interval` and `post-messages` properties of every element that
+ * posts periodic messages: same names, range, default, flags and blurbs
+ * everywhere.  gst_mst_install_message_properties() in class_init;
+ * gst_mst_message_property_set/get() from the `default:` branch of
+ * set_property/get_property (object lock held): they handle the two
+ * (stored in iv) and return FALSE for any other property. */
+void gst_mst_install_message_properties (GObjectClass * klass,
+    guint prop_interval, guint prop_post_messages);
+gboolean gst_mst_message_property_set (GstMstInterval * iv,
+    const GParamSpec * pspec, const GValue * value);
+gboolean gst_mst_message_property_get (const GstMstInterval * iv,
+    const GParamSpec * pspec, GValue * value);
 
 /* Message interval limits of every element: 100 ms by default, 10 ms at
  * the least.  10 ms is the refresh period of the fastest displays (100

@@ -26,8 +26,13 @@
 
 #include "gst/mstlookahead.h"
 #include "gst/mstutils.h"
+#include "mstcheck.h"
 
 #define RATE 48000
+#define frame_time(f) mst_check_frame_time ((f), RATE)
+#define pull_all(h, ch, out, count) \
+  mst_check_pull_f32 ((h), (ch), RATE, (out), (count))
+#define query_latency mst_check_query_latency
 #define CAPS_F32(ch) "audio/x-raw, format=" GST_AUDIO_NE (F32) \
     ", layout=interleaved, rate=48000, channels=" #ch
 
@@ -158,27 +163,6 @@ delay_set_property (GObject * object, guint prop_id, const GValue * value,
 }
 
 static void
-delay_get_property (GObject * object, guint prop_id, GValue * value,
-    GParamSpec * pspec)
-{
-  GstMstDelayTest *self = GST_MST_DELAY_TEST (object);
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_DELAY:
-      g_value_set_uint (value, self->delay);
-      break;
-    case PROP_GAIN:
-      g_value_set_double (value, self->gain);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
 delay_finalize (GObject * object)
 {
   g_free (GST_MST_DELAY_TEST (object)->line);
@@ -193,15 +177,13 @@ gst_mst_delay_test_class_init (GstMstDelayTestClass * klass)
   GstCaps *caps;
 
   gobject_class->set_property = delay_set_property;
-  gobject_class->get_property = delay_get_property;
   gobject_class->finalize = delay_finalize;
   g_object_class_install_property (gobject_class, PROP_DELAY,
       g_param_spec_uint ("delay", "Delay", "Delay in frames", 0, 100000, 256,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_GAIN,
       g_param_spec_double ("gain", "Gain", "Linear gain", 0.0, 10.0, 1.0,
-          G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
-          G_PARAM_STATIC_STRINGS));
+          G_PARAM_WRITABLE | GST_PARAM_CONTROLLABLE | G_PARAM_STATIC_STRINGS));
   gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass),
       "Delay (test)", "Filter/Effect/Audio", "Test subclass", "gst-mastering");
   caps = gst_caps_from_string (GST_MST_AUDIO_CAPS (GST_AUDIO_NE (F32)));
@@ -227,32 +209,14 @@ gst_mst_delay_test_init (GstMstDelayTest * self)
 static GstHarness *
 delay_new (guint delay, const gchar * caps, GstBus ** bus)
 {
-  GstHarness *h = gst_harness_new ("mstdelaytest");
+  GstHarness *h = mst_check_harness_new ("mstdelaytest", NULL, bus);
 
   g_object_set (h->element, "delay", delay, NULL);
-  if (bus) {
-    *bus = gst_bus_new ();
-    gst_element_set_bus (h->element, *bus);
-  }
   gst_harness_set_src_caps_str (h, caps);
   return h;
 }
 
-static void
-delay_free (GstHarness * h, GstBus * bus)
-{
-  if (bus) {
-    gst_element_set_bus (h->element, NULL);
-    gst_object_unref (bus);
-  }
-  gst_harness_teardown (h);
-}
-
-static GstClockTime
-frame_time (guint64 frame)
-{
-  return gst_util_uint64_scale_int_round (frame, GST_SECOND, RATE);
-}
+#define delay_free mst_check_harness_free
 
 static void
 ramp (gfloat * x, gsize n, gfloat start)
@@ -292,52 +256,6 @@ push_frames (GstHarness * h, const gfloat * x, gsize frames, gint ch,
                 ch, first_frame + pos)), GST_FLOW_OK);
     pos += m;
   }
-}
-
-/* Pulls all buffers; checks PTS/DURATION/OFFSET against frame numbers
- * counted from *count (contiguous timeline from frame 0); appends data.
- * An output buffer that starts inside an input buffer is stamped with
- * that buffer's pts + frames / rate, rounded to ns: within 1 ns of the
- * frame's time counted from 0. */
-static gsize
-pull_all (GstHarness * h, gint ch, gfloat * out, gsize * count)
-{
-  GstBuffer *b;
-  gsize got = 0;
-
-  while ((b = gst_harness_try_pull (h))) {
-    gsize n = gst_buffer_get_size (b) / (ch * 4);
-
-    fail_unless (GST_BUFFER_PTS (b) + 1 >= frame_time (*count) &&
-        GST_BUFFER_PTS (b) <= frame_time (*count) + 1, "pts %" G_GUINT64_FORMAT
-        ", want %" G_GUINT64_FORMAT, GST_BUFFER_PTS (b), frame_time (*count));
-    fail_unless (GST_BUFFER_PTS (b) + GST_BUFFER_DURATION (b) + 1 >=
-        frame_time (*count + n) && GST_BUFFER_PTS (b) +
-        GST_BUFFER_DURATION (b) <= frame_time (*count + n) + 1);
-    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (b), *count);
-    fail_unless_equals_uint64 (GST_BUFFER_OFFSET_END (b), *count + n);
-    fail_if (GST_BUFFER_DTS_IS_VALID (b));
-    fail_if (GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_GAP));
-    if (out)
-      gst_buffer_extract (b, 0, out + *count * ch, n * ch * 4);
-    *count += n;
-    got += n;
-    gst_buffer_unref (b);
-  }
-  return got;
-}
-
-static GstClockTime
-query_latency (GstHarness * h)
-{
-  GstClockTime min = 0, max = 0;
-  gboolean live = FALSE;
-  GstQuery *q = gst_query_new_latency ();
-
-  fail_unless (gst_pad_peer_query (h->sinkpad, q));
-  gst_query_parse_latency (q, &live, &min, &max);
-  gst_query_unref (q);
-  return min;
 }
 
 static gboolean

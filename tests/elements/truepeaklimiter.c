@@ -30,9 +30,12 @@
 
 #include "dsp/loudness.h"
 #include "dsp/truepeak.h"
-#include "dsp/util.h"
+#include "mstcheck.h"
 
 #define RATE 48000
+#define pull_all(h, ch, out, count) \
+  mst_check_pull_f32 ((h), (ch), RATE, (out), (count))
+#define query_latency mst_check_query_latency
 #define CAPS_F32(ch) "audio/x-raw, format=" GST_AUDIO_NE (F32) \
     ", layout=interleaved, rate=48000, channels=" #ch
 #define CAPS_F64(ch) "audio/x-raw, format=" GST_AUDIO_NE (F64) \
@@ -45,28 +48,9 @@ static const gchar *msg_fields[] = {
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static GstHarness *
-limiter_new (const gchar * caps, GstBus ** bus)
-{
-  GstHarness *h = gst_harness_new ("truepeaklimiter");
-
-  if (bus) {
-    *bus = gst_bus_new ();
-    gst_element_set_bus (h->element, *bus);
-  }
-  gst_harness_set_src_caps_str (h, caps);
-  return h;
-}
-
-static void
-limiter_free (GstHarness * h, GstBus * bus)
-{
-  if (bus) {
-    gst_element_set_bus (h->element, NULL);
-    gst_object_unref (bus);
-  }
-  gst_harness_teardown (h);
-}
+#define limiter_new(caps, bus) \
+  mst_check_harness_new ("truepeaklimiter", (caps), (bus))
+#define limiter_free mst_check_harness_free
 
 static GstBuffer *
 f32_buffer (const gfloat * x, gsize frames, gint ch, GstClockTime pts)
@@ -109,51 +93,6 @@ push_frames (GstHarness * h, const gfloat * x, gsize frames, gint ch,
                 ch, pts)), GST_FLOW_OK);
     pos += m;
   }
-}
-
-/* Pulls everything available; appends the data to out (if not NULL) and
- * checks that each buffer's pts is the time of its first frame, counted
- * from frame `*count` (timestamps contiguous from 0).  Returns frames. */
-static gsize
-pull_all (GstHarness * h, gint ch, gfloat * out, gsize * count)
-{
-  GstBuffer *b;
-  gsize got = 0;
-
-  while ((b = gst_harness_try_pull (h))) {
-    gsize n = gst_buffer_get_size (b) / (ch * 4);
-    GstClockTime want = gst_util_uint64_scale_int_round (*count, GST_SECOND,
-        RATE);
-
-    /* the input timestamps are rounded to ns; the element adds the frame
-     * offset to its buffer's pts: allow the 1 ns of rounding */
-    fail_unless (GST_BUFFER_PTS (b) + 1 >= want && GST_BUFFER_PTS (b) <=
-        want + 1, "pts %" G_GUINT64_FORMAT ", want %" G_GUINT64_FORMAT,
-        GST_BUFFER_PTS (b), want);
-    fail_unless (GST_BUFFER_PTS (b) + GST_BUFFER_DURATION (b) + 1 >=
-        gst_util_uint64_scale_int_round (*count + n, GST_SECOND, RATE) &&
-        GST_BUFFER_PTS (b) + GST_BUFFER_DURATION (b) <=
-        gst_util_uint64_scale_int_round (*count + n, GST_SECOND, RATE) + 1);
-    if (out)
-      gst_buffer_extract (b, 0, out + *count * ch, n * ch * 4);
-    *count += n;
-    got += n;
-    gst_buffer_unref (b);
-  }
-  return got;
-}
-
-static GstClockTime
-query_latency (GstHarness * h)
-{
-  GstClockTime min = 0, max = 0;
-  gboolean live = FALSE;
-  GstQuery *q = gst_query_new_latency ();
-
-  fail_unless (gst_pad_peer_query (h->sinkpad, q));
-  gst_query_parse_latency (q, &live, &min, &max);
-  gst_query_unref (q);
-  return min;
 }
 
 static gdouble
@@ -567,7 +506,7 @@ GST_START_TEST (test_f64)
 
 GST_END_TEST;
 
-/* ---- limiting, messages ---------------------------------------------------- */
+/* ---- limiting, messages ------------------------------------------------ */
 
 /* Loud signals: no overs, safety idle, messages with a gain reduction of
  * 20 log10 (A / C) for a steady sine of amplitude A over the ceiling C. */
@@ -989,29 +928,8 @@ GST_END_TEST;
  * Hz, 1..MST_MAX_CHANNELS channels. */
 GST_START_TEST (test_caps_limits)
 {
-  GstHarness *h = gst_harness_new ("truepeaklimiter");
-  const gint ok_rates[] = { MST_RATE_MIN, MST_RATE_MAX };
-  const gint bad_rates[] = { MST_RATE_MIN - 1, MST_RATE_MAX + 1 };
-  guint i;
-
-  for (i = 0; i < 2; i++) {
-    gchar *str = g_strdup_printf ("audio/x-raw,format=%s,layout=interleaved,"
-        "rate=%d,channels=%d,channel-mask=(bitmask)0", GST_AUDIO_NE (F64),
-        ok_rates[i], MST_MAX_CHANNELS);
-    GstCaps *caps = gst_caps_from_string (str);
-
-    fail_unless (gst_pad_query_accept_caps (h->srcpad->peer, caps), "%s",
-        str);
-    gst_caps_unref (caps);
-    g_free (str);
-    str = g_strdup_printf ("audio/x-raw,format=%s,layout=interleaved,"
-        "rate=%d,channels=1", GST_AUDIO_NE (F64), bad_rates[i]);
-    caps = gst_caps_from_string (str);
-    fail_if (gst_pad_query_accept_caps (h->srcpad->peer, caps), "%s", str);
-    gst_caps_unref (caps);
-    g_free (str);
-  }
-  gst_harness_teardown (h);
+  mst_check_caps_limits ("truepeaklimiter", GST_AUDIO_NE (F32));
+  mst_check_caps_limits ("truepeaklimiter", GST_AUDIO_NE (F64));
 }
 
 GST_END_TEST;

@@ -1,0 +1,45 @@
+/* gst-mastering — helpers shared by the element tests (GstCheck)
+ *
+ * The checks every element test repeats: pulling F32 output while
+ * checking its timestamps against a frame count, the latency query, and
+ * the caps limits of dsp/util.h.
+ */
+#ifndef MST_CHECK_H
+#define MST_CHECK_H
+
+#include <gst/gst.h>
+#include <gst/check/gstharness.h>
+
+G_BEGIN_DECLS
+
+/* A harness around a new `factory` element; with bus, a bus of its own
+ * for the element's messages (*bus, freed by mst_check_harness_free);
+ * with caps, these source caps. */
+GstHarness *mst_check_harness_new (const gchar * factory, const gchar * caps,
+    GstBus ** bus);
+void mst_check_harness_free (GstHarness * h, GstBus * bus);
+
+/* Time of frame `frame` at `rate`, rounded to ns. */
+GstClockTime mst_check_frame_time (guint64 frame, gint rate);
+
+/* Pulls every F32 buffer of `ch` channels the harness has.  Each must
+ * carry the time of its first frame counted from *count on a timeline
+ * that starts at frame 0 (within 1 ns: an element stamps output that
+ * starts inside an input buffer with that buffer's pts + frames / rate,
+ * rounded), a duration that ends within 1 ns of the time of its last
+ * frame + 1, OFFSET/OFFSET_END = *count and *count + n when set, no DTS
+ * and no GAP flag.  Appends the data to out (if not NULL) at frame
+ * *count; advances *count; returns the frames pulled. */
+gsize mst_check_pull_f32 (GstHarness * h, gint ch, gint rate, gfloat * out,
+    gsize * count);
+
+/* min latency answered by the element's peer query from the sink side. */
+GstClockTime mst_check_query_latency (GstHarness * h);
+
+/* The element accepts MST_RATE_MIN and MST_RATE_MAX Hz with
+ * MST_MAX_CHANNELS unpositioned channels of `format`, and refuses
+ * MST_RATE_MIN - 1 and MST_RATE_MAX + 1 Hz. */
+void mst_check_caps_limits (const gchar * factory, const gchar * format);
+
+G_END_DECLS
+#endif /* MST_CHECK_H */
