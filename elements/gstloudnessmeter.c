@@ -321,7 +321,7 @@ gst_loudness_meter_init (GstLoudnessMeter * self)
   self->true_peak = DEFAULT_PROP_TRUE_PEAK;
   self->dual_mono = DEFAULT_PROP_DUAL_MONO;
   gst_audio_info_init (&self->info);
-  gst_mst_interval_init (&self->iv);
+  gst_mst_interval_init (&self->iv, GST_MST_DEFAULT_INTERVAL);
 
   gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), TRUE);
   gst_base_transform_set_gap_aware (GST_BASE_TRANSFORM (self), TRUE);

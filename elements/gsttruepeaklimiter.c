@@ -345,7 +345,7 @@ gst_true_peak_limiter_init (GstTruePeakLimiter * self)
   self->lookahead = DEFAULT_PROP_LOOKAHEAD;
   self->oversampling = DEFAULT_PROP_OVERSAMPLING;
   self->link = DEFAULT_PROP_LINK;
-  gst_mst_interval_init (&self->iv);
+  gst_mst_interval_init (&self->iv, GST_MST_DEFAULT_INTERVAL);
   self->iv_min_gain = 1.0;
   self->last_gain = 1.0;
 }

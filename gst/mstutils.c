@@ -7,9 +7,9 @@
 #include "mstutils.h"
 
 void
-gst_mst_interval_init (GstMstInterval * iv)
+gst_mst_interval_init (GstMstInterval * iv, GstClockTime interval)
 {
-  iv->interval = GST_MST_DEFAULT_INTERVAL;
+  iv->interval = interval;
   iv->post = TRUE;
   gst_mst_interval_reset (iv);
 }

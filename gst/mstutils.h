@@ -39,8 +39,9 @@ typedef struct
   guint64 anchor_frames;
 } GstMstInterval;
 
-/* interval GST_MST_DEFAULT_INTERVAL, post TRUE, no rate yet. */
-void gst_mst_interval_init (GstMstInterval * iv);
+/* `interval` (ns; GST_MST_DEFAULT_INTERVAL for the property default),
+ * post TRUE, no rate yet. */
+void gst_mst_interval_init (GstMstInterval * iv, GstClockTime interval);
 /* Forgets the rate and the current interval, keeps the properties
  * (stop). */
 void gst_mst_interval_reset (GstMstInterval * iv);

@@ -17,7 +17,7 @@ GST_START_TEST (test_interval_no_drift)
   const GstClockTime t0 = 5 * GST_SECOND;
   guint64 i;
 
-  gst_mst_interval_init (&iv);
+  gst_mst_interval_init (&iv, 10 * GST_MSECOND);
   gst_mst_interval_configure (&iv, 10 * GST_MSECOND, 11025);
   fail_unless_equals_uint64 (iv.frames_per_interval, 110);
   GST_BUFFER_PTS (buf) = t0;
