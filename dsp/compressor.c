@@ -44,6 +44,7 @@
 typedef struct
 {
   double threshold, ratio, knee, attack_ms, release_ms, makeup;
+  double knee_power;            /* power where the knee starts (linear) */
   MstEnvelope *env;             /* gs per lane: attack/release in dB */
   int detection, bypass, solo, mute;
   unsigned k_pk, k_ms;          /* detector windows, blocks */
@@ -189,6 +190,16 @@ set_coefs (MstCompressor * c, Band * bd)
   mst_envelope_set_release (bd->env, rel);
 }
 
+/* The knee starts at threshold - knee / 2 (dB); as a power, so blocks
+ * below it need no log.  Slightly under, so rounding never skips a block
+ * the curve would reduce. */
+static void
+set_knee_power (Band * bd)
+{
+  bd->knee_power = pow (10.0, (bd->threshold - 0.5 * bd->knee) / 10.0)
+      * (1.0 - 1e-12);
+}
+
 MstCompressor *
 mst_compressor_new (unsigned rate, unsigned channels, unsigned bands,
     double lookahead_ms)
@@ -239,6 +250,7 @@ mst_compressor_new (unsigned rate, unsigned channels, unsigned bands,
     bd->release_ms = 200.0;
     bd->makeup = 0.0;
     bd->detection = MST_COMPRESSOR_RMS;
+    set_knee_power (bd);
     update_windows (c, b);
   }
   mst_compressor_reset (c);
@@ -310,6 +322,7 @@ mst_compressor_set_threshold (MstCompressor * c, unsigned b, double db)
   BAND_OR_RETURN (c, b, db);
   c->band[b].threshold = mst_clamp (db, MST_COMPRESSOR_MIN_THRESHOLD_DB,
       MST_COMPRESSOR_MAX_THRESHOLD_DB);
+  set_knee_power (&c->band[b]);
 }
 
 void
@@ -326,6 +339,7 @@ mst_compressor_set_knee (MstCompressor * c, unsigned b, double db)
   BAND_OR_RETURN (c, b, db);
   c->band[b].knee = mst_clamp (db, MST_COMPRESSOR_MIN_KNEE_DB,
       MST_COMPRESSOR_MAX_KNEE_DB);
+  set_knee_power (&c->band[b]);
 }
 
 void
@@ -476,7 +490,7 @@ end_block (MstCompressor * c)
   c->out_s += c->a_glide * (c->out_gain - c->out_s);
   if (fabs (c->out_s - c->out_gain) < 1e-6)
     c->out_s = c->out_gain;
-  out_lin = mst_db_to_lin (c->out_s);
+  out_lin = exp (c->out_s / DB_PER_LN_AMPLITUDE);
   for (b = 0; b < N; b++)
     any_solo |= c->band[b].solo;
 
@@ -541,19 +555,24 @@ end_block (MstCompressor * c)
     gain_out = bd->weight * out_lin;
 
     for (j = b * C; j < (b + 1) * C; j++) {
-      double p = level[j] > SILENCE ? level[j] : SILENCE;
-      double l = DB_PER_LN_POWER * log (p);     /* 10 log10 (p) */
-      double gc = fmin (curve (bd, l) - l, 0.0);
-      double red;
+      double gc = 0.0, gs, red;
 
-      double gs = mst_envelope_step (bd->env, j - b * C, gc);
+      /* below the knee (compared as power, no log) or ratio 1: gain 0 dB */
+      if (level[j] >= bd->knee_power && bd->ratio != 1.0) {
+        double p = level[j] > SILENCE ? level[j] : SILENCE;
+        double l = DB_PER_LN_POWER * log (p);   /* 10 log10 (p) */
+
+        gc = fmin (curve (bd, l) - l, 0.0);
+      }
+      gs = mst_envelope_step (bd->env, j - b * C, gc);
 
       red = -gs * bd->amt + 0.0;        /* + 0.0: no -0 */
       if (red > c->red_max[j])
         c->red_max[j] = red;
       c->g_from[j] = c->g_to[j];
       c->g_to[j] = gain_out * (1.0 + bd->amt
-          * (exp ((gs + bd->makeup_s) / DB_PER_LN_AMPLITUDE) - 1.0));
+          * ((gs + bd->makeup_s == 0.0 ? 1.0 :
+                  exp ((gs + bd->makeup_s) / DB_PER_LN_AMPLITUDE)) - 1.0));
     }
   }
 }
