@@ -34,12 +34,12 @@
 #define GLIDE_MS 10.0           /* makeup, output gain, bypass/mute/solo */
 #define MAX_WINDOW_S 0.05       /* longest rms window */
 #define LOWEST_EDGE_HZ 20.0     /* lower edge assumed for the lowest band */
-#define MIN_RMS_BLOCKS 4         /* shortest rms window (2.7 ms at 48 kHz) */
-#define SILENCE 1e-30
+#define MIN_RMS_BLOCKS 4        /* shortest rms window (2.7 ms at 48 kHz) */
+#define SILENCE 1e-30           /* detector floor (linear) */
 /* dB per neper: 10 / ln 10 for power, 20 / ln 10 for amplitude (exp and
  * log are cheaper than pow and log10 in the per-block gain computer) */
 #define DB_PER_LN_POWER 4.3429448190325182
-#define DB_PER_LN_AMPLITUDE 8.6858896380650365           /* detector floor (linear) */
+#define DB_PER_LN_AMPLITUDE 8.6858896380650365
 
 typedef struct
 {
@@ -239,8 +239,7 @@ mst_compressor_new (unsigned rate, unsigned channels, unsigned bands,
   for (b = 0; b < bands; b++) {
     Band *bd = &c->band[b];
 
-    bd->env = mst_envelope_new (rate, channels, c->block,
-        MST_ENVELOPE_FALLING);
+    bd->env = mst_envelope_new (rate, channels, c->block, MST_ENVELOPE_FALLING);
     if (!bd->env)
       goto fail;
     bd->threshold = -18.0;
@@ -372,8 +371,7 @@ void
 mst_compressor_set_detection (MstCompressor * c, unsigned b,
     MstCompressorDetection det)
 {
-  if (b < c->bands)
-  {
+  if (b < c->bands) {
     c->band[b].detection = det == MST_COMPRESSOR_PEAK ?
         MST_COMPRESSOR_PEAK : MST_COMPRESSOR_RMS;
     set_coefs (c, &c->band[b]);
@@ -384,21 +382,21 @@ void
 mst_compressor_set_bypass (MstCompressor * c, unsigned b, int bypass)
 {
   if (b < c->bands)
-    c->band[b].bypass = ! !bypass;
+    c->band[b].bypass = !!bypass;
 }
 
 void
 mst_compressor_set_solo (MstCompressor * c, unsigned b, int solo)
 {
   if (b < c->bands)
-    c->band[b].solo = ! !solo;
+    c->band[b].solo = !!solo;
 }
 
 void
 mst_compressor_set_mute (MstCompressor * c, unsigned b, int mute)
 {
   if (b < c->bands)
-    c->band[b].mute = ! !mute;
+    c->band[b].mute = !!mute;
 }
 
 void
@@ -535,8 +533,7 @@ end_block (MstCompressor * c)
   }
   if (C == 2 && c->mode == MST_COMPRESSOR_LINKED)
     for (b = 0; b < N; b++)
-      level[2 * b] = level[2 * b + 1] = fmax (level[2 * b],
-          level[2 * b + 1]);
+      level[2 * b] = level[2 * b + 1] = fmax (level[2 * b], level[2 * b + 1]);
 
   for (b = 0; b < N; b++) {
     Band *bd = &c->band[b];
