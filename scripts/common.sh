@@ -8,7 +8,7 @@ MST_TOP=$(cd "$(dirname "$0")/.." && pwd)
 # peers (ffmpeg, LSP plugins) themselves.
 MST_PACKAGES="meson ninja-build pkg-config gcc libc6-dev
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
-  liborc-0.4-dev liborc-0.4-dev-bin libebur128-dev
+  liborc-0.4-dev liborc-0.4-dev-bin libebur128-dev ffmpeg
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   python3 python3-numpy python3-gi gir1.2-gstreamer-1.0
   gir1.2-gst-plugins-base-1.0"
