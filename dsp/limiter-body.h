@@ -188,6 +188,12 @@ SFX (mst_limiter_process) (MstLimiter * lim, const SAMPLE * in, SAMPLE * out,
     for (c = 0; c < C; c++)
       mst_true_peak_process_env (lim->tp, c, lim->planar + (size_t) c * CHUNK,
           lim->env + (size_t) c * CHUNK, n, floor_);
+    if (lim->det_scale != 1.0f) {
+      size_t i;
+
+      for (i = 0; i < (size_t) C * CHUNK; i++)
+        lim->env[i] *= lim->det_scale;
+    }
     lim->feed += n;
     blocks_from_env (lim, n);
     SFX (output) (lim, feed0, out, n);

@@ -118,6 +118,8 @@ struct MstLimiter
   float *env;                   /* channels x CHUNK */
   float *gain;                  /* CHUNK x channels */
 
+  float det_scale;              /* testing hook: envelope factor, 1 */
+
   /* statistics */
   double last_gain, min_gain;
   uint64_t clips, nonfinite;
@@ -267,6 +269,7 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
   lim->ceiling = mst_db_to_lin (-1.0);
   lim->gain_target = 1.0;
   lim->linked = 1;
+  lim->det_scale = 1.0f;
   mst_limiter_set_release (lim, 50.0);
   mst_limiter_reset (lim);
   return lim;
@@ -378,6 +381,12 @@ void
 mst_limiter_set_linked (MstLimiter * lim, int linked)
 {
   lim->linked = linked != 0;
+}
+
+void
+mst_limiter_set_detector_scale (MstLimiter * lim, double scale)
+{
+  lim->det_scale = (float) mst_clamp_or (scale, 0.0, 1.0, 1.0);
 }
 
 double

@@ -92,6 +92,11 @@ size_t mst_limiter_process_f32 (MstLimiter * lim, const float *in,
 size_t mst_limiter_process_f64 (MstLimiter * lim, const double *in,
     double *out, size_t n_frames);
 
+/* Testing hook: the detector's envelope is multiplied by scale (0..1,
+ * default 1), so that it under-reads and the final safety clamp has to
+ * act.  Only tests use it. */
+void mst_limiter_set_detector_scale (MstLimiter * lim, double scale);
+
 /* Linear gain applied to the last output frame (the smallest over
  * channels when unlinked; 1.0 = no reduction). */
 double mst_limiter_gain (const MstLimiter * lim);

@@ -19,6 +19,20 @@
  * - control changes (ceiling, input gain, link) while running: no overs,
  *   no safety clips, no clicks.
  * - NaN / Inf in: finite out, counted.
+ * - release time constant: after a loud stretch of DC the gain (output /
+ *   input on a quiet DC carrier, exact in F64) recovers as
+ *   1 - g(t) = (1 - g0) exp (-t / release) (a one-pole release, the
+ *   definition of the time constant); measured from the 50 % to the 10 %
+ *   point of the recovery at 5, 50 and 500 ms, within 10 %.
+ * - hold around a peak: the gain is flat at its minimum from 8 samples
+ *   (half the detector's interpolation filter, MST_TRUE_PEAK_TAPS / 2)
+ *   before to 8 samples after an isolated peak, wherever the peak falls in
+ *   the gain computer's blocks (the sliding minimum's window covers the
+ *   whole look-ahead plus these extensions; one block less lets the gain
+ *   rise inside the filter's reach).
+ * - safety clamp: with the detector made to under-read (testing hook), the
+ *   clamp keeps every output sample within the ceiling and counts exactly
+ *   the samples it changed (those now at +-ceiling).
  */
 #include <math.h>
 #include <stdint.h>
@@ -845,6 +859,130 @@ test_api (void)
   mst_limiter_free (lim);
 }
 
+/* Output / input gain per frame for a DC carrier x (F64: the output is
+ * the delayed input times a float gain, so the ratio is the gain). */
+static double *
+dc_gains (MstLimiter * lim, const double *x, size_t n)
+{
+  size_t L = mst_limiter_latency (lim), i;
+  double *in = calloc (n + L, sizeof (double));
+  double *out = malloc (sizeof (double) * (n + L));
+  double *g = malloc (sizeof (double) * n);
+
+  memcpy (in, x, sizeof (double) * n);
+  mst_limiter_process_f64 (lim, in, out, n + L);
+  for (i = 0; i < n; i++)
+    g[i] = out[L + i] / x[i];
+  free (in);
+  free (out);
+  return g;
+}
+
+static void
+test_release_time (void)
+{
+  static const double rel[] = { 5.0, 50.0, 500.0 };
+  const unsigned rate = 48000;
+  size_t k;
+
+  for (k = 0; k < 3; k++) {
+    const size_t loud = rate / 10, n = loud + (size_t) (rel[k] * 6e-3 * rate)
+        + rate / 10;
+    MstLimiter *lim = mst_limiter_new (rate, 1, 4, 5.0);
+    double *x = malloc (sizeof (double) * n), *g, g0 = 1.0, tau;
+    size_t i, i50 = 0, i10 = 0;
+
+    mst_limiter_set_release (lim, rel[k]);
+    for (i = 0; i < n; i++)
+      x[i] = i < loud ? 2.0 : 0.05;
+    g = dc_gains (lim, x, n);
+    for (i = 0; i < n; i++)
+      g0 = fmin (g0, g[i]);
+    for (i = loud; i < n; i++) {
+      if (!i50 && 1.0 - g[i] <= 0.5 * (1.0 - g0))
+        i50 = i;
+      if (!i10 && 1.0 - g[i] <= 0.1 * (1.0 - g0))
+        i10 = i;
+    }
+    tau = i50 && i10 ? (double) (i10 - i50) / rate * 1000.0
+        / log ((1.0 - g[i50]) / (1.0 - g[i10])) : 0.0;
+    MT_CLOSE (tau, rel[k], 0.1 * rel[k], "release %g ms: recovery time "
+        "constant %.2f ms (min gain %.3f)", rel[k], tau, g0);
+    free (x);
+    free (g);
+    mst_limiter_free (lim);
+  }
+}
+
+static void
+test_hold_around_peak (void)
+{
+  static const double las[] = { 1.0, 5.0, 20.0 };
+  const unsigned rate = 48000;
+  const size_t n = rate / 10, half = MST_TRUE_PEAK_TAPS / 2;
+  size_t k, p, bad = 0, runs = 0;
+
+  for (k = 0; k < 3; k++) {
+    for (p = n / 2; p < n / 2 + 64; p++, runs++) {
+      MstLimiter *lim = mst_limiter_new (rate, 1, 4, las[k]);
+      double *x = malloc (sizeof (double) * n), *g, gmin = 1.0;
+      size_t i;
+
+      mst_limiter_set_release (lim, 1.0);
+      for (i = 0; i < n; i++)
+        x[i] = i == p ? 4.0 : 0.1;
+      g = dc_gains (lim, x, n);
+      for (i = 0; i < n; i++)
+        gmin = fmin (gmin, g[i]);
+      for (i = p - half; i <= p + half; i++)
+        if (g[i] > gmin * (1.0 + 1e-6)) {
+          bad++;
+          break;
+        }
+      free (x);
+      free (g);
+      mst_limiter_free (lim);
+    }
+  }
+  mt_ok (bad == 0, "gain flat at its minimum within +-%zu samples of an "
+      "isolated peak, %zu peak positions x look-aheads 1, 5, 20 ms: %zu "
+      "not", half, runs, bad);
+}
+
+static void
+test_safety_clamp (void)
+{
+  const unsigned rate = 48000, C = 2;
+  const size_t n = rate / 2;
+  MstLimiter *lim = mst_limiter_new (rate, C, 4, 5.0);
+  float *x = malloc (sizeof (float) * n * C), *y;
+  const float ceil_lin = (float) undb (-1.0);
+  size_t i, at_ceiling = 0, over = 0;
+
+  for (i = 0; i < n * C; i++)
+    x[i] = (float) (1.2 * sin (2.0 * M_PI * 997.0 * (double) (i / C) / rate
+            + (double) (i % C)));
+  /* the detector sees half of what is there: the gain computer aims 6 dB
+   * too high and only the clamp can keep the ceiling */
+  mst_limiter_set_detector_scale (lim, 0.5);
+  y = run_f32 (lim, x, n, 1024);
+  for (i = 0; i < n * C; i++) {
+    if (fabsf (y[i]) > ceil_lin)
+      over++;
+    if (fabsf (y[i]) == ceil_lin)
+      at_ceiling++;
+  }
+  mt_ok (over == 0, "safety clamp: no output sample over the ceiling "
+      "(%zu over)", over);
+  mt_ok (mst_limiter_safety_clips (lim) > 0
+      && mst_limiter_safety_clips (lim) == at_ceiling, "safety clamp: "
+      "counts %llu, the samples at +-ceiling: %zu",
+      (unsigned long long) mst_limiter_safety_clips (lim), at_ceiling);
+  free (x);
+  free (y);
+  mst_limiter_free (lim);
+}
+
 int
 main (void)
 {
@@ -859,5 +997,8 @@ main (void)
   test_nonfinite ();
   test_control_changes ();
   test_overs ();
+  test_release_time ();
+  test_hold_around_peak ();
+  test_safety_clamp ();
   return mt_done ();
 }

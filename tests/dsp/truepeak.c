@@ -16,6 +16,18 @@
  *    above the floor, for the same input in different chunkings.
  * 4. Envelope timing: an impulse at input sample k shows its phase-0 peak at
  *    env index k + latency (truepeak.h contract).
+ * 5. The skip path never under-reads: the envelope and the maximum returned
+ *    with a floor (stretches whose bound is under the floor are not
+ *    interpolated) are compared with a brute-force interpolation written
+ *    here in double precision from the design documented in truepeak.h
+ *    (sinc with its cut-off at the input Nyquist frequency, Kaiser window
+ *    beta 7, length factor * TAPS + 1, each phase normalised to unit DC
+ *    gain), on random stretches at many levels and on adversarial ones
+ *    (alternating signs with phase flips, full-scale steps, a single
+ *    impulse, square waves at fs/4 and fs/6), with floors just under and
+ *    just over their true peak.  Every envelope value must be >= the brute
+ *    force (less 1e-5 for float arithmetic), and equal where it is above
+ *    the floor; the maximum must be exact whenever it is above the floor.
  */
 #include <ebur128.h>
 #include <math.h>
@@ -239,6 +251,138 @@ impulse_timing (unsigned factor)
   mst_true_peak_free (tp);
 }
 
+/* Brute-force envelope: env[i] = max over phases p of |y| at input time
+ * i - T/2 + p/F, from the documented design, in double precision. */
+static double
+bessel0 (double x)
+{
+  double sum = 1.0, term = 1.0, q = x * x / 4.0;
+  int k;
+
+  for (k = 1; k < 100; k++) {
+    term *= q / ((double) k * k);
+    sum += term;
+  }
+  return sum;
+}
+
+static void
+brute_env (unsigned F, const float *x, size_t n, double *env)
+{
+  enum { T = MST_TRUE_PEAK_TAPS };
+  const unsigned N = F * T;
+  double h[MST_TRUE_PEAK_MAX_FACTOR][T];
+  unsigned p, t;
+  size_t i;
+
+  for (p = 1; p < F; p++) {
+    double dc = 0.0;
+
+    for (t = 0; t < T; t++) {
+      double k = p + (double) F * t, m = k - N / 2.0;
+      double r = 2.0 * k / N - 1.0;
+      double w = bessel0 (7.0 * sqrt (fmax (0.0, 1.0 - r * r))) / bessel0 (7.0);
+
+      h[p][t] = (m == 0.0 ? 1.0 : sin (PI * m / F) / (PI * m / F)) * w;
+      dc += h[p][t];
+    }
+    for (t = 0; t < T; t++)
+      h[p][t] /= dc;
+  }
+  for (i = 0; i < n; i++) {
+    /* phase 0: the input T/2 samples back; phase p: sum_t h[t] x[i - t] */
+    double e = i >= T / 2 ? fabs ((double) x[i - T / 2]) : 0.0;
+
+    for (p = 1; p < F; p++) {
+      double y = 0.0;
+
+      for (t = 0; t < T && t <= i; t++)
+        y += h[p][t] * x[i - t];
+      e = fmax (e, fabs (y));
+    }
+    env[i] = e;
+  }
+}
+
+static void
+skip_never_underreads (unsigned F)
+{
+  enum { N = 2048 };
+  static float x[N], env[N];
+  static double ref[N];
+  size_t i, under = 0, inexact = 0, max_wrong = 0, cases = 0;
+  int kind;
+
+  for (kind = 0; kind < 40; kind++) {
+    double lvl = pow (10.0, -(kind % 8) * 3.0 / 20.0), peak = 0.0;
+    int fl;
+
+    for (i = 0; i < N; i++) {
+      switch (kind / 8) {
+        case 0:                /* white noise */
+          x[i] = (float) (lvl * frand ());
+          break;
+        case 1:                /* alternating signs, flip every 3 + kind */
+          x[i] = (float) (lvl * ((i & 1) ? -1 : 1)
+              * (((i / (3 + kind % 8)) & 1) ? -1 : 1));
+          break;
+        case 2:                /* full-scale steps every 37 samples */
+          x[i] = (float) (lvl * (((i / 37) & 1) ? 1.0 : -1.0));
+          break;
+        case 3:                /* an impulse in silence, and noise after */
+          x[i] = (float) (i == 700 ? lvl : (i > 1500 ? 0.3 * lvl * frand ()
+                  : 0.0));
+          break;
+        default:               /* squares at fs/4 and fs/6 */
+          x[i] = (float) (lvl * (((i / (kind % 2 ? 2 : 3)) & 1) ? 1 : -1)
+              * (i > 1000 ? 0.5 : 1.0));
+          break;
+      }
+    }
+    brute_env (F, x, N, ref);
+    for (i = 0; i < N; i++)
+      peak = fmax (peak, ref[i]);
+    for (fl = 0; fl < 3; fl++) {
+      /* floors: 0 (exact), just under and just over the true peak */
+      const float floor_ = (float) (fl == 0 ? 0.0 : peak * (fl == 1 ? 0.98
+              : 1.02));
+      MstTruePeak *tp = mst_true_peak_new (1, F);
+      MstTruePeak *tq = mst_true_peak_new (1, F);
+      float mx = 0.0f;
+      size_t pos = 0;
+
+      /* odd chunk sizes, so stretches straddle calls */
+      while (pos < N) {
+        size_t m = N - pos < 300 ? N - pos : 300;
+        float r;
+
+        mst_true_peak_process_env (tp, 0, x + pos, env + pos, m, floor_);
+        r = mst_true_peak_process_max (tq, 0, x + pos, m, floor_);
+        mx = r > mx ? r : mx;
+        pos += m;
+      }
+      for (i = 0; i < N; i++) {
+        if (env[i] < ref[i] * (1.0 - 1e-5) - 1e-9)
+          under++;
+        if (env[i] > floor_ && fabs (env[i] - ref[i]) > 1e-5 * ref[i] + 1e-9)
+          inexact++;
+      }
+      if (peak > floor_ * 1.0001 && fabs (mx - peak) > 1e-5 * peak)
+        max_wrong++;
+      cases++;
+      mst_true_peak_free (tp);
+      mst_true_peak_free (tq);
+    }
+  }
+  mt_ok (under == 0, "factor %u, %zu stretches x floors: envelope with the "
+      "skip never under the brute-force interpolation (%zu values under)",
+      F, cases, under);
+  mt_ok (inexact == 0, "factor %u: envelope exact where above the floor "
+      "(%zu values off)", F, inexact);
+  mt_ok (max_wrong == 0, "factor %u: process_max exact when the peak is "
+      "above the floor (%zu wrong)", F, max_wrong);
+}
+
 int
 main (void)
 {
@@ -249,6 +393,9 @@ main (void)
   bound_holds (4);
   bound_holds (8);
   floor_exact ();
+  skip_never_underreads (2);
+  skip_never_underreads (4);
+  skip_never_underreads (8);
   impulse_timing (1);
   impulse_timing (2);
   impulse_timing (4);
