@@ -184,7 +184,54 @@ typedef struct
   gint bpf;
   gint rate;
   guint64 frames;
+  /* the pre-mastering checklist (NULL when not asked for) */
+  gboolean diagnostics;
+  MstDiag *diag;
+  GstAudioFormat format;
+  gint channels;
 } MeasureCtx;
+
+/* Feeds a buffer of the meter's input to the diagnostics. */
+static void
+diag_buffer (MeasureCtx * ctx, GstBuffer * buf)
+{
+  gdouble tmp[4096];
+  GstMapInfo map;
+  gsize frames, done = 0, chunk;
+
+  if (!ctx->diag || ctx->channels <= 0 ||
+      !gst_buffer_map (buf, &map, GST_MAP_READ))
+    return;
+  frames = map.size / ctx->bpf;
+  chunk = G_N_ELEMENTS (tmp) / ctx->channels;
+  switch (ctx->format) {
+    case GST_AUDIO_FORMAT_F32:
+      mst_diag_process_f32 (ctx->diag, (const gfloat *) map.data, frames);
+      break;
+    case GST_AUDIO_FORMAT_F64:
+      mst_diag_process_f64 (ctx->diag, (const gdouble *) map.data, frames);
+      break;
+    case GST_AUDIO_FORMAT_S16:
+    case GST_AUDIO_FORMAT_S32:
+      while (done < frames) {
+        gsize n = MIN (chunk, frames - done), i;
+        gsize ns = n * ctx->channels, off = done * ctx->channels;
+
+        if (ctx->format == GST_AUDIO_FORMAT_S16)
+          for (i = 0; i < ns; i++)
+            tmp[i] = ((const gint16 *) map.data)[off + i] / 32768.0;
+        else
+          for (i = 0; i < ns; i++)
+            tmp[i] = ((const gint32 *) map.data)[off + i] / 2147483648.0;
+        mst_diag_process_f64 (ctx->diag, tmp, n);
+        done += n;
+      }
+      break;
+    default:
+      break;
+  }
+  gst_buffer_unmap (buf, &map);
+}
 
 static GstPadProbeReturn
 count_frames (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
@@ -196,6 +243,8 @@ count_frames (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 
     if (ctx->bpf > 0)
       ctx->frames += gst_buffer_get_size (buf) / ctx->bpf;
+    if (ctx->diag)
+      diag_buffer (ctx, buf);
   } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
     GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
     GstAudioInfo ainfo;
@@ -208,6 +257,15 @@ count_frames (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
         if (gst_audio_info_from_caps (&ainfo, caps)) {
           ctx->bpf = GST_AUDIO_INFO_BPF (&ainfo);
           ctx->rate = GST_AUDIO_INFO_RATE (&ainfo);
+          ctx->format = GST_AUDIO_INFO_FORMAT (&ainfo);
+          /* the checklist covers the first format of the stream */
+          if (ctx->diagnostics && !ctx->diag) {
+            ctx->channels = GST_AUDIO_INFO_CHANNELS (&ainfo);
+            ctx->diag = mst_diag_new (ctx->rate, ctx->channels);
+          } else if (ctx->diag &&
+              GST_AUDIO_INFO_CHANNELS (&ainfo) != ctx->channels) {
+            ctx->channels = 0;
+          }
         }
         break;
       case GST_EVENT_GAP:
@@ -253,15 +311,19 @@ measure_message (MstJob * job, GstMessage * msg, gpointer user_data)
 
     mst_report_set_format (ctx->report, caps);
     ctx->report->frames = ctx->frames;
+    if (ctx->diag) {
+      mst_diag_result (ctx->diag, &ctx->report->diag);
+      ctx->report->has_diag = TRUE;
+    }
     gst_clear_caps (&caps);
     gst_object_unref (pad);
   }
 }
 
 MstExit
-mst_cli_measure (const gchar * input, gboolean true_peak, gboolean progress,
-    gboolean quiet, const gchar * label, MstReport * report,
-    GstTagList ** tags)
+mst_cli_measure (const gchar * input, gboolean true_peak,
+    gboolean diagnostics, gboolean progress, gboolean quiet,
+    const gchar * label, MstReport * report, GstTagList ** tags)
 {
   GstElement *conv, *resample, *meter, *sink;
   MeasureCtx ctx = { 0 };
@@ -281,6 +343,7 @@ mst_cli_measure (const gchar * input, gboolean true_peak, gboolean progress,
 
   job = mst_job_new ();
   ctx.report = report;
+  ctx.diagnostics = diagnostics;
 
   conv = mst_job_make (job, "audioconvert", NULL);
   resample = mst_job_make (job, "audioresample", NULL);
@@ -337,7 +400,9 @@ mst_cli_measure (const gchar * input, gboolean true_peak, gboolean progress,
 done:
   if (ctx.tags)
     gst_tag_list_unref (ctx.tags);
+  /* the pipeline (and the probe) is stopped before the state goes */
   mst_job_free (job);
+  mst_diag_free (ctx.diag);
   return code;
 }
 
@@ -347,6 +412,7 @@ static gint
 cmd_analyze (gint argc, gchar ** argv)
 {
   gboolean demo = FALSE, json = FALSE, no_true_peak = FALSE, quiet = FALSE;
+  gboolean no_checklist = FALSE;
   const GOptionEntry entries[] = {
     {"demo", 'd', 0, G_OPTION_ARG_NONE, &demo,
         "Analyze the built-in demo mix (the default without FILE)", NULL},
@@ -354,6 +420,9 @@ cmd_analyze (gint argc, gchar ** argv)
         "Print the report as JSON", NULL},
     {"no-true-peak", 0, 0, G_OPTION_ARG_NONE, &no_true_peak,
         "Skip the 4x-oversampled true-peak measurement (faster)", NULL},
+    {"no-checklist", 0, 0, G_OPTION_ARG_NONE, &no_checklist,
+        "Skip the pre-mastering checklist (DC, clipping, stereo, spectrum, "
+          "noise floor)", NULL},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
         "No progress display and notes on stderr", NULL},
     {NULL}
@@ -380,7 +449,7 @@ cmd_analyze (gint argc, gchar ** argv)
         "mix\n", PROGRAM);
 
   mst_report_init (&report);
-  code = mst_cli_measure (input, !no_true_peak, !quiet &&
+  code = mst_cli_measure (input, !no_true_peak, !no_checklist, !quiet &&
       mst_cli_stderr_is_terminal (), quiet, "Analyzing", &report, NULL);
   if (code == MST_EXIT_OK) {
     if (json)

@@ -29,13 +29,14 @@ gboolean mst_cli_have_element (const gchar * name);
 gboolean mst_cli_stderr_is_terminal (void);
 
 /* Measures input (a file or URI; NULL: the demo mix) with loudnessmeter
- * and fills report (initialised by the caller).  tags (optional)
+ * and fills report (initialised by the caller); with diagnostics also
+ * the pre-mastering checklist (dsp/diag.h).  tags (optional)
  * receives the tags the decoder found (NULL if none).  Progress is drawn
  * with label when `progress`.  On failure prints one error line and
  * returns the exit code. */
 MstExit mst_cli_measure (const gchar * input, gboolean true_peak,
-    gboolean progress, gboolean quiet, const gchar * label,
-    MstReport * report, GstTagList ** tags);
+    gboolean diagnostics, gboolean progress, gboolean quiet,
+    const gchar * label, MstReport * report, GstTagList ** tags);
 
 G_END_DECLS
 #endif /* __MST_CLI_H__ */

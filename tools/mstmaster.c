@@ -616,7 +616,7 @@ run_master (Master * m, gboolean json, gboolean strict, gdouble max_limiting)
     return MST_EXIT_OUTPUT;
 
   /* 1. analysis */
-  code = mst_cli_measure (m->input, TRUE, m->progress, m->quiet,
+  code = mst_cli_measure (m->input, TRUE, FALSE, m->progress, m->quiet,
       "Analyzing", &before, NULL);
   if (code != MST_EXIT_OK)
     goto done;
@@ -717,7 +717,8 @@ run_master (Master * m, gboolean json, gboolean strict, gdouble max_limiting)
   }
 
   /* 3. verification of the written file */
-  code = mst_cli_measure (m->tmp, TRUE, m->progress, TRUE, "Verifying",
+  code = mst_cli_measure (m->tmp, TRUE, FALSE, m->progress, TRUE,
+      "Verifying",
       &after, NULL);
   if (code != MST_EXIT_OK)
     goto done;

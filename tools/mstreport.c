@@ -246,6 +246,205 @@ print_peak_row (FILE * out, const gchar * label, const gchar * unit,
   fprintf (out, " %7s\n", fmt (b, sizeof b, max, 1, TRUE));
 }
 
+
+/* ---- the pre-mastering checklist ----------------------------------------- */
+
+#define DC_NOTE_DB -60.0        /* mean above 0.1 % of full scale */
+#define MONO_FOLD_NOTE_LU -3.5  /* beyond what unrelated channels lose */
+#define BALANCE_NOTE_LU 1.5
+#define SIDE_LOW_NOTE_DB -10.0
+#define CORR_BLOCK_NOTE -0.3
+
+static gchar *
+format_time (const MstReport * r, guint64 frame)
+{
+  gdouble s = r->rate ? (gdouble) frame / r->rate : 0.0;
+
+  return format_duration (s);
+}
+
+static const gchar *
+channel_name (const MstReport * r, guint ch)
+{
+  return ch < MST_REPORT_MAX_CHANNELS && r->channel_names[ch][0] ?
+      r->channel_names[ch] : "?";
+}
+
+/* What the mix may need, band by band (too much / too little). */
+static const gchar *const band_notes[MST_DIAG_N_BANDS][2] = {
+  {"heavy sub-bass (rumble, or a sub that will eat headroom): check "
+        "below 60 Hz, a high-pass may help",
+      "little sub-bass: fine for many styles; check on full-range speakers"},
+  {"heavy low end (boomy): the limiter will pump on it",
+      "thin low end"},
+  {"crowded low-mids (muddy, boxy): a gentle cut around 250-500 Hz",
+      "hollow low-mids"},
+  {"forward upper mids (harsh, fatiguing when louder)",
+      "recessed presence (dull, vocals far back)"},
+  {"a lot of air (bright, hiss or sibilance)",
+      "dark top end"},
+};
+
+gchar **
+mst_report_checklist_notes (const MstReport * r)
+{
+  const MstDiagResult *d = &r->diag;
+  GPtrArray *notes = g_ptr_array_new ();
+  guint ch, b;
+
+  if (!r->has_diag) {
+    g_ptr_array_add (notes, NULL);
+    return (gchar **) g_ptr_array_free (notes, FALSE);
+  }
+  for (ch = 0; ch < d->channels && ch < MST_DIAG_MAX_CHANNELS; ch++)
+    if (d->dc_db[ch] > DC_NOTE_DB)
+      g_ptr_array_add (notes, g_strdup_printf ("DC offset on %s (%.1f "
+              "dBFS): remove it with a high-pass (e.g. mseq, high-pass at "
+              "20 Hz); it wastes headroom and clicks at edits",
+              channel_name (r, ch), d->dc_db[ch]));
+  if (d->clip_runs_total > 0) {
+    gchar *first = format_time (r, d->clip_first_frame);
+    gchar *where = format_time (r, d->clip_longest_frame);
+
+    g_ptr_array_add (notes, g_strdup_printf ("%" G_GUINT64_FORMAT " clipped "
+            "run%s (flat tops of %d or more equal samples), the first at %s, "
+            "the longest %" G_GUINT64_FORMAT " samples at %s on %s: the mix "
+            "was clipped before mastering; a limiter cannot undo that, a "
+            "mix without the clipping can", d->clip_runs_total,
+            d->clip_runs_total == 1 ? "" : "s", MST_DIAG_CLIP_RUN, first,
+            d->clip_longest, where, channel_name (r,
+                d->clip_longest_channel)));
+    g_free (first);
+    g_free (where);
+  }
+  if (d->correlation < 0.0)
+    g_ptr_array_add (notes, g_strdup_printf ("the channels are mostly in "
+            "anti-phase (correlation %+.2f): check the polarity of one "
+            "channel", d->correlation));
+  else if (d->correlation_min < CORR_BLOCK_NOTE) {
+    gchar *t = format_time (r, d->correlation_min_frame);
+
+    g_ptr_array_add (notes, g_strdup_printf ("passages in anti-phase "
+            "(correlation %+.2f at %s): they thin out or vanish in mono",
+            d->correlation_min, t));
+    g_free (t);
+  }
+  if (d->mono_fold_lu < MONO_FOLD_NOTE_LU)
+    g_ptr_array_add (notes, g_strdup_printf ("folded to mono the mix loses "
+            "%.1f LU (unrelated channels lose 3): wide or phase-shifted "
+            "parts will be weak on mono speakers", -d->mono_fold_lu));
+  if (fabs (d->balance_lu) > BALANCE_NOTE_LU)
+    g_ptr_array_add (notes, g_strdup_printf ("the %s channel is %.1f LU "
+            "louder than the %s: check panning and balance",
+            d->balance_lu > 0 ? "left" : "right", fabs (d->balance_lu),
+            d->balance_lu > 0 ? "right" : "left"));
+  if (d->side_low_db > SIDE_LOW_NOTE_DB)
+    g_ptr_array_add (notes, g_strdup_printf ("low-end build-up in the side "
+            "channel (%.1f dB against the mid below %.0f Hz): put the bass "
+            "in mono with a side-only high-pass, e.g. mseq band0::type="
+            "high-pass band0::freq=100 band0::channel=side",
+            d->side_low_db, MST_DIAG_SIDE_LOW_HZ));
+  for (b = 0; b < MST_DIAG_N_BANDS; b++) {
+    gdouble lo, hi;
+
+    mst_diag_band_reference ((MstDiagBand) b, &lo, &hi);
+    if (d->band_db[b] > hi)
+      g_ptr_array_add (notes, g_strdup_printf ("%s (%+.1f dB against pink "
+              "noise, above %+.0f): %s", mst_diag_band_name (b),
+              d->band_db[b], hi, band_notes[b][0]));
+    else if (d->band_db[b] < lo)
+      g_ptr_array_add (notes, g_strdup_printf ("%s (%+.1f dB against pink "
+              "noise, below %+.0f): %s", mst_diag_band_name (b),
+              d->band_db[b], lo, band_notes[b][1]));
+  }
+  g_ptr_array_add (notes, NULL);
+  return (gchar **) g_ptr_array_free (notes, FALSE);
+}
+
+/* "  - " + text wrapped at 78 columns, continuation lines indented. */
+static void
+print_wrapped (FILE * out, const gchar * text)
+{
+  gchar **words = g_strsplit (text, " ", -1), **w;
+  gint col = 4;
+
+  fputs ("  -", out);
+  for (w = words; *w; w++) {
+    gint len = (gint) strlen (*w);
+
+    if (col + 1 + len > 78 && col > 4) {
+      fputs ("\n   ", out);
+      col = 3;
+    }
+    fprintf (out, " %s", *w);
+    col += 1 + len;
+  }
+  fputc ('\n', out);
+  g_strfreev (words);
+}
+
+static void
+print_checklist (const MstReport * r, FILE * out)
+{
+  const MstDiagResult *d = &r->diag;
+  gchar b1[32], b2[32], *t;
+  gchar **notes, **n;
+  guint ch, b;
+
+  fprintf (out, "Checklist\n  DC offset       ");
+  for (ch = 0; ch < d->channels && ch < MST_DIAG_MAX_CHANNELS; ch++)
+    fprintf (out, " %s %s", channel_name (r, ch),
+        fmt (b1, sizeof b1, d->dc_db[ch], 1, FALSE));
+  fprintf (out, " dBFS\n  Clipped runs     %" G_GUINT64_FORMAT,
+      d->clip_runs_total);
+  if (d->clip_runs_total > 0) {
+    t = format_time (r, d->clip_longest_frame);
+    fprintf (out, " (longest %" G_GUINT64_FORMAT " samples at %s, %s)",
+        d->clip_longest, t, channel_name (r, d->clip_longest_channel));
+    g_free (t);
+  }
+  fprintf (out, "\n");
+  if (d->channels == 2) {
+    fprintf (out, "  Correlation      %s", fmt (b1, sizeof b1,
+            d->correlation, 2, TRUE));
+    if (!isnan (d->correlation_min)) {
+      t = format_time (r, d->correlation_min_frame);
+      fprintf (out, " (lowest 1 s: %s at %s)", fmt (b2, sizeof b2,
+              d->correlation_min, 2, TRUE), t);
+      g_free (t);
+    }
+    fprintf (out, "\n  Mono fold        %s LU\n", fmt (b1, sizeof b1,
+            d->mono_fold_lu, 1, TRUE));
+    fprintf (out, "  Balance L-R      %s LU\n", fmt (b1, sizeof b1,
+            d->balance_lu, 1, TRUE));
+    fprintf (out, "  Side low end     %s dB (side vs mid below %.0f Hz)\n",
+        fmt (b1, sizeof b1, d->side_low_db, 1, TRUE), MST_DIAG_SIDE_LOW_HZ);
+  }
+  fprintf (out, "  Spectrum        ");
+  for (b = 0; b < MST_DIAG_N_BANDS; b++)
+    fprintf (out, " %s %s", mst_diag_band_name (b), fmt (b1, sizeof b1,
+            d->band_db[b], 1, TRUE));
+  fprintf (out, "  (dB/oct vs pink)\n");
+  fprintf (out, "  Noise floor      %s dBFS RMS", fmt (b1, sizeof b1,
+          d->noise_floor_db, 1, FALSE));
+  if (isfinite (d->quietest_db)) {
+    t = format_time (r, d->quietest_frame);
+    fprintf (out, "; quietest 1 s %s dBFS at %s", fmt (b1, sizeof b1,
+            d->quietest_db, 1, FALSE), t);
+    g_free (t);
+  }
+  if (d->silence_s >= 0.05)
+    fprintf (out, "; %.1f s digital silence", d->silence_s);
+  fprintf (out, "\n");
+  notes = mst_report_checklist_notes (r);
+  for (n = notes; *n; n++)
+    print_wrapped (out, *n);
+  if (!notes[0])
+    fprintf (out, "  - nothing to fix before mastering\n");
+  fprintf (out, "\n");
+  g_strfreev (notes);
+}
+
 void
 mst_report_print_text (const MstReport * r, FILE * out)
 {
@@ -302,6 +501,9 @@ mst_report_print_text (const MstReport * r, FILE * out)
   fprintf (out, "  %-13s %-5s %*s\n\n", "PLR", "LU",
       8 * (r->channels > 1 ? r->channels + 1 : 1) - 1,
       r->true_peak_measured ? fmt (b1, sizeof b1, r->plr, 1, FALSE) : "n/a");
+
+  if (r->has_diag)
+    print_checklist (r, out);
 
   /* verdict per target */
   n = (guint) mst_targets_count ();
@@ -438,6 +640,72 @@ json_db_array (FILE * out, const gdouble * v, gint n)
   fputc (']', out);
 }
 
+static void
+json_checklist (const MstReport * r, FILE * out)
+{
+  const MstDiagResult *d = &r->diag;
+  gdouble dc[MST_DIAG_MAX_CHANNELS];
+  gchar **notes, **n;
+  guint ch, b;
+
+  for (ch = 0; ch < MST_DIAG_MAX_CHANNELS; ch++)
+    dc[ch] = d->dc_db[ch];
+  fprintf (out, ",\n  \"checklist\": {\n    \"dc_offset_dbfs\": ");
+  json_db_array (out, dc, (gint) d->channels);
+  fprintf (out, ",\n    \"clipped_runs\": %" G_GUINT64_FORMAT
+      ", \"clipped_runs_channels\": [", d->clip_runs_total);
+  for (ch = 0; ch < d->channels; ch++)
+    fprintf (out, "%s%" G_GUINT64_FORMAT, ch ? ", " : "", d->clip_runs[ch]);
+  fprintf (out, "],\n    \"clipped_longest_samples\": %" G_GUINT64_FORMAT
+      ", \"clipped_longest_s\": ", d->clip_longest);
+  json_number (out, d->clip_runs_total && r->rate ?
+      (gdouble) d->clip_longest_frame / r->rate : NAN);
+  fprintf (out, ", \"clipped_longest_channel\": ");
+  if (d->clip_runs_total)
+    json_string (out, channel_name (r, d->clip_longest_channel));
+  else
+    fputs ("null", out);
+  fprintf (out, ", \"clipped_first_s\": ");
+  json_number (out, d->clip_runs_total && r->rate ?
+      (gdouble) d->clip_first_frame / r->rate : NAN);
+  fprintf (out, ",\n    \"correlation\": ");
+  json_number (out, d->correlation);
+  fprintf (out, ", \"correlation_min\": ");
+  json_number (out, d->correlation_min);
+  fprintf (out, ", \"correlation_min_s\": ");
+  json_number (out, !isnan (d->correlation_min) && r->rate ?
+      (gdouble) d->correlation_min_frame / r->rate : NAN);
+  fprintf (out, ",\n    \"mono_fold_lu\": ");
+  /* -inf (a fold that cancels completely) as a very large drop */
+  json_number (out, isinf (d->mono_fold_lu) ? -999.0 : d->mono_fold_lu);
+  fprintf (out, ", \"balance_lu\": ");
+  json_number (out, d->balance_lu);
+  fprintf (out, ", \"side_low_db\": ");
+  json_number (out, d->side_low_db);
+  fprintf (out, ",\n    \"spectrum_db\": {");
+  for (b = 0; b < MST_DIAG_N_BANDS; b++) {
+    fprintf (out, "%s\"%s\": ", b ? ", " : "", mst_diag_band_name (b));
+    json_number (out, d->band_db[b]);
+  }
+  fprintf (out, "},\n    \"noise_floor_dbfs\": ");
+  json_number (out, d->noise_floor_db);
+  fprintf (out, ", \"quietest_dbfs\": ");
+  json_number (out, d->quietest_db);
+  fprintf (out, ", \"quietest_s\": ");
+  json_number (out, isfinite (d->quietest_db) && r->rate ?
+      (gdouble) d->quietest_frame / r->rate : NAN);
+  fprintf (out, ", \"digital_silence_s\": ");
+  json_number (out, d->silence_s);
+  fprintf (out, ",\n    \"notes\": [");
+  notes = mst_report_checklist_notes (r);
+  for (n = notes; *n; n++) {
+    fprintf (out, "%s\n      ", n == notes ? "" : ",");
+    json_string (out, *n);
+  }
+  fprintf (out, "]\n  }");
+  g_strfreev (notes);
+}
+
 void
 mst_report_print_json (const MstReport * r, FILE * out)
 {
@@ -492,6 +760,9 @@ mst_report_print_json (const MstReport * r, FILE * out)
   json_number (out, r->true_peak_measured ? r->plr : NAN);
   fprintf (out, ",\n  \"analysis_time_s\": ");
   json_number (out, r->elapsed);
+
+  if (r->has_diag)
+    json_checklist (r, out);
 
   fprintf (out, ",\n  \"targets\": [");
   n = (guint) mst_targets_count ();

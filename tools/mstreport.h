@@ -12,6 +12,7 @@
 #include <gst/gst.h>
 #include <gst/audio/audio.h>
 
+#include "dsp/diag.h"
 #include "dsp/targets.h"
 
 G_BEGIN_DECLS
@@ -49,6 +50,10 @@ typedef struct
   gdouble plr;                  /* LU */
 
   gdouble elapsed;              /* wall-clock seconds of the analysis */
+
+  /* the pre-mastering checklist (dsp/diag.h), if measured */
+  gboolean has_diag;
+  MstDiagResult diag;
 } MstReport;
 
 /* What a report means for one target. */
@@ -84,6 +89,8 @@ void mst_target_evaluate (const MstTarget * t, const MstReport * r,
     MstVerdict * v);
 
 void mst_report_print_text (const MstReport * r, FILE * out);
+/* The checklist's plain-language notes (NULL-terminated; g_strfreev). */
+gchar **mst_report_checklist_notes (const MstReport * r);
 void mst_report_print_json (const MstReport * r, FILE * out);
 
 G_END_DECLS

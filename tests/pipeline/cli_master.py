@@ -27,6 +27,10 @@
 #   gentle     --chain gentle: target met; says what it used or lacked; 5.1
 #              falls back to gain + limiter and says so
 #   demo       `demo -o DIR`: demo-master.wav meets Spotify's target
+#   checklist  `analyze --json` checklist on files with known properties:
+#              anti-phase (correlation -1, the mono fold cancels), DC offset,
+#              clipped sine (two flat tops per period), 6 dB balance,
+#              unrelated low end in the side; the plain-language notes
 import ctypes
 import glob
 import json
@@ -597,6 +601,72 @@ def case_demo(tmp):
               'demo master: the whole mix (%.1f s)' % cli.DEMO_SECONDS)
 
 
+def case_checklist(tmp):
+    need_numpy()
+    rate = 48000
+    rng = np.random.default_rng(7)
+    n = rate * 5
+    t = np.arange(n) / rate
+
+    # anti-phase: R = -L
+    noise = 0.1 * rng.standard_normal(n)
+    path = os.path.join(tmp, 'antiphase.wav')
+    write_wav(path, np.stack([noise, -noise], axis=1), rate, 'f32')
+    code, rep, err, dt = cli.run_json(path)
+    c = rep and rep.get('checklist')
+    if ok(code == 0 and c, 'anti-phase: analyze --json has a checklist'):
+        close(c['correlation'], -1.0, 1e-6, 'anti-phase: correlation -1')
+        ok(c['mono_fold_lu'] < -60, 'anti-phase: the mono fold cancels '
+           '(%s LU)' % c['mono_fold_lu'])
+        ok(any('polarity' in x for x in c['notes']),
+           'anti-phase: a note about polarity')
+
+    # DC on R, a clipped 100 Hz sine on L (two flat tops per period:
+    # 2 x 100 x 5 = 1000 runs)
+    left = np.clip(1.5 * np.sin(2 * np.pi * 100 * t), -1.0, 1.0)
+    right = 0.3 * np.sin(2 * np.pi * 100 * t) + 0.01
+    path = os.path.join(tmp, 'dc-clip.wav')
+    write_wav(path, np.stack([left, right], axis=1), rate, 'f32')
+    code, rep, err, dt = cli.run_json(path)
+    c = rep and rep.get('checklist')
+    if ok(code == 0 and c, 'DC/clip: checklist'):
+        close(c['dc_offset_dbfs'][1], -40.0, 0.05, 'DC +0.01 on R: -40 dBFS')
+        ok(c['dc_offset_dbfs'][0] < -100, 'no DC on L (%s)' %
+           c['dc_offset_dbfs'][0])
+        close(c['clipped_runs'], 1000, 2, 'clipped sine: 1000 flat tops')
+        ok(c['clipped_runs_channels'][1] == 0, 'none on R')
+        ok(any('DC offset on R' in x for x in c['notes']) and
+           any('clipped' in x for x in c['notes']), 'notes: DC and clipping')
+        code, out, err, dt = run('analyze', path)
+        ok('Checklist' in out and 'DC offset on R' in out,
+           'the text report shows the checklist')
+
+    # balance: R 6 dB below L; unrelated low end in the two channels
+    low = np.sin(2 * np.pi * 997 * t) * 0.1
+    path = os.path.join(tmp, 'balance.wav')
+    write_wav(path, np.stack([low, low * 10 ** (-6 / 20)], axis=1), rate,
+              'f32')
+    code, rep, err, dt = cli.run_json(path)
+    c = rep and rep.get('checklist')
+    if ok(code == 0 and c, 'balance: checklist'):
+        close(c['balance_lu'], 6.0, 0.02, 'R 6 dB lower: balance +6 LU')
+        ok(any('left channel is 6.0 LU louder' in x for x in c['notes']),
+           'note: the left channel is louder')
+    bass_l = np.sin(2 * np.pi * 50 * t + rng.uniform(0, 6)) * 0.3
+    bass_r = np.sin(2 * np.pi * 57 * t) * 0.3
+    path = os.path.join(tmp, 'sidebass.wav')
+    write_wav(path, np.stack([bass_l, bass_r], axis=1), rate, 'f32')
+    code, rep, err, dt = cli.run_json(path)
+    c = rep and rep.get('checklist')
+    if ok(code == 0 and c, 'side bass: checklist'):
+        close(c['side_low_db'], 0.0, 0.5, 'unrelated bass: side = mid')
+        ok(any('side-only high-pass' in x for x in c['notes']),
+           'note: advises a side-only high-pass with mseq')
+    code, out, err, dt = run('analyze', '--no-checklist', '--json', path)
+    ok(code == 0 and 'checklist' not in json.loads(out),
+       '--no-checklist leaves it out')
+
+
 CASES = {
     'targets': case_targets,
     'formats': case_formats,
@@ -607,6 +677,7 @@ CASES = {
     'tags': case_tags,
     'gentle': case_gentle,
     'demo': case_demo,
+    'checklist': case_checklist,
 }
 
 
