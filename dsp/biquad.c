@@ -930,11 +930,13 @@ run_static (MstBiquad * bq, unsigned c, double *x, size_t n)
  * otherwise). */
 #if defined(__GNUC__) && !defined(__clang__)
 typedef double MstV4d __attribute__((vector_size (32)));
+typedef double MstV2d __attribute__((vector_size (16)));
 typedef long long MstV4i __attribute__((vector_size (32)));
 #define MST_VEC4 1
 #define MST_V4_ROTATE(v) __builtin_shuffle ((v), (MstV4i) { 3, 0, 1, 2 })
 #elif defined(__clang__)
 typedef double MstV4d __attribute__((ext_vector_type (4)));
+typedef double MstV2d __attribute__((ext_vector_type (2)));
 #define MST_VEC4 1
 #define MST_V4_ROTATE(v) __builtin_shufflevector ((v), (v), 3, 0, 1, 2)
 #endif
@@ -969,8 +971,51 @@ run_pipe (const double c[NCOEF][PLANES], double *s1p, double *s2p,
       }
     }
 #ifdef MST_VEC4
-  {
-    /* the 4 sections of each cascade in one 4-lane vector */
+  if (xb == xa + 1 && stride == 2) {
+    /* adjacent interleaved pair (the stereo case): one 2-lane vector per
+     * section, the two cascades' samples side by side; a section's input
+     * is the previous section's register of the step before, so there is
+     * no lane shuffle on the loop-carried path, and the frame is loaded
+     * and stored whole */
+    MstV2d vb0[PIPE], vb1[PIPE], vb2[PIPE], va1[PIPE], va2[PIPE];
+    MstV2d vs1[PIPE], vs2[PIPE], vy[PIPE];
+    for (k = 0; k < PIPE; k++) {
+      vb0[k] = (MstV2d) { b0[k], b0[k + PIPE] };
+      vb1[k] = (MstV2d) { b1[k], b1[k + PIPE] };
+      vb2[k] = (MstV2d) { b2[k], b2[k + PIPE] };
+      va1[k] = (MstV2d) { a1[k], a1[k + PIPE] };
+      va2[k] = (MstV2d) { a2[k], a2[k + PIPE] };
+      vs1[k] = (MstV2d) { s1[k], s1[k + PIPE] };
+      vs2[k] = (MstV2d) { s2[k], s2[k + PIPE] };
+      vy[k] = (MstV2d) { y[k], y[k + PIPE] };
+    }
+    for (t = PIPE - 1; t < n; t++) {
+      MstV2d in, o[PIPE];
+      memcpy (&in, xa + 2 * t, sizeof in);
+      for (k = 0; k < PIPE; k++) {
+        MstV2d v = k == 0 ? in : vy[k - 1], tt, uu;
+        /* SECTION_STEP on 2 lanes (va1, va2 hold -a1, -a2) */
+        tt = vb1[k] * v + vs2[k];
+        uu = vb2[k] * v;
+        o[k] = vb0[k] * v + vs1[k];
+        vs1[k] = va1[k] * o[k] + tt;
+        vs2[k] = va2[k] * o[k] + uu;
+      }
+      for (k = 0; k < PIPE; k++)
+        vy[k] = o[k];
+      memcpy (xa + 2 * (t - (PIPE - 1)), &o[PIPE - 1], sizeof (MstV2d));
+    }
+    for (k = 0; k < PIPE; k++) {
+      s1[k] = vs1[k][0];
+      s1[k + PIPE] = vs1[k][1];
+      s2[k] = vs2[k][0];
+      s2[k + PIPE] = vs2[k][1];
+      y[k] = vy[k][0];
+      y[k + PIPE] = vy[k][1];
+    }
+  } else {
+    /* the 4 sections of each cascade in one 4-lane vector (one cascade
+     * per register; mono, or channels that are not adjacent) */
     MstV4d vb0[2], vb1[2], vb2[2], va1[2], va2[2], vs1[2], vs2[2], vy[2];
     int p;
     for (p = 0; p < 2; p++) {
