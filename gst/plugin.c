@@ -9,6 +9,7 @@
 #include "elements/gsttruepeaklimiter.h"
 #include "elements/gstmultibandcomp.h"
 #include "elements/gstmseq.h"
+#include "elements/gstloudnorm.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -19,6 +20,7 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (truepeaklimiter, plugin);
   ret |= GST_ELEMENT_REGISTER (multibandcomp, plugin);
   ret |= GST_ELEMENT_REGISTER (mseq, plugin);
+  ret |= GST_ELEMENT_REGISTER (loudnorm, plugin);
 
   return ret;
 }
