@@ -19,7 +19,7 @@
  *   b0, b1, b2, a1, a2   transposed direct form II coefficients (a0 = 1)
  *   z1, z2               its two state variables (signal units)
  * Per edge: freq (Hz, current, gliding), target (Hz), primed (target set
- * since new/reset: the first set jumps).
+ * since new: the first set jumps).
  */
 #include "crossover.h"
 #include "biquad.h"
@@ -166,10 +166,8 @@ mst_crossover_reset (MstCrossover * xo)
     memset (xo->lv[l].z1, 0, sizeof xo->lv[l].z1);
     memset (xo->lv[l].z2, 0, sizeof xo->lv[l].z2);
   }
-  for (e = 0; e + 1 < xo->bands; e++) {
+  for (e = 0; e + 1 < xo->bands; e++)
     xo->freq[e] = xo->target[e];
-    xo->primed[e] = 0;
-  }
   xo->glide_pos = 0;
   update_coefs (xo, -1);
 }

@@ -56,9 +56,10 @@ unsigned mst_crossover_channels (const MstCrossover * xo);
 unsigned mst_crossover_stride (const MstCrossover * xo);
 
 /* Upper edge of band `edge` (0 .. bands - 2), Hz; clamped to the range
- * above, NaN ignored.  The first set after new/reset takes effect at
- * once, later ones glide.  Frequencies need not be ordered for the sum to
- * stay flat, but bands only make sense when they are. */
+ * above, NaN ignored.  The first set after new takes effect at once,
+ * later ones glide (a reset ends a glide at its target).  Frequencies
+ * need not be ordered for the sum to stay flat, but bands only make sense
+ * when they are. */
 void mst_crossover_set_frequency (MstCrossover * xo, unsigned edge,
     double hz);
 double mst_crossover_get_frequency (const MstCrossover * xo, unsigned edge);
