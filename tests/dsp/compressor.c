@@ -256,6 +256,11 @@ step_time (unsigned bands, unsigned band, double f, int detection,
   return tcross;
 }
 
+/* 1 band (lower edge 20 Hz: detector window 25 ms) and band 2 of 4
+ * (lower edge 1.2 kHz: 4 blocks for rms), 997 Hz / 2.7 kHz sine steps
+ * between -50 and -6 dBFS.  An rms window averages over its length, so on
+ * the lowest band attack times shorter than about a fifth of the window
+ * (5 ms) are not reached: that case is measured on band 2. */
 static void
 test_time_constants (void)
 {
@@ -267,21 +272,27 @@ test_time_constants (void)
     const char *dn = d == MST_COMPRESSOR_RMS ? "rms" : "peak";
 
     for (i = 0; i < 3; i++) {
-      double ta = step_time (1, 0, 997.0, d, -50.0, -6.0, att[i], rel[i]);
-      double tr = step_time (1, 0, 997.0, d, -6.0, -50.0, att[i], rel[i]);
+      /* rms on the lowest band: from 30 ms on */
+      if (d == MST_COMPRESSOR_PEAK || att[i] >= 30.0) {
+        double ta = step_time (1, 0, 997.0, d, -50.0, -6.0, att[i], rel[i]);
+        double tr = step_time (1, 0, 997.0, d, -6.0, -50.0, att[i], rel[i]);
 
-      MT_CLOSE (ta * 1000.0, att[i], 0.1 * att[i],
-          "1 band, %s: attack time to 63 %% (ms)", dn);
-      MT_CLOSE (tr * 1000.0, rel[i], 0.1 * rel[i],
-          "1 band, %s: release time to 63 %% (ms)", dn);
-    }
-    {
-      double ta = step_time (4, 2, fin4[2], d, -50.0, -6.0, 30.0, 200.0);
-      double tr = step_time (4, 2, fin4[2], d, -6.0, -50.0, 30.0, 200.0);
+        MT_CLOSE (ta * 1000.0, att[i], 0.1 * att[i],
+            "1 band, %s: attack time to 63 %% (ms)", dn);
+        MT_CLOSE (tr * 1000.0, rel[i], 0.1 * rel[i],
+            "1 band, %s: release time to 63 %% (ms)", dn);
+      }
+      if (i < 2) {
+        double ta = step_time (4, 2, fin4[2], d, -50.0, -6.0, att[i],
+            rel[i]);
+        double tr = step_time (4, 2, fin4[2], d, -6.0, -50.0, att[i],
+            rel[i]);
 
-      MT_CLOSE (ta * 1000.0, 30.0, 3.0, "band 2 of 4, %s: attack (ms)", dn);
-      MT_CLOSE (tr * 1000.0, 200.0, 20.0, "band 2 of 4, %s: release (ms)",
-          dn);
+        MT_CLOSE (ta * 1000.0, att[i], 0.1 * att[i],
+            "band 2 of 4, %s: attack (ms)", dn);
+        MT_CLOSE (tr * 1000.0, rel[i], 0.1 * rel[i],
+            "band 2 of 4, %s: release (ms)", dn);
+      }
     }
   }
 }
