@@ -111,7 +111,8 @@ mts_append (MtsBuf * b, size_t n)
     b->alloc = want;
   }
   p = b->data + b->frames * b->channels;
-  memset (p, 0, n * b->channels * sizeof (double));
+  if (n)                        /* data may still be NULL when n is 0 */
+    memset (p, 0, n * b->channels * sizeof (double));
   b->frames += n;
   return p;
 }
