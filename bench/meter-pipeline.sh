@@ -1,30 +1,35 @@
 #!/usr/bin/env bash
-# gst-mastering — the loudnessmeter element in a pipeline, against its peer.
+# gst-mastering — the loudnessmeter element in a pipeline, against its peers.
 #
-# Writes the benchmark signal (bench/mksignal: 10 min of 48 kHz stereo
-# float "music" by default) to a temporary WAV and times whole processes
-# (wall and CPU time), best of N, in one run:
-#   floor  gst-launch-1.0 -q filesrc location=$f ! wavparse ! identity
-#            ! fakesink
-#   ours   gst-launch-1.0 -q filesrc location=$f ! wavparse ! loudnessmeter
-#            ! fakesink
-#   peer   ffmpeg -i $f -af ebur128=peak=true -f null -
-#          (ffmpeg's EBU R 128 meter with true peak)
-# and prints the ratios, then the measured values of both (one extra,
-# untimed run each) as a sanity check.  ffmpeg is skipped when absent
-# (Debian: apt-get install ffmpeg).
+# Times whole processes (wall and CPU time), best of N, in one run, on two
+# materials of the same length (10 min by default, 48 kHz stereo float
+# WAV):
+#   signal  the benchmark signal (bench/mksignal --signal music)
+#   demo    the built-in demo mix of the CLI (gst-mastering demo-wav),
+#           repeated to the same length: real instruments, drums, a mix
+# For each:
+#   floor   gst-launch-1.0 -q filesrc location=$f ! wavparse ! identity
+#             ! fakesink
+#   ours    gst-launch-1.0 -q filesrc location=$f ! wavparse
+#             ! loudnessmeter ! fakesink                  (true peak on)
+#   ebur128 bench/meter-ebur128 $f: a minimal C program that reads the WAV
+#             and feeds libebur128 (EBUR128_MODE_M | S | I | LRA |
+#             TRUE_PEAK, ebur128_add_frames_float, 1024-frame chunks)
+#   ffmpeg  ffmpeg -i $f -af ebur128=peak=true -f null -
+# and prints the ratios peer / ours (goal: libebur128 / ours >= 6x, whole
+# process), then the values all three report (one extra, untimed run).
+# ffmpeg is skipped when absent (Debian: apt-get install ffmpeg).
 #
-# usage: bench/meter-pipeline.sh [--seconds S] [--repeat N] [--signal KIND]
+# usage: bench/meter-pipeline.sh [--seconds S] [--repeat N]
 #            [--wav FILE] [--keep] [BUILDDIR]
-#   BUILDDIR  meson build directory (default: build); needs bench/mksignal
-#             and the plugin in BUILDDIR/gst
-#   --wav     use this file instead of generating one
-#   --keep    keep the temporary directory with the WAV
+#   BUILDDIR  meson build directory (default: build); needs bench/mksignal,
+#             bench/meter-ebur128, tools/gst-mastering and the plugin
+#   --wav     time this file only, instead of the two materials
+#   --keep    keep the temporary directory with the WAVs
 set -eu
 
 seconds=600
 repeat=3
-signal=music
 wav=
 keep=0
 build=build
@@ -33,7 +38,6 @@ while [ $# -gt 0 ]; do
   case $1 in
     --seconds) seconds=$2; shift 2 ;;
     --repeat) repeat=$2; shift 2 ;;
-    --signal) signal=$2; shift 2 ;;
     --wav) wav=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -58,18 +62,22 @@ fi
 export GST_PLUGIN_PATH_1_0="$build/gst"
 export GST_REGISTRY_1_0="$tmp/registry.bin"
 
-if [ -z "$wav" ]; then
-  wav=$tmp/signal.wav
-  "$build/bench/mksignal" --seconds "$seconds" --signal "$signal" "$wav"
+ebur128_prog=$build/bench/meter-ebur128
+[ -x "$ebur128_prog" ] || { echo "$ebur128_prog missing (needs libebur128-dev)" >&2; exit 2; }
+if ! gst-inspect-1.0 loudnessmeter > /dev/null 2>&1; then
+  echo "loudnessmeter not found in $build/gst: build the plugin first" >&2
+  exit 2
 fi
-[ -r "$wav" ] || { echo "cannot read $wav" >&2; exit 2; }
-cat "$wav" > /dev/null            # all runs read from the page cache
+have_ffmpeg=0
+if command -v ffmpeg > /dev/null 2>&1; then
+  have_ffmpeg=1
+else
+  echo "ffmpeg not found (Debian: apt-get install ffmpeg): peer skipped" >&2
+fi
 
 # best_of CMD...: "WALL CPU", the best wall time and the best CPU time
 # (user + system, all threads) in ns over $repeat runs, or "FAIL" if a run
-# fails (its stderr is kept in $tmp/err).  CPU time is what other processes
-# on a busy machine disturb least (threads that overlap can make CPU
-# exceed wall).
+# fails (its stderr is kept in $tmp/err).
 best_of () {
   local best_w= best_c= r w c
   for ((r = 0; r < repeat; r++)); do
@@ -89,94 +97,105 @@ best_of () {
 secs () { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e9 }'; }
 ratio () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-have_meter=0
-if gst-inspect-1.0 loudnessmeter > /dev/null 2>&1; then
-  have_meter=1
-else
-  echo "loudnessmeter not found in $build/gst: build the plugin first" >&2
-fi
-have_ffmpeg=0
-if command -v ffmpeg > /dev/null 2>&1; then
-  have_ffmpeg=1
-else
-  echo "ffmpeg not found (Debian: apt-get install ffmpeg): peer skipped" >&2
-fi
-
-size=$(du -m "$wav" | cut -f1)
-echo "loudnessmeter pipeline benchmark: $wav ($size MB), best of $repeat"
-printf '  %-44s %9s %9s\n' "job" "wall [s]" "CPU [s]"
-
-# row LABEL "WALL CPU"|FAIL
 row () {
   if [ "$2" = FAIL ]; then
-    printf '  %-44s %9s\n' "$1" FAILED
+    printf '  %-46s %9s\n' "$1" FAILED
   else
     set -- "$1" $2
-    printf '  %-44s %9s %9s\n' "$1" "$(secs "$2")" "$(secs "$3")"
+    printf '  %-46s %9s %9s\n' "$1" "$(secs "$2")" "$(secs "$3")"
   fi
 }
 
-t_floor=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse \
-  ! identity ! fakesink)
-if [ "$t_floor" = FAIL ]; then
-  cat "$tmp/err" >&2
-  echo "floor pipeline failed" >&2
-  exit 1
-fi
-row "floor: wavparse ! identity ! fakesink" "$t_floor"
+# ratio_line LABEL "PEER_WALL PEER_CPU" "OURS_WALL OURS_CPU"
+ratio_line () {
+  [ "$2" = FAIL ] || [ "$3" = FAIL ] && { echo "  $1: n/a"; return; }
+  set -- "$1" $2 $3
+  printf '  %-34s %6sx wall, %6sx CPU\n' "$1" "$(ratio "$2" "$4")" \
+    "$(ratio "$3" "$5")"
+}
 
-t_ours=FAIL
-if [ $have_meter = 1 ]; then
-  t_ours=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse \
+# bench_file LABEL FILE
+bench_file () {
+  local label=$1 f=$2 t_floor t_ours t_ebur t_ff=FAIL out
+  cat "$f" > /dev/null            # all runs read from the page cache
+  echo
+  echo "$label: $f ($(du -m "$f" | cut -f1) MB), best of $repeat"
+  printf '  %-46s %9s %9s\n' "job (whole process)" "wall [s]" "CPU [s]"
+  t_floor=$(best_of gst-launch-1.0 -q filesrc location="$f" ! wavparse \
+    ! identity ! fakesink)
+  row "floor: wavparse ! identity ! fakesink" "$t_floor"
+  t_ours=$(best_of gst-launch-1.0 -q filesrc location="$f" ! wavparse \
     ! loudnessmeter ! fakesink)
   [ "$t_ours" = FAIL ] && cat "$tmp/err" >&2
   row "ours: wavparse ! loudnessmeter ! fakesink" "$t_ours"
-fi
-
-t_peer=FAIL
-if [ $have_ffmpeg = 1 ]; then
-  t_peer=$(best_of ffmpeg -nostdin -i "$wav" -af ebur128=peak=true -f null -)
-  [ "$t_peer" = FAIL ] && cat "$tmp/err" >&2
-  row "peer: ffmpeg -af ebur128=peak=true" "$t_peer"
-fi
-
-echo
-if [ "$t_ours" != FAIL ]; then
-  set -- $t_floor $t_ours
-  fw=$1 fc=$2 ow=$3 oc=$4
-  echo "  loudnessmeter above the floor: $(secs $((ow - fw))) s wall," \
-    "$(secs $((oc - fc))) s CPU"
-fi
-if [ "$t_ours" != FAIL ] && [ "$t_peer" != FAIL ]; then
-  set -- $t_peer
-  pw=$1 pc=$2
-  echo "  ffmpeg / ours, whole process:     $(ratio "$pw" "$ow")x wall," \
-    "$(ratio "$pc" "$oc")x CPU"
-  if [ $((ow - fw)) -gt 0 ] && [ $((oc - fc)) -gt 0 ]; then
-    echo "  ffmpeg / ours, meter above floor:" \
-      "$(ratio "$pw" $((ow - fw)))x wall, $(ratio "$pc" $((oc - fc)))x CPU"
+  t_ebur=$(best_of "$ebur128_prog" "$f")
+  [ "$t_ebur" = FAIL ] && cat "$tmp/err" >&2
+  row "peer: libebur128 (bench/meter-ebur128)" "$t_ebur"
+  if [ $have_ffmpeg = 1 ]; then
+    t_ff=$(best_of ffmpeg -nostdin -i "$f" -af ebur128=peak=true -f null -)
+    [ "$t_ff" = FAIL ] && cat "$tmp/err" >&2
+    row "peer: ffmpeg -af ebur128=peak=true" "$t_ff"
   fi
-fi
+  echo
+  ratio_line "libebur128 / ours (goal >= 6x):" "$t_ebur" "$t_ours"
+  [ $have_ffmpeg = 1 ] && ratio_line "ffmpeg / ours:" "$t_ff" "$t_ours"
 
-# Sanity: the values both report for the whole file.
-echo
-if [ $have_meter = 1 ]; then
-  # interval of 10^6 s: only the final (EOS) message is posted
-  out=$(gst-launch-1.0 -m filesrc location="$wav" ! wavparse \
+  # sanity: the values each reports for the whole file
+  out=$(gst-launch-1.0 -m filesrc location="$f" ! wavparse \
     ! loudnessmeter interval=1000000000000000 ! fakesink 2>&1 \
     | grep 'final=(boolean)true' | tail -n 1) || true
   field () {
     echo "$out" | sed -n "s/.*[ ,]$1=(double)\([^,;]*\).*/\1/p" \
       | awk '{ printf "%.2f", $1 }'
   }
-  echo "  ours:   I $(field global-loudness) LUFS," \
+  echo "  ours:       I $(field global-loudness) LUFS," \
     "LRA $(field loudness-range) LU, true peak $(field true-peak-max) dBTP"
+  echo "  libebur128: $("$ebur128_prog" "$f")"
+  if [ $have_ffmpeg = 1 ]; then
+    local summary i lra peak
+    summary=$(ffmpeg -nostdin -hide_banner -i "$f" -af ebur128=peak=true \
+      -f null - 2>&1 | sed -n '/Summary:/,$p')
+    i=$(echo "$summary" | sed -n 's/^ *I: *\([^ ]*\) LUFS.*/\1/p')
+    lra=$(echo "$summary" | sed -n 's/^ *LRA: *\([^ ]*\) LU$/\1/p')
+    peak=$(echo "$summary" | sed -n 's/^ *Peak: *\([^ ]*\) dBFS.*/\1/p')
+    echo "  ffmpeg:     I $i LUFS, LRA $lra LU, true peak $peak dBTP"
+  fi
+}
+
+if [ -n "$wav" ]; then
+  [ -r "$wav" ] || { echo "cannot read $wav" >&2; exit 2; }
+  bench_file "file" "$wav"
+  exit 0
 fi
-if [ $have_ffmpeg = 1 ]; then
-  summary=$(ffmpeg -nostdin -hide_banner -i "$wav" -af ebur128=peak=true \
-    -f null - 2>&1 | sed -n '/Summary:/,$p')
-  i=$(echo "$summary" | sed -n 's/^ *I: *\([^ ]*\) LUFS.*/\1/p')
-  lra=$(echo "$summary" | sed -n 's/^ *LRA: *\([^ ]*\) LU$/\1/p')
-  peak=$(echo "$summary" | sed -n 's/^ *Peak: *\([^ ]*\) dBFS.*/\1/p')
-  echo "  ffmpeg: I $i LUFS, LRA $lra LU, true peak $peak dBTP"
-fi
+
+"$build/bench/mksignal" --seconds "$seconds" --signal music "$tmp/signal.wav"
+bench_file "benchmark signal" "$tmp/signal.wav"
+
+# the demo mix, repeated to the same length (its data chunk copied N
+# times; float WAV, so Python's wave module cannot be used)
+"$build/tools/gst-mastering" demo-wav "$tmp/demo1.wav" --format f32 \
+  > /dev/null
+python3 - "$tmp/demo1.wav" "$tmp/demo.wav" "$seconds" <<'EOF'
+import struct
+import sys
+
+src, dst, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+raw = open(src, 'rb').read()
+pos, fmt, data = 12, None, None
+while pos + 8 <= len(raw):
+    cid, size = raw[pos:pos + 4], struct.unpack('<I', raw[pos + 4:pos + 8])[0]
+    if cid == b'fmt ':
+        fmt = raw[pos + 8:pos + 8 + size]
+    elif cid == b'data':
+        data = raw[pos + 8:pos + 8 + size]
+    pos += 8 + size + (size & 1)
+rate, block = struct.unpack('<I', fmt[4:8])[0], struct.unpack('<H', fmt[12:14])[0]
+want = int(seconds * rate) * block
+body = (data * (want // len(data) + 1))[:want]
+with open(dst, 'wb') as f:
+    f.write(b'RIFF' + struct.pack('<I', 4 + 8 + len(fmt) + 8 + len(body)))
+    f.write(b'WAVE' + b'fmt ' + struct.pack('<I', len(fmt)) + fmt)
+    f.write(b'data' + struct.pack('<I', len(body)) + body)
+EOF
+rm -f "$tmp/demo1.wav"
+bench_file "demo mix (repeated)" "$tmp/demo.wav"

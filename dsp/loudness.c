@@ -73,10 +73,6 @@
 
 #define MAXC MST_LOUDNESS_MAX_CHANNELS
 
-/* Frames per K-filter call (the converted chunk lives in a buffer of
- * KF_PIECE x 8 doubles). */
-#define KF_PIECE 512
-
 /* Samples of history the interpolator keeps (its taps minus one); the
  * tail holds as many. */
 #define TAIL (MST_TRUE_PEAK_TAPS - 1)
@@ -141,7 +137,8 @@ struct MstLoudness
 
   KFilterFunc kfilter;           /* for the channel count */
   unsigned kf_stride;           /* doubles per frame it reads */
-  double *kx;                   /* KF_PIECE x kf_stride converted input */
+  double *kx;                   /* a sub-block of converted input, kf_stride
+                                 * doubles per frame */
 
   double tpeak[MAXC];
   MstTruePeak *tp;
@@ -612,8 +609,10 @@ mst_loudness_new (unsigned rate, unsigned channels, unsigned flags)
   if (channels > 2 && __builtin_cpu_supports ("avx2"))
     st->kfilter = channels <= 4 ? kfilter_4_avx2 : kfilter_8_avx2;
 #endif
-  /* zeroed: the lanes beyond the channel count are never written */
-  st->kx = calloc ((size_t) KF_PIECE * st->kf_stride, sizeof (double));
+  /* a whole sub-block (at most rate / 100 + 1 frames); zeroed: the lanes
+   * beyond the channel count are never written */
+  st->kx = calloc ((size_t) (rate / SUBS_PER_SECOND + 1) * st->kf_stride,
+      sizeof (double));
   if (!st->gate || !st->st || !st->tp || !st->planar || !st->kx) {
     mst_loudness_free (st);
     return NULL;
@@ -711,47 +710,35 @@ mst_loudness_get_true_peak (const MstLoudness * st)
 
 static const size_t sample_sizes[4] = { 2, 4, 4, 8 };
 
-/* K-filters m frames (at most a sub-block) of format fmt: sets clv/cdv to
- * the chunk's level and slope and, if planar, copies the input there as
- * float (channel c at planar + c * MAX_SUB_FRAMES). */
+/* K-filters m frames (at most a sub-block) of format fmt: leaves them
+ * converted in kx and sets clv/cdv to the chunk's level and slope. */
 static void
-kfilter_chunk (MstLoudness * st, const uint8_t * p, int fmt, size_t m,
-    float *planar)
+kfilter_chunk (MstLoudness * st, const uint8_t * p, int fmt, size_t m)
 {
-  const unsigned ch = st->channels, stride = st->kf_stride;
-  const size_t frame_bytes = sample_sizes[fmt] * ch;
-  size_t off = 0, i;
   unsigned c;
 
-  for (c = 0; c < ch; c++)
+  for (c = 0; c < st->channels; c++)
     st->cs.clv[c] = st->cs.cdv[c] = 0.0;
-  while (off < m) {
-    size_t k = m - off < KF_PIECE ? m - off : KF_PIECE;
-
-    converters[fmt] (p + off * frame_bytes, st->kx, k, ch, stride);
-    st->kfilter (&st->k, &st->cs, st->kx, k, ch);
-    if (planar)
-      for (c = 0; c < ch; c++) {
-        float *dst = planar + (size_t) c * MAX_SUB_FRAMES + off;
-
-        for (i = 0; i < k; i++)
-          dst[i] = (float) st->kx[i * stride + c];
-      }
-    off += k;
-  }
+  converters[fmt] (p, st->kx, m, st->channels, st->kf_stride);
+  st->kfilter (&st->k, &st->cs, st->kx, m, st->channels);
 }
 
-/* True peak of a chunk of m frames in planar (see the comment at the top:
- * chunks whose bound cannot beat the running peak are skipped). */
+/* True peak of a chunk of m frames (see the comment at the top: chunks
+ * whose bound cannot beat the running peak are skipped).  The samples are
+ * in kx, or, if planar_ready, already in planar as float (channel c at
+ * planar + c * MAX_SUB_FRAMES); only the channels that are interpolated
+ * are copied there. */
 static void
-true_peak_chunk (MstLoudness * st, const float *planar, size_t m)
+true_peak_chunk (MstLoudness * st, size_t m, int planar_ready)
 {
+  const unsigned stride = st->kf_stride;
   unsigned c;
 
   for (c = 0; c < st->channels; c++) {
-    const float *x = planar + (size_t) c * MAX_SUB_FRAMES;
+    float *x = st->planar + (size_t) c * MAX_SUB_FRAMES;
     float *tail = st->tail[c];
     double lv = st->cs.clv[c], dv = st->cs.cdv[c], bound;
+    int have = planar_ready;
     size_t j;
 
     for (j = 0; j < TAIL; j++) {
@@ -772,6 +759,11 @@ true_peak_chunk (MstLoudness * st, const float *planar, size_t m)
     } else {
       float v;
 
+      if (!have) {
+        for (j = 0; j < m; j++)
+          x[j] = (float) st->kx[j * stride + c];
+        have = 1;
+      }
       if (st->tp_stale[c]) {
         /* give the interpolator the history it missed; its reading of
          * these samples is already accounted for */
@@ -787,12 +779,11 @@ true_peak_chunk (MstLoudness * st, const float *planar, size_t m)
     if (st->cs.speak[c] > st->tpeak[c])
       st->tpeak[c] = st->cs.speak[c];
 
-    if (m >= TAIL) {
-      memcpy (tail, x + m - TAIL, sizeof (float) * TAIL);
-    } else {
+    /* the last TAIL samples of tail + chunk */
+    if (m < TAIL)
       memmove (tail, tail + m, sizeof (float) * (TAIL - m));
-      memcpy (tail + TAIL - m, x, sizeof (float) * m);
-    }
+    for (j = m < TAIL ? 0 : m - TAIL; j < m; j++)
+      tail[TAIL - (m - j)] = have ? x[j] : (float) st->kx[j * stride + c];
   }
 }
 
@@ -807,26 +798,28 @@ process (MstLoudness * st, const void *in, int fmt, size_t n_frames)
 
   while (n_frames > 0) {
     size_t m = st->sub_len - st->sub_pos;
-    float *planar = st->tp_enabled ? st->planar : NULL;
     ChannelState saved;
+    int planar_ready = 0;
 
     if (m > n_frames)
       m = n_frames;
 
     saved = st->cs;
-    kfilter_chunk (st, p, fmt, m, planar);
+    kfilter_chunk (st, p, fmt, m);
     if (!state_finite (st)) {
       unsigned c;
 
       st->cs = saved;
-      bad += kfilter_sanitize (st, p, fmt, m, planar);
+      bad += kfilter_sanitize (st, p, fmt, m,
+          st->tp_enabled ? st->planar : NULL);
+      planar_ready = 1;
       /* no bound for this chunk: interpolate it */
       for (c = 0; c < st->channels; c++)
         st->cs.clv[c] = st->cs.cdv[c] = INFINITY;
     }
 
-    if (planar)
-      true_peak_chunk (st, planar, m);
+    if (st->tp_enabled)
+      true_peak_chunk (st, m, planar_ready);
 
     st->frames += m;
     st->sub_pos += m;
@@ -931,20 +924,27 @@ mst_loudness_integrated (const MstLoudness * st)
   return mst_loudness_from_energy (mean);
 }
 
-/* Loudness of the value of rank `rank` (0-based, ascending) among the
- * values at or above bin `from` of h. */
-static double
-hist_rank_value (const Histogram * h, int from, uint64_t rank)
+/* Loudness of the values of ranks r1 <= r2 (0-based, ascending) among
+ * the values at or above bin `from` of h, in one pass. */
+static void
+hist_rank_values (const Histogram * h, int from, uint64_t r1, uint64_t r2,
+    double *v1, double *v2)
 {
   uint64_t seen = 0;
-  int b;
+  int b, got1 = 0;
 
+  *v1 = *v2 = -INFINITY;
   for (b = from; b <= h->hi; b++) {
     seen += h->count[b];
-    if (seen > rank)
-      return mst_loudness_from_energy (h->energy[b] / (double) h->count[b]);
+    if (!got1 && seen > r1) {
+      *v1 = mst_loudness_from_energy (h->energy[b] / (double) h->count[b]);
+      got1 = 1;
+    }
+    if (seen > r2) {
+      *v2 = mst_loudness_from_energy (h->energy[b] / (double) h->count[b]);
+      return;
+    }
   }
-  return -INFINITY;
 }
 
 double
@@ -953,7 +953,7 @@ mst_loudness_range (const MstLoudness * st)
   const Histogram *h = st->st;
   double n, mean = hist_gated_mean (h, ABS_GATE_LUFS, &n);
   double gate, lo, hi;
-  uint64_t count = 0;
+  uint64_t count;
   int b, from;
 
   if (!(n > 0.0))
@@ -968,15 +968,16 @@ mst_loudness_range (const MstLoudness * st)
     from++;
   if (from < h->lo)
     from = h->lo;
-  for (b = from; b <= h->hi; b++)
-    count += h->count[b];
+  /* values at or above `from`: all but those below it (fewer bins) */
+  count = h->n_total;
+  for (b = h->lo; b < from; b++)
+    count -= h->count[b];
   if (count == 0)
     return 0.0;
   /* Tech 3342 percentiles with libebur128's rounding */
-  lo = hist_rank_value (h, from,
-      (uint64_t) ((double) (count - 1) * LRA_LOW + 0.5));
-  hi = hist_rank_value (h, from,
-      (uint64_t) ((double) (count - 1) * LRA_HIGH + 0.5));
+  hist_rank_values (h, from,
+      (uint64_t) ((double) (count - 1) * LRA_LOW + 0.5),
+      (uint64_t) ((double) (count - 1) * LRA_HIGH + 0.5), &lo, &hi);
   return hi - lo;
 }
 
