@@ -149,6 +149,9 @@ test_reproducible (void)
   mst_dither_reset (a);
   mst_dither_process_f32 (a, in, oa2, 4096);
   mt_ok (memcmp (oa, oa2, sizeof oa) == 0, "reset restarts the sequence");
+  mst_dither_free (a);
+  mst_dither_free (b);
+  mst_dither_free (c);
 }
 
 static void
