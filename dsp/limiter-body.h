@@ -185,9 +185,20 @@ SFX (mst_limiter_process) (MstLimiter * lim, const SAMPLE * in, SAMPLE * out,
     unsigned c;
 
     bad += SFX (ingest) (lim, in, n);
-    for (c = 0; c < C; c++)
-      mst_true_peak_process_env (lim->tp, c, lim->planar + (size_t) c * CHUNK,
-          lim->env + (size_t) c * CHUNK, n, floor_);
+    for (c = 0; c < C; c++) {
+      const float *pl = lim->planar + (size_t) c * CHUNK;
+      float *e = lim->env + (size_t) c * CHUNK;
+      float *em = lim->env_m + (size_t) c * (lim->d_m + CHUNK);
+      size_t i;
+
+      /* the envelope is the larger of the two interpolators' readings,
+       * the meter's delayed by d_m to line up with the detector's */
+      mst_true_peak_process_env (lim->tp, c, pl, e, n, floor_);
+      mst_true_peak_process_env (lim->tpm, c, pl, em + lim->d_m, n, floor_);
+      for (i = 0; i < n; i++)
+        e[i] = em[i] > e[i] ? em[i] : e[i];
+      memmove (em, em + n, sizeof (float) * lim->d_m);
+    }
     if (lim->det_scale != 1.0f) {
       size_t i;
 

@@ -96,7 +96,12 @@ struct MstLimiter
   int linked;
 
   /* state */
-  MstTruePeak *tp;
+  MstTruePeak *tp;              /* detector: long flat interpolator */
+  MstTruePeak *tpm;             /* the meter's interpolator (16 taps) */
+  unsigned d_m;                 /* tp latency - tpm latency, samples */
+  float *env_m;                 /* channels x (d_m + CHUNK): tpm envelope,
+                                 * the last d_m values of the previous
+                                 * chunk first */
   MstEnvelope *rel;             /* S per group: release to 1, per block */
   MstDelayLine *delay_f32;      /* the audio, latency frames, F32 */
   MstDelayLine *delay_f64;      /* the same for F64 */
@@ -156,6 +161,9 @@ mst_limiter_reset (MstLimiter * lim)
   unsigned c, i;
 
   mst_true_peak_reset (lim->tp);
+  mst_true_peak_reset (lim->tpm);
+  memset (lim->env_m, 0, sizeof (float) * (lim->d_m + CHUNK)
+      * lim->channels);
   mst_envelope_reset (lim->rel, 1.0);
   mst_delay_line_reset (lim->delay_f32);
   mst_delay_line_reset (lim->delay_f64);
@@ -194,8 +202,15 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
   lim->rate = rate;
   lim->channels = channels;
   lim->factor = oversampling;
-  lim->tp = mst_true_peak_new (channels, oversampling);
-  if (!lim->tp)
+  lim->tp = mst_true_peak_new_taps (channels, oversampling,
+      MST_LIMITER_DETECTOR_TAPS);
+  lim->tpm = mst_true_peak_new (channels, oversampling);
+  if (!lim->tp || !lim->tpm)
+    goto fail;
+  lim->d_m = mst_true_peak_latency (lim->tp)
+      - mst_true_peak_latency (lim->tpm);
+  lim->env_m = malloc (sizeof (float) * (lim->d_m + CHUNK) * channels);
+  if (!lim->env_m)
     goto fail;
 
   /* geometry: the look-ahead is split into about 11 blocks (8 of attack
@@ -210,7 +225,7 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
     lim->B = 1;
   if (lim->B > MAX_BLOCK)
     lim->B = MAX_BLOCK;
-  half = MST_TRUE_PEAK_TAPS / 2;
+  half = MST_LIMITER_DETECTOR_TAPS / 2;
   lim->E = (half + lim->B - 1) / lim->B;
   {
     int nb = (int) ((la + 1 + lim->B - 1) / lim->B) - (int) lim->E - 2;
@@ -287,6 +302,8 @@ mst_limiter_free (MstLimiter * lim)
   if (!lim)
     return;
   mst_true_peak_free (lim->tp);
+  mst_true_peak_free (lim->tpm);
+  free (lim->env_m);
   mst_envelope_free (lim->rel);
   mst_delay_line_free (lim->delay_f32);
   mst_delay_line_free (lim->delay_f64);

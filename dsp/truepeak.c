@@ -37,8 +37,8 @@
 #include <string.h>
 
 #define KAISER_BETA 7.0
-#define TAPS MST_TRUE_PEAK_TAPS
-#define HIST (TAPS - 1)
+#define MAX_TAPS MST_TRUE_PEAK_MAX_TAPS
+#define MAX_HIST (MAX_TAPS - 1)
 /* Input samples per stretch: the granularity of the skip test. */
 #define BLOCK 128
 
@@ -46,10 +46,12 @@ struct MstTruePeak
 {
   unsigned channels;
   unsigned factor;
-  /* phases 1..factor-1, TAPS taps each, time-reversed so that
+  unsigned taps;                /* per phase (T) */
+  unsigned hist_len;            /* T - 1 */
+  /* phases 1..factor-1, T taps each, time-reversed so that
    * y[i] = sum_j coef[p][j] * w[i + j] with w the stretch incl. history */
   float *coef;
-  float *hist;                  /* channels x HIST, oldest first */
+  float *hist;                  /* channels x (T - 1), oldest first */
   double g_level, g_diff, g_l1; /* bound gains (see top) */
 };
 
@@ -72,10 +74,10 @@ bessel_i0 (double x)
 static void
 design (MstTruePeak * tp)
 {
-  const unsigned F = tp->factor;
+  const unsigned F = tp->factor, TAPS = tp->taps;
   const unsigned N = F * TAPS;  /* filter length N + 1, centre N / 2 */
   double i0b = bessel_i0 (KAISER_BETA);
-  double h[TAPS];
+  double h[MAX_TAPS];
   unsigned p, t, j;
   int a;
 
@@ -105,7 +107,7 @@ design (MstTruePeak * tp)
     }
 
     /* difference bound around the best anchor a (taps indexed by t) */
-    for (a = 0; a < TAPS; a++) {
+    for (a = 0; a < (int) TAPS; a++) {
       double sum = 0.0;
 
       for (j = 1; j < TAPS; j++) {
@@ -133,10 +135,17 @@ design (MstTruePeak * tp)
 MstTruePeak *
 mst_true_peak_new (unsigned channels, unsigned factor)
 {
+  return mst_true_peak_new_taps (channels, factor, MST_TRUE_PEAK_TAPS);
+}
+
+MstTruePeak *
+mst_true_peak_new_taps (unsigned channels, unsigned factor, unsigned taps)
+{
   MstTruePeak *tp;
 
   if (channels == 0 || channels > 64 || factor == 0
-      || factor > MST_TRUE_PEAK_MAX_FACTOR)
+      || factor > MST_TRUE_PEAK_MAX_FACTOR || taps < 8
+      || taps > MAX_TAPS || taps % 8 != 0)
     return NULL;
 
   tp = calloc (1, sizeof *tp);
@@ -144,9 +153,11 @@ mst_true_peak_new (unsigned channels, unsigned factor)
     return NULL;
   tp->channels = channels;
   tp->factor = factor;
-  tp->coef = calloc ((size_t) (factor > 1 ? factor - 1 : 1) * TAPS,
+  tp->taps = taps;
+  tp->hist_len = taps - 1;
+  tp->coef = calloc ((size_t) (factor > 1 ? factor - 1 : 1) * taps,
       sizeof (float));
-  tp->hist = calloc ((size_t) channels * HIST, sizeof (float));
+  tp->hist = calloc ((size_t) channels * tp->hist_len, sizeof (float));
   if (!tp->coef || !tp->hist) {
     mst_true_peak_free (tp);
     return NULL;
@@ -168,7 +179,7 @@ mst_true_peak_free (MstTruePeak * tp)
 void
 mst_true_peak_reset (MstTruePeak * tp)
 {
-  memset (tp->hist, 0, sizeof (float) * tp->channels * HIST);
+  memset (tp->hist, 0, sizeof (float) * tp->channels * tp->hist_len);
 }
 
 unsigned
@@ -186,7 +197,7 @@ mst_true_peak_channels (const MstTruePeak * tp)
 unsigned
 mst_true_peak_latency (const MstTruePeak * tp)
 {
-  return tp->factor > 1 ? TAPS / 2 : 0;
+  return tp->factor > 1 ? tp->taps / 2 : 0;
 }
 
 void
@@ -246,9 +257,9 @@ typedef int32_t v8si __attribute__((vector_size (32)));
   } while (0)
 #endif
 
-MST_CLONES static void
-fir_phase_absmax (const float *restrict c, const float *restrict w,
-    float *restrict env, size_t n)
+static inline void
+fir_body (const float *restrict c, const float *restrict w,
+    float *restrict env, size_t n, const unsigned TAPS)
 {
   size_t i = 0, j;
 
@@ -276,19 +287,40 @@ fir_phase_absmax (const float *restrict c, const float *restrict w,
   }
 }
 
-/* Exact per-sample envelope of one stretch: w holds HIST history samples
+/* The meter's 16 taps as a constant (the compiler unrolls them), any
+ * other length as a parameter. */
+MST_CLONES static void
+fir_phase_absmax_16 (const float *restrict c, const float *restrict w,
+    float *restrict env, size_t n)
+{
+  fir_body (c, w, env, n, 16);
+}
+
+MST_CLONES static void
+fir_phase_absmax_n (const float *restrict c, const float *restrict w,
+    float *restrict env, size_t n, unsigned taps)
+{
+  fir_body (c, w, env, n, taps);
+}
+
+/* Exact per-sample envelope of one stretch: w holds T - 1 history samples
  * followed by n new ones. */
 static void
 stretch_env (const MstTruePeak * tp, const float *w, float *env, size_t n)
 {
+  const unsigned T = tp->taps;
   unsigned p;
   size_t i;
 
   /* phase 0: the input itself, T/2 samples back */
   for (i = 0; i < n; i++)
-    env[i] = fabsf (w[i + HIST - TAPS / 2]);
-  for (p = 1; p < tp->factor; p++)
-    fir_phase_absmax (tp->coef + (p - 1) * TAPS, w, env, n);
+    env[i] = fabsf (w[i + tp->hist_len - T / 2]);
+  for (p = 1; p < tp->factor; p++) {
+    if (T == 16)
+      fir_phase_absmax_16 (tp->coef + (p - 1) * T, w, env, n);
+    else
+      fir_phase_absmax_n (tp->coef + (p - 1) * T, w, env, n, T);
+  }
 }
 
 /* Proven bound on every phase output of a stretch with max |x| = m and
@@ -321,9 +353,9 @@ load_stretch (const MstTruePeak * tp, const float *hist, const float *in,
 {
   float ld;
 
-  memcpy (w, hist, sizeof (float) * HIST);
-  memcpy (w + HIST, in, sizeof (float) * m);
-  level_and_slope (w, HIST + m, level, &ld);
+  memcpy (w, hist, sizeof (float) * tp->hist_len);
+  memcpy (w + tp->hist_len, in, sizeof (float) * m);
+  level_and_slope (w, tp->hist_len + m, level, &ld);
   return stretch_bound (tp, *level, ld);
 }
 
@@ -331,9 +363,9 @@ float
 mst_true_peak_process_max (MstTruePeak * tp, unsigned ch, const float *in,
     size_t n, float floor)
 {
-  float w[HIST + BLOCK];
+  float w[MAX_HIST + BLOCK];
   float env[BLOCK];
-  float *hist = tp->hist + (size_t) ch * HIST;
+  float *hist = tp->hist + (size_t) ch * tp->hist_len;
   float result = 0.0f;
 
   while (n > 0) {
@@ -352,7 +384,7 @@ mst_true_peak_process_max (MstTruePeak * tp, unsigned ch, const float *in,
       if (e > result)
         result = e;
     }
-    memcpy (hist, w + m, sizeof (float) * HIST);
+    memcpy (hist, w + m, sizeof (float) * tp->hist_len);
     in += m;
     n -= m;
   }
@@ -363,8 +395,8 @@ void
 mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
     float *env, size_t n, float floor)
 {
-  float w[HIST + BLOCK];
-  float *hist = tp->hist + (size_t) ch * HIST;
+  float w[MAX_HIST + BLOCK];
+  float *hist = tp->hist + (size_t) ch * tp->hist_len;
 
   while (n > 0) {
     size_t m = n < BLOCK ? n : BLOCK;
@@ -383,9 +415,9 @@ mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
       size_t i;
 
       for (i = 0; i < m; i++)
-        env[i] = fabsf (w[i + HIST]);
+        env[i] = fabsf (w[i + tp->hist_len]);
     }
-    memcpy (hist, w + m, sizeof (float) * HIST);
+    memcpy (hist, w + m, sizeof (float) * tp->hist_len);
     in += m;
     env += m;
     n -= m;

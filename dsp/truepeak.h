@@ -24,6 +24,7 @@ extern "C" {
 /* Taps per polyphase branch.  The interpolated stream lags the input by
  * MST_TRUE_PEAK_TAPS / 2 input samples (see mst_true_peak_latency()). */
 #define MST_TRUE_PEAK_TAPS 16
+#define MST_TRUE_PEAK_MAX_TAPS 64
 #define MST_TRUE_PEAK_MAX_FACTOR 16
 
 typedef struct MstTruePeak MstTruePeak;
@@ -31,6 +32,11 @@ typedef struct MstTruePeak MstTruePeak;
 /* factor: oversampling ratio, 1..MST_TRUE_PEAK_MAX_FACTOR (1 = sample peak).
  * Returns NULL on invalid arguments or allocation failure. */
 MstTruePeak *mst_true_peak_new (unsigned channels, unsigned factor);
+/* The same with `taps` per phase (a multiple of 8, 8 .. MAX_TAPS) instead
+ * of MST_TRUE_PEAK_TAPS: a longer filter is flatter towards Nyquist (the
+ * limiter's detector uses 48, see limiter.h); latency taps / 2. */
+MstTruePeak *mst_true_peak_new_taps (unsigned channels, unsigned factor,
+    unsigned taps);
 void mst_true_peak_free (MstTruePeak * tp);
 /* Clears the filter history (as if preceded by digital silence). */
 void mst_true_peak_reset (MstTruePeak * tp);

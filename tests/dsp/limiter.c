@@ -24,9 +24,9 @@
  *   1 - g(t) = (1 - g0) exp (-t / release) (a one-pole release, the
  *   definition of the time constant); measured from the 50 % to the 10 %
  *   point of the recovery at 5, 50 and 500 ms, within 10 %.
- * - hold around a peak: the gain is flat at its minimum from 8 samples
- *   (half the detector's interpolation filter, MST_TRUE_PEAK_TAPS / 2)
- *   before to 8 samples after an isolated peak, wherever the peak falls in
+ * - hold around a peak: the gain is flat at its minimum from half the
+ *   detector's interpolation filter (MST_LIMITER_DETECTOR_TAPS / 2 samples)
+ *   before to as many after an isolated peak, wherever the peak falls in
  *   the gain computer's blocks (the sliding minimum's window covers the
  *   whole look-ahead plus these extensions; one block less lets the gain
  *   rise inside the filter's reach).
@@ -919,7 +919,7 @@ test_hold_around_peak (void)
 {
   static const double las[] = { 1.0, 5.0, 20.0 };
   const unsigned rate = 48000;
-  const size_t n = rate / 10, half = MST_TRUE_PEAK_TAPS / 2;
+  const size_t n = rate / 10, half = MST_LIMITER_DETECTOR_TAPS / 2;
   size_t k, p, bad = 0, runs = 0;
 
   for (k = 0; k < 3; k++) {
