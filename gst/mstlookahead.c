@@ -677,7 +677,10 @@ gst_mst_lookahead_submit_input_buffer (GstBaseTransform * trans,
     span->n = n;
     span->pts = pts;
     span->offset = GST_BUFFER_OFFSET (buf);
-    span->discont = is_discont || GST_BUFFER_IS_DISCONT (buf);
+    /* the buffer's own flag, not is_discont: GstBaseTransform keeps that
+     * set from the first buffer on, as it only clears it when it pushes
+     * (and this class pushes itself) */
+    span->discont = GST_BUFFER_IS_DISCONT (buf);
     g_queue_push_tail (&priv->spans, span);
     out = gst_buffer_new_allocate (NULL, n * bpf, NULL);
     gst_buffer_map (out, &out_map, GST_MAP_WRITE);

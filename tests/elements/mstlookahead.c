@@ -394,6 +394,34 @@ GST_START_TEST (test_flush)
 
 GST_END_TEST;
 
+/* Contiguous input in many buffers: one output buffer per input buffer
+ * (the held frames of the previous one and the new ones, not split at the
+ * input boundary), DISCONT on the first only. */
+GST_START_TEST (test_contiguous_output)
+{
+  GstHarness *h = delay_new (100, CAPS_F32 (1), NULL);
+  gfloat x[10000];
+  GstBuffer *b;
+  guint n_bufs = 0, n_discont = 0;
+
+  ramp (x, 10000, 0.5f);
+  /* the first buffer DISCONT, as sources and parsers send it */
+  b = make_buffer (x, 1000, 1, 0);
+  GST_BUFFER_FLAG_SET (b, GST_BUFFER_FLAG_DISCONT);
+  fail_unless_equals_int (gst_harness_push (h, b), GST_FLOW_OK);
+  push_frames (h, x + 1000, 9000, 1, 1000, 1000);
+  while ((b = gst_harness_try_pull (h))) {
+    n_bufs++;
+    n_discont += GST_BUFFER_IS_DISCONT (b);
+    gst_buffer_unref (b);
+  }
+  fail_unless_equals_int (n_bufs, 10);
+  fail_unless_equals_int (n_discont, 1);
+  delay_free (h, NULL);
+}
+
+GST_END_TEST;
+
 /* DISCONT with a timestamp jump: output split there, DISCONT set on the
  * first buffer after it, timestamps of the input frames on both sides. */
 GST_START_TEST (test_discont)
@@ -684,6 +712,7 @@ mstlookahead_suite (void)
   tcase_add_test (tc, test_latency_query);
   tcase_add_test (tc, test_flush);
   tcase_add_test (tc, test_discont);
+  tcase_add_test (tc, test_contiguous_output);
   tcase_add_test (tc, test_gap);
   tcase_add_test (tc, test_non_time_segment);
   tcase_add_test (tc, test_drain_flow_return);
