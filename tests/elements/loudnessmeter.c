@@ -1563,8 +1563,8 @@ GST_END_TEST;
 /* 1 s of tone, a GAP event for 1..2 s, tone again from 2 s (interval
  * 500 ms).  The gap is measured as silence of its duration (as a GAP
  * buffer would be): messages at 1.0 and 1.5 s cover it and their
- * momentary loudness (the last 400 ms: silence, ITU-R BS.1770-4 §2.4
- * gating block) is below the -70 LUFS absolute gate, and the messages of
+ * momentary loudness (the last 400 ms: silence; EBU Tech 3341 §2.1
+ * momentary window, a BS.1770-4 Annex 1 gating block) is below the -70 LUFS absolute gate, and the messages of
  * the audio from 2 s carry 2.0 and 2.5 s.  Checks messages from..to-1
  * and that no other one is pending.  The tone's momentary loudness
  * is K(997 Hz) - 20 dB (BS.1770-4 Annex 1, docs/conformance.md §9). */
