@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <gst/audio/audio.h>
 
@@ -157,13 +158,31 @@ mst_cli_usage_error (const gchar * command, const gchar * message)
   return MST_EXIT_USAGE;
 }
 
+/* The last error printed (for `--json` error objects). */
+static gchar *last_error;
+
 static gint
 job_failed (MstJob * job, MstExit code)
 {
   const gchar *msg = mst_job_error_message (job);
 
-  g_printerr ("%s: error: %s\n", PROGRAM, msg ? msg : "failed");
+  g_free (last_error);
+  last_error = g_strdup (msg ? msg : "failed");
+  g_printerr ("%s: error: %s\n", PROGRAM, last_error);
   return code;
+}
+
+static void
+print_json_error (const gchar * input, const gchar * msg, gint code)
+{
+  gchar *src = g_strescape (input ? input : "demo mix", NULL);
+  gchar *err = g_strescape (msg ? msg : "failed", NULL);
+
+  printf ("{\n  \"source\": \"%s\",\n  \"error\": \"%s\",\n"
+      "  \"exit_code\": %d\n}\n", src, err, code);
+  fflush (stdout);
+  g_free (src);
+  g_free (err);
 }
 
 gboolean
@@ -320,6 +339,44 @@ measure_message (MstJob * job, GstMessage * msg, gpointer user_data)
   }
 }
 
+/* Duration (s) a local RIFF/WAVE file's header announces for its data
+ * chunk, or 0 if path is not such a file or the size is unknown
+ * (0 or 0xFFFFFFFF, as streaming writers leave it).  wavparse trusts the
+ * file size, so a truncated WAV is only seen here. */
+static gdouble
+wav_announced_seconds (const gchar * path)
+{
+  guint8 h[12], c[8], fmt[16];
+  guint32 block = 0, rate = 0;
+  gdouble secs = 0.0;
+  FILE *f;
+
+  if (!path || !(f = g_fopen (path, "rb")))
+    return 0.0;
+  if (fread (h, 1, 12, f) == 12 && !memcmp (h, "RIFF", 4) &&
+      !memcmp (h + 8, "WAVE", 4)) {
+    while (fread (c, 1, 8, f) == 8) {
+      guint32 size = GST_READ_UINT32_LE (c + 4);
+
+      if (!memcmp (c, "fmt ", 4) && size >= 16) {
+        if (fread (fmt, 1, 16, f) != 16)
+          break;
+        rate = GST_READ_UINT32_LE (fmt + 4);
+        block = GST_READ_UINT16_LE (fmt + 12);
+        size -= 16;
+      } else if (!memcmp (c, "data", 4)) {
+        if (size != 0 && size != G_MAXUINT32 && block && rate)
+          secs = (gdouble) size / block / rate;
+        break;
+      }
+      if (fseek (f, size + (size & 1), SEEK_CUR) != 0)
+        break;
+    }
+  }
+  fclose (f);
+  return secs;
+}
+
 MstExit
 mst_cli_measure (const gchar * input, gboolean true_peak,
     gboolean diagnostics, gboolean progress, gboolean quiet,
@@ -379,9 +436,25 @@ mst_cli_measure (const gchar * input, gboolean true_peak,
   code = mst_job_run (job, progress, label);
   report->elapsed = (g_get_monotonic_time () - t0) / 1e6;
 
-  if (code == MST_EXIT_OK && !report->complete)
+  if (code == MST_EXIT_OK && (!report->complete || report->frames == 0))
     code = mst_job_fail (job, MST_EXIT_NOT_AUDIO,
-        "%s: no audio samples were measured", mst_job_source_name (job));
+        "%s: no audio samples (an empty file?)", mst_job_source_name (job));
+  if (code == MST_EXIT_OK && input && report->rate > 0 &&
+      (mst_job_duration (job) > 0 || wav_announced_seconds (input) > 0)) {
+    gdouble announced = MAX (mst_job_duration (job) / 1e9,
+        wav_announced_seconds (input));
+    gdouble decoded = (gdouble) report->frames / report->rate;
+
+    report->container_duration = announced;
+    /* more than 1 % (at least 50 ms) missing: a truncated file */
+    if (decoded < announced - MAX (0.05, 0.01 * announced)) {
+      report->truncated = TRUE;
+      if (!quiet)
+        g_printerr ("%s: warning: %s: the container announces %.2f s but "
+            "only %.2f s could be decoded (truncated file?)\n", PROGRAM,
+            mst_job_source_name (job), announced, decoded);
+    }
+  }
   if (code != MST_EXIT_OK) {
     job_failed (job, code);
     goto done;
@@ -460,6 +533,9 @@ cmd_analyze (gint argc, gchar ** argv)
       g_printerr ("%s: error: cannot write the report\n", PROGRAM);
       code = MST_EXIT_OUTPUT;
     }
+  } else if (json) {
+    /* scripts can parse every outcome */
+    print_json_error (input, last_error, code);
   }
   mst_report_clear (&report);
   return code;

@@ -59,6 +59,8 @@ struct _MstJob
   /* stderr output */
   gboolean quiet;               /* no notes and warnings */
   gboolean progress_shown;
+  gint64 t_start;               /* monotonic us when the run started */
+  gint64 duration;              /* ns the demuxer announced, -1 unknown */
 };
 
 MstJob *
@@ -69,6 +71,7 @@ mst_job_new (void)
   g_mutex_init (&job->lock);
   job->pipeline = gst_pipeline_new ("gst-mastering");
   job->missing = g_ptr_array_new_with_free_func (g_free);
+  job->duration = -1;
   return job;
 }
 
@@ -504,21 +507,43 @@ mst_job_add_demo (MstJob * job, guint rate, GstElement * sink)
 
 /* ---- running ------------------------------------------------------------- */
 
+/* Position in seconds (and in ns through pos), -1 if unknown. */
+static gdouble
+pos_seconds (MstJob * job, gint64 * pos)
+{
+  if (!gst_element_query_position (job->pipeline, GST_FORMAT_TIME, pos)
+      || *pos < 0) {
+    *pos = -1;
+    return 0.0;
+  }
+  return *pos / 1e9;
+}
+
+/* "Analyzing  42%  120x real time  ETA 0:03" (stderr is a terminal). */
 static void
 progress_draw (MstJob * job, const gchar * label)
 {
   gint64 pos = -1, dur = -1;
+  gdouble elapsed = (g_get_monotonic_time () - job->t_start) / 1e6;
+  gdouble speed = elapsed > 0.2 ? pos_seconds (job, &pos) / elapsed : 0.0;
 
-  if (!gst_element_query_position (job->pipeline, GST_FORMAT_TIME, &pos)
-      || pos < 0)
+  if (pos < 0)
     return;
   if (gst_element_query_duration (job->pipeline, GST_FORMAT_TIME, &dur)
       && dur > 0) {
     gint pct = (gint) CLAMP (100.0 * pos / dur, 0.0, 100.0);
 
     g_printerr ("\r%s %3d%%", label, pct);
+    if (speed > 0.0) {
+      gint eta = (gint) ((dur - pos) / 1e9 / speed + 0.5);
+
+      g_printerr ("  %.0fx real time  ETA %d:%02d ", speed, eta / 60,
+          eta % 60);
+    }
   } else {
     g_printerr ("\r%s %" GST_TIME_FORMAT, label, GST_TIME_ARGS (pos));
+    if (speed > 0.0)
+      g_printerr ("  %.0fx real time ", speed);
   }
   job->progress_shown = TRUE;
 }
@@ -527,7 +552,7 @@ static void
 progress_clear (MstJob * job)
 {
   if (job->progress_shown)
-    g_printerr ("\r%60s\r", "");
+    g_printerr ("\r%72s\r", "");
   job->progress_shown = FALSE;
 }
 
@@ -635,6 +660,7 @@ mst_job_run (MstJob * job, gboolean progress, const gchar * label)
   if (mst_job_exit_code (job) != MST_EXIT_OK)
     return mst_job_exit_code (job);
 
+  job->t_start = g_get_monotonic_time ();
   bus = gst_element_get_bus (job->pipeline);
   if (gst_element_set_state (job->pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE) {
@@ -658,6 +684,10 @@ mst_job_run (MstJob * job, gboolean progress, const gchar * label)
     if (msg) {
       switch (GST_MESSAGE_TYPE (msg)) {
         case GST_MESSAGE_EOS:
+          /* what the container announced, to tell a truncated file */
+          if (!gst_element_query_duration (job->pipeline, GST_FORMAT_TIME,
+                  &job->duration))
+            job->duration = -1;
           done = TRUE;
           break;
         case GST_MESSAGE_ERROR:
@@ -712,4 +742,10 @@ mst_job_run (MstJob * job, gboolean progress, const gchar * label)
   gst_element_set_state (job->pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
   return mst_job_exit_code (job);
+}
+
+gint64
+mst_job_duration (MstJob * job)
+{
+  return job->duration;
 }

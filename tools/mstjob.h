@@ -82,6 +82,10 @@ void mst_job_set_quiet (MstJob * job, gboolean quiet);
  * is a terminal). */
 MstExit mst_job_run (MstJob * job, gboolean progress, const gchar * label);
 
+/* Duration of the input as the container announced it at EOS (ns), -1
+ * if unknown (demo mix, or a stream without duration). */
+gint64 mst_job_duration (MstJob * job);
+
 /* Records a failure (the first one wins) and returns its code.  Safe from
  * any thread; a running job stops. */
 MstExit mst_job_fail (MstJob * job, MstExit code, const gchar * format, ...)

@@ -191,6 +191,14 @@ mst_target_evaluate (const MstTarget * t, const MstReport * r,
 
 /* ---- text ---------------------------------------------------------------- */
 
+/* Shorter than one 400 ms gating block (BS.1770): no integrated loudness
+ * can exist, whatever the level. */
+static gboolean
+too_short (const MstReport * r)
+{
+  return r->rate > 0 && r->frames < (guint64) r->rate * 2 / 5;
+}
+
 /* value with the given decimals, "-inf" when undefined */
 static const gchar *
 fmt (gchar * buf, gsize size, gdouble v, gint decimals, gboolean sign)
@@ -469,7 +477,14 @@ mst_report_print_text (const MstReport * r, FILE * out)
   if (r->elapsed > 0.0 && r->rate)
     fprintf (out, "  (analyzed in %.2f s, %.0fx real time)", r->elapsed,
         (gdouble) r->frames / r->rate / r->elapsed);
-  fprintf (out, "\n\n");
+  fprintf (out, "\n");
+  if (r->truncated)
+    fprintf (out, "Note           the container announces %.2f s: the file "
+        "looks truncated\n", r->container_duration);
+  if (too_short (r))
+    fprintf (out, "Note           shorter than 400 ms: too short for "
+        "integrated loudness\n");
+  fprintf (out, "\n");
   g_free (dur);
 
   /* loudness */
@@ -518,7 +533,8 @@ mst_report_print_text (const MstReport * r, FILE * out)
 
     mst_target_evaluate (t, r, &v);
     if (!v.defined) {
-      g_strlcpy (verdict, "silent", sizeof verdict);
+      g_strlcpy (verdict, too_short (r) ? "too short" : "silent",
+          sizeof verdict);
     } else {
       const gchar *level = v.loudness_ok ? NULL :
           v.deviation > 0 ? "too loud" : "too quiet";
@@ -549,7 +565,10 @@ mst_report_print_text (const MstReport * r, FILE * out)
 
   /* one line for the impatient */
   fprintf (out, "Verdict        ");
-  if (!isfinite (r->integrated)) {
+  if (!isfinite (r->integrated) && too_short (r)) {
+    fprintf (out, "too short to measure integrated loudness (under 400 ms); "
+        "the peaks above are valid\n");
+  } else if (!isfinite (r->integrated)) {
     fprintf (out, "no loudness: the input is silent (below -70 LUFS)\n");
   } else if (n_ok == n) {
     fprintf (out, "meets all %u targets\n", n);
@@ -732,6 +751,11 @@ mst_report_print_json (const MstReport * r, FILE * out)
   fprintf (out, "],\n  \"frames\": %" G_GUINT64_FORMAT ",\n", r->frames);
   fprintf (out, "  \"duration_s\": ");
   json_number (out, r->rate ? (gdouble) r->frames / r->rate : 0.0);
+  fprintf (out, ",\n  \"container_duration_s\": ");
+  json_number (out, r->container_duration > 0 ? r->container_duration :
+      NAN);
+  fprintf (out, ",\n  \"truncated\": %s,\n  \"too_short\": %s",
+      r->truncated ? "true" : "false", too_short (r) ? "true" : "false");
 
   fprintf (out, ",\n  \"integrated_lufs\": ");
   json_number (out, r->integrated);

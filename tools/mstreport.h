@@ -34,6 +34,8 @@ typedef struct
   gint channels;
   gchar channel_names[MST_REPORT_MAX_CHANNELS][8];
   guint64 frames;               /* frames measured */
+  gdouble container_duration;   /* s the container announced, 0: unknown */
+  gboolean truncated;           /* decoded clearly less than announced */
 
   /* the final loudnessmeter message (undefined values are -inf) */
   gboolean complete;            /* a final message was seen */

@@ -27,6 +27,10 @@
 #   gentle     --chain gentle: target met; says what it used or lacked; 5.1
 #              falls back to gain + limiter and says so
 #   demo       `demo -o DIR`: demo-master.wav meets Spotify's target
+#   fixes      analyze: input shorter than 400 ms is "too short" (not
+#              "silent") and still has its peaks; a header-only WAV exits 4;
+#              truncated WAV and FLAC files get a warning and `truncated`;
+#              with --json an error still prints a JSON object
 #   checklist  `analyze --json` checklist on files with known properties:
 #              anti-phase (correlation -1, the mono fold cancels), DC offset,
 #              clipped sine (two flat tops per period), 6 dB balance,
@@ -667,6 +671,63 @@ def case_checklist(tmp):
        '--no-checklist leaves it out')
 
 
+def case_fixes(tmp):
+    need_numpy()
+    rate = 48000
+    t = np.arange(int(0.3 * rate)) / rate
+    tone = 10 ** (-6 / 20) * np.sin(2 * np.pi * 997 * t)
+    short = os.path.join(tmp, 'short.wav')
+    write_wav(short, np.stack([tone, tone], axis=1), rate, 'f32')
+    code, rep, err, dt = cli.run_json(short)
+    ok(code == 0 and rep and rep['too_short'] is True and
+       rep['integrated_lufs'] is None, '300 ms: too short, no integrated')
+    if rep:
+        close(rep['sample_peak_dbfs'], -6.0, 0.05, '300 ms: peaks reported')
+    code, out, err, dt = run('analyze', short)
+    ok('too short' in out and 'silent' not in out,
+       'text: "too short", not "silent"')
+
+    empty = os.path.join(tmp, 'empty.wav')
+    write_wav(empty, np.zeros((0, 2)), rate, 's16')
+    code, out, err, dt = run('analyze', empty)
+    ok(code == 4, 'header-only WAV: exit 4 (got %d)' % code)
+
+    full = os.path.join(tmp, 'full.wav')
+    write_wav(full, music(6.0, rate, 2, -10.0), rate, 's16')
+    data = open(full, 'rb').read()
+    trunc = os.path.join(tmp, 'trunc.wav')
+    open(trunc, 'wb').write(data[:len(data) // 3])
+    code, rep, err, dt = cli.run_json(trunc)
+    ok(code == 0 and rep and rep['truncated'] is True,
+       'truncated WAV: flagged')
+    close(rep and rep['container_duration_s'], 6.0, 0.01,
+          'truncated WAV: the header promised 6 s')
+    code, out, err, dt = run('analyze', trunc)
+    ok('truncated' in err, 'truncated WAV: a warning on stderr')
+    code, rep, err, dt = cli.run_json(full)
+    ok(rep and rep['truncated'] is False, 'complete WAV: not flagged')
+    flac = os.path.join(tmp, 'full.flac')
+    subprocess.run([shutil.which('gst-launch-1.0'), '-q', 'filesrc',
+                    'location=' + full, '!', 'wavparse', '!', 'audioconvert',
+                    '!', 'flacenc', '!', 'filesink', 'location=' + flac],
+                   check=True, timeout=60)
+    data = open(flac, 'rb').read()
+    tflac = os.path.join(tmp, 'trunc.flac')
+    open(tflac, 'wb').write(data[:len(data) // 3])
+    code, rep, err, dt = cli.run_json(tflac)
+    ok(code == 0 and rep and rep['truncated'] is True,
+       'truncated FLAC: flagged')
+
+    code, out, err, dt = run('analyze', '--json', os.path.join(tmp, 'no.wav'))
+    try:
+        obj = json.loads(out)
+    except ValueError:
+        obj = None
+    ok(code == 3 and obj and obj.get('exit_code') == 3 and
+       'No such file' in obj.get('error', ''),
+       '--json error: a JSON object with the error, exit 3')
+
+
 CASES = {
     'targets': case_targets,
     'formats': case_formats,
@@ -678,6 +739,7 @@ CASES = {
     'gentle': case_gentle,
     'demo': case_demo,
     'checklist': case_checklist,
+    'fixes': case_fixes,
 }
 
 
