@@ -479,6 +479,61 @@ done:
   return code;
 }
 
+/* Several inputs, one after the other: a report per file (JSON: an array
+ * with one object per file, errors included), then one summary line per
+ * file; the exit code is the first failure's, the others still run. */
+static gint
+analyze_batch (gint n, gchar ** inputs, gboolean json, gboolean quiet,
+    gboolean true_peak, gboolean diagnostics)
+{
+  GString *summary = g_string_new (NULL);
+  gint i, ret = MST_EXIT_OK;
+
+  if (json)
+    printf ("[\n");
+  for (i = 0; i < n; i++) {
+    gchar *label = g_strdup_printf ("Analyzing %d/%d", i + 1, n);
+    gchar *name = g_filename_display_name (inputs[i]);
+    MstReport report;
+    MstExit code;
+
+    mst_report_init (&report);
+    code = mst_cli_measure (inputs[i], true_peak, diagnostics, !quiet &&
+        mst_cli_stderr_is_terminal (), quiet, label, &report, NULL);
+    if (json && i > 0)
+      printf (",\n");
+    if (code == MST_EXIT_OK) {
+      if (json)
+        mst_report_print_json (&report, stdout);
+      else
+        mst_report_print_text (&report, stdout), printf ("\n");
+      g_string_append_printf (summary, "  %-40s %7.1f LUFS %7.1f dBTP %6.1f "
+          "LU\n", name, report.integrated, true_peak ?
+          report.true_peak_max : report.sample_peak_max, report.range);
+    } else {
+      if (json)
+        print_json_error (inputs[i], last_error, code);
+      g_string_append_printf (summary, "  %-40s error (exit %d): %s\n",
+          name, code, last_error ? last_error : "failed");
+      if (ret == MST_EXIT_OK)
+        ret = code;
+    }
+    fflush (stdout);
+    mst_report_clear (&report);
+    g_free (label);
+    g_free (name);
+  }
+  if (json)
+    printf ("]\n");
+  else
+    printf ("Summary (%d files)%*s Integrated  %s     LRA\n%s", n, 24, "",
+        true_peak ? "True peak" : "Sample pk", summary->str);
+  g_string_free (summary, TRUE);
+  if (fflush (stdout) != 0 && ret == MST_EXIT_OK)
+    ret = MST_EXIT_OUTPUT;
+  return ret;
+}
+
 /* ---- analyze ------------------------------------------------------------- */
 
 static gint
@@ -504,15 +559,19 @@ cmd_analyze (gint argc, gchar ** argv)
   MstReport report;
   MstExit code;
 
-  if (!mst_cli_parse_options (&argc, &argv, "[FILE]", "Measure integrated "
+  if (!mst_cli_parse_options (&argc, &argv, "[FILE...]", "Measure integrated "
           "loudness, loudness range, maximum momentary and short-term\n"
           "loudness (ITU-R BS.1770 / EBU R 128), true and sample peak, and "
           "compare them\nwith common delivery targets.  FILE is a file name "
           "or a URI of anything\nGStreamer can decode; without FILE the "
           "built-in demo mix is analyzed.", entries))
     return MST_EXIT_USAGE;
-  if (argc > 2)
-    return mst_cli_usage_error ("analyze", "more than one input given");
+  if (argc > 2) {
+    if (demo)
+      return mst_cli_usage_error ("analyze", "give either FILEs or --demo");
+    return analyze_batch (argc - 1, argv + 1, json, quiet, !no_true_peak,
+        !no_checklist);
+  }
   if (argc == 2)
     input = argv[1];
   if (input && demo)

@@ -425,7 +425,8 @@ def case_errors(tmp):
     ok('10-channel' in err, '10 channels: message says why')
 
     # command line errors: exit 2
-    for args in (('analyze', '--bogus'), ('analyze', 'a.wav', 'b.wav'),
+    for args in (('analyze', '--bogus'),
+                 ('analyze', '--demo', 'a.wav', 'b.wav'),
                  ('analyze', '--demo', missing), ('frobnicate',), (),
                  ('demo-wav',), ('demo-wav', '--format', 'mp3', 'x.wav')):
         code, out, err, dt = run(*args)

@@ -31,6 +31,9 @@
 #              "silent") and still has its peaks; a header-only WAV exits 4;
 #              truncated WAV and FLAC files get a warning and `truncated`;
 #              with --json an error still prints a JSON object
+#   batch      `analyze A B C`: one report per file, a JSON array with an
+#              error object for the missing one, its exit code, the others
+#              measured as when run alone
 #   checklist  `analyze --json` checklist on files with known properties:
 #              anti-phase (correlation -1, the mono fold cancels), DC offset,
 #              clipped sine (two flat tops per period), 6 dB balance,
@@ -728,6 +731,32 @@ def case_fixes(tmp):
        '--json error: a JSON object with the error, exit 3')
 
 
+def case_batch(tmp):
+    need_numpy()
+    rate = 48000
+    a = os.path.join(tmp, 'a.wav')
+    b = os.path.join(tmp, 'b.wav')
+    write_wav(a, music(4.0, rate, 2, -6.0, seed=2), rate, 's16')
+    write_wav(b, music(4.0, rate, 1, -12.0, seed=3), rate, 's24')
+    missing = os.path.join(tmp, 'missing.wav')
+    code, out, err, dt = run('analyze', '--json', '-q', a, missing, b)
+    ok(code == 3, 'batch with a missing file: exit 3 (got %d)' % code)
+    try:
+        arr = json.loads(out)
+    except ValueError:
+        arr = None
+    if ok(isinstance(arr, list) and len(arr) == 3, 'a JSON array of 3'):
+        ok('error' in arr[1] and arr[1]['exit_code'] == 3,
+           'the missing file: an error object')
+        for i, path in ((0, a), (2, b)):
+            c1, single, e1, d1 = cli.run_json(path)
+            close(arr[i]['integrated_lufs'], single['integrated_lufs'], 1e-9,
+                  'file %d measured as when alone' % i)
+    code, out, err, dt = run('analyze', '-q', '--no-checklist', a, b)
+    ok(code == 0 and out.count('Input ') == 2 and 'Summary (2 files)' in out,
+       'text: two reports and a summary')
+
+
 CASES = {
     'targets': case_targets,
     'formats': case_formats,
@@ -740,6 +769,7 @@ CASES = {
     'demo': case_demo,
     'checklist': case_checklist,
     'fixes': case_fixes,
+    'batch': case_batch,
 }
 
 
