@@ -706,15 +706,22 @@ test_range (void)
  * loudness over the 2 s after the step overshoots the target by at most
  * 6 LU (the gain needs 2 s at 6 dB/s and the level estimate lags), at
  * least 5 LU less than with the shortest look-ahead, where the whole
- * 12 dB arrives before the gain moves. */
+ * 12 dB arrives before the gain moves.  With 20 dB/s (level estimate
+ * 0.6 s) a 20 dB step leaves at most 3 LU: the ramp down is planned over
+ * the look-ahead, before the step (4.7 LU when it only starts at the
+ * step). */
 static double
-onset_overshoot (const MtsBuf * in, double lookahead_ms)
+onset_overshoot (const MtsBuf * in, double lookahead_ms, double slew)
 {
   MstLoudnorm *ln = new_core (RATE, 2, lookahead_ms);
-  MtsBuf *out = run (ln, in, 0, 4096, NULL);
-  ebur128_state *st = lib_new (out, EBUR128_MODE_M);
+  MtsBuf *out;
+  ebur128_state *st;
   size_t s = mts_frames (14.0, RATE), hop = RATE / 100, k;
   double m, mx = -200.0;
+
+  mst_loudnorm_set_gain_slew (ln, slew);
+  out = run (ln, in, 0, 4096, NULL);
+  st = lib_new (out, EBUR128_MODE_M);
 
   for (k = 0; k < 300; k++) {
     ebur128_add_frames_double (st, out->data + (s + k * hop) * 2, hop);
@@ -738,14 +745,25 @@ test_lookahead (void)
   mts_rng_seed (&r, 17);
   music (in, &r, -32.0, 15.0);
   music (in, &r, -20.0, 8.0);
-  long_la = onset_overshoot (in, 3000.0);
-  short_la = onset_overshoot (in, MST_LOUDNORM_MIN_LOOKAHEAD_MS);
+  long_la = onset_overshoot (in, 3000.0, MST_LOUDNORM_DEFAULT_SLEW);
+  short_la = onset_overshoot (in, MST_LOUDNORM_MIN_LOOKAHEAD_MS,
+      MST_LOUDNORM_DEFAULT_SLEW);
   mt_diag ("look-ahead: momentary overshoot %.2f LU (3 s), %.2f LU (min)",
       long_la, short_la);
   MT_RANGE (long_la, -100.0, 6.0, "look-ahead 3 s: gain on its way down "
       "before the loud part arrives");
   mt_ok (long_la < short_la - 5.0, "look-ahead 3 s overshoots at least 5 LU "
       "less than the minimum look-ahead");
+
+  /* a 20 dB step at 20 dB/s: the level estimate is fast (0.6 s), the
+   * ramp takes 1 s; the look-ahead starts it before the loud part */
+  mts_buf_clear (in);
+  music (in, &r, -38.0, 15.0);
+  music (in, &r, -18.0, 8.0);
+  long_la = onset_overshoot (in, 3000.0, 20.0);
+  mt_diag ("look-ahead: 20 dB step at 20 dB/s, overshoot %.2f LU", long_la);
+  MT_RANGE (long_la, -100.0, 3.0, "look-ahead 3 s, 20 dB/s: the ramp is "
+      "done before the loud part");
   mts_buf_free (in);
 }
 
