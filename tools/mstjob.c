@@ -45,6 +45,11 @@ struct _MstJob
   gint max_channels;
   gboolean is_demo;
   gboolean linked;              /* an audio stream reached the chain */
+  GstPad *chain_pad;            /* the decoder pad feeding the chain (not
+                                 * a reference: compared only) */
+  gboolean chain_free;          /* chain_pad was removed (a chained stream
+                                 * ends): the next audio pad continues it */
+  gboolean single_stream;       /* refuse a chained file's next stream */
   guint n_audio;                /* raw audio streams seen */
   GstCaps *source_caps;
   GPtrArray *missing;           /* descriptions of missing plugins */
@@ -195,6 +200,12 @@ mst_job_source_name (MstJob * job)
 }
 
 void
+mst_job_set_single_stream (MstJob * job, gboolean single)
+{
+  job->single_stream = single;
+}
+
+void
 mst_job_set_quiet (MstJob * job, gboolean quiet)
 {
   job->quiet = quiet;
@@ -262,12 +273,56 @@ fix_channel_mask (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+/* Rate, channels and sample format of two audio/x-raw structures agree
+ * (what the meter needs to go on measuring). */
+static gboolean
+same_format (const GstStructure * a, const GstStructure * b)
+{
+  static const gchar *const fields[] = { "format", "rate", "channels" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (fields); i++) {
+    const GValue *va = gst_structure_get_value (a, fields[i]);
+    const GValue *vb = gst_structure_get_value (b, fields[i]);
+
+    if (!va || !vb || gst_value_compare (va, vb) != GST_VALUE_EQUAL)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gchar *
+describe_format (const GstStructure * s)
+{
+  gint rate = 0, channels = 0;
+
+  gst_structure_get_int (s, "rate", &rate);
+  gst_structure_get_int (s, "channels", &channels);
+  return g_strdup_printf ("%s, %d Hz, %d channel%s",
+      GST_STR_NULL (gst_structure_get_string (s, "format")), rate, channels,
+      channels == 1 ? "" : "s");
+}
+
+/* A chained file (Ogg) ends one logical stream by removing its pad without
+ * an EOS downstream, then adds the next stream's pad: the chain is handed
+ * on to it (see on_pad_added), or the measurement would never end. */
+static void
+on_pad_removed (GstElement * dec, GstPad * pad, MstJob * job)
+{
+  g_mutex_lock (&job->lock);
+  if (job->chain_pad == pad) {
+    job->chain_pad = NULL;
+    job->chain_free = TRUE;
+  }
+  g_mutex_unlock (&job->lock);
+}
+
 static void
 on_pad_added (GstElement * dec, GstPad * pad, MstJob * job)
 {
   GstCaps *caps = gst_pad_get_current_caps (pad);
-  const GstStructure *s;
-  gboolean audio, take = FALSE;
+  const GstStructure *s, *first = NULL;
+  gboolean audio, take = FALSE, next = FALSE;
   gint channels;
 
   if (!caps)
@@ -281,11 +336,44 @@ on_pad_added (GstElement * dec, GstPad * pad, MstJob * job)
     if (!job->linked) {
       job->linked = take = TRUE;
       gst_caps_replace (&job->source_caps, caps);
+    } else if (job->chain_free) {
+      /* the next logical stream of a chained file (Ogg): it continues
+       * the measurement when its format is the same */
+      job->chain_free = FALSE;
+      take = next = TRUE;
+      if (job->source_caps)
+        first = gst_caps_get_structure (job->source_caps, 0);
     }
   }
   g_mutex_unlock (&job->lock);
 
-  if (!take) {
+  if (next && job->single_stream) {
+    mst_job_fail (job, MST_EXIT_NOT_AUDIO,
+        "%s: the file holds several streams one after the other (a chained "
+        "Ogg file): this command takes one stream; split the file, or join "
+        "the streams into one", job->source_name);
+    discard_pad (job, pad);
+  } else if (next && first && !same_format (first, s)) {
+    gchar *a = describe_format (first), *b = describe_format (s);
+
+    mst_job_fail (job, MST_EXIT_NOT_AUDIO,
+        "%s: the format changes between the chained streams of the file "
+        "(%s, then %s); process each part on its own", job->source_name,
+        a, b);
+    g_free (a);
+    g_free (b);
+    discard_pad (job, pad);
+  } else if (next) {
+    GstPad *sinkpad = gst_element_get_static_pad (job->sink, "sink");
+
+    if (GST_PAD_LINK_FAILED (gst_pad_link (pad, sinkpad)))
+      mst_job_fail (job, MST_EXIT_NOT_AUDIO,
+          "%s: cannot continue with the next chained stream",
+          job->source_name);
+    else
+      job->chain_pad = pad;
+    gst_object_unref (sinkpad);
+  } else if (!take) {
     if (audio && !job->quiet)
       g_printerr ("gst-mastering: note: the input has more than one audio "
           "stream; only the first one is analyzed\n");
@@ -305,6 +393,8 @@ on_pad_added (GstElement * dec, GstPad * pad, MstJob * job)
         fix_channel_mask, job, NULL);
     ret = gst_pad_link (pad, sinkpad);
     gst_object_unref (sinkpad);
+    if (!GST_PAD_LINK_FAILED (ret))
+      job->chain_pad = pad;
     if (GST_PAD_LINK_FAILED (ret))
       mst_job_fail (job, MST_EXIT_NOT_AUDIO,
           "%s: cannot handle this audio format (%s)", job->source_name,
@@ -423,6 +513,7 @@ mst_job_add_input (MstJob * job, const gchar * input, GstElement * sink,
   g_free (uri);
   g_signal_connect (dec, "pad-added", G_CALLBACK (on_pad_added), job);
   g_signal_connect (dec, "no-more-pads", G_CALLBACK (on_no_more_pads), job);
+  g_signal_connect (dec, "pad-removed", G_CALLBACK (on_pad_removed), job);
   g_signal_connect (dec, "autoplug-select", G_CALLBACK (on_autoplug_select),
       job);
   return TRUE;

@@ -65,6 +65,12 @@ gboolean mst_job_link (MstJob * job, GstElement * first, ...)
 gboolean mst_job_add_input (MstJob * job, const gchar * input,
     GstElement * sink, gint max_channels);
 gboolean mst_job_add_demo (MstJob * job, guint rate, GstElement * sink);
+/* A chained file (Ogg: logical streams one after the other) is measured
+ * across its streams when they share one format (a new stream-start and
+ * segment reach the chain); with single = TRUE its second stream is
+ * refused instead (encoders such as flacenc cannot take a new segment in
+ * the middle of their output). */
+void mst_job_set_single_stream (MstJob * job, gboolean single);
 
 /* Caps of the decoded stream that was linked (or the demo caps); NULL
  * before.  Transfer none. */

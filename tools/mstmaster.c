@@ -326,6 +326,7 @@ render (Master * m, gdouble gain_db, const gchar * label)
   MstExit code = MST_EXIT_OK;
   GstCaps *caps;
 
+  mst_job_set_single_stream (job, TRUE);
   mst_report_clear (&m->pass);
   m->gr_max = 0.0;
   m->safety_clips = 0;

@@ -34,6 +34,12 @@
 #   batch      `analyze A B C`: one report per file, a JSON array with an
 #              error object for the missing one, its exit code, the others
 #              measured as when run alone
+#   chained    a chained Ogg Vorbis file (two logical streams one after the
+#              other, as `cat a.ogg b.ogg` makes): `analyze` ends (it hung)
+#              and measures both streams (libebur128 on the two parts
+#              decoded by GStreamer and joined); a format change between
+#              the streams and `master` of a chained file are refused with
+#              exit 4, one line, no output
 #   checklist  `analyze --json` checklist on files with known properties:
 #              anti-phase (correlation -1, the mono fold cancels), DC offset,
 #              clipped sine (two flat tops per period), 6 dB balance,
@@ -757,6 +763,93 @@ def case_batch(tmp):
        'text: two reports and a summary')
 
 
+def gst_has(*factories):
+    env = dict(os.environ)
+    if env.get('GST_PLUGIN_SYSTEM_PATH_1_0', None) == '':
+        del env['GST_PLUGIN_SYSTEM_PATH_1_0']
+    return all(subprocess.run([shutil.which('gst-inspect-1.0'), '--exists',
+                               f], env=env).returncode == 0
+               for f in factories)
+
+
+def run_bounded(*args):
+    """run() that reports a hang as exit code None instead of raising."""
+    try:
+        return run(*args)
+    except subprocess.TimeoutExpired:
+        return None, '', 'timed out', 120.0
+
+
+def case_chained(tmp):
+    need_numpy()
+    if not gst_has('vorbisenc', 'oggmux', 'wavparse'):
+        print('ok 1 # SKIP vorbisenc / oggmux not installed')
+        return
+    rate = 44100
+
+    def ogg(name, data, r):
+        wav = os.path.join(tmp, name + '.wav')
+        path = os.path.join(tmp, name + '.ogg')
+        write_wav(wav, data, r, 'f32')
+        subprocess.run([shutil.which('gst-launch-1.0'), '-q', 'filesrc',
+                        'location=' + wav, '!', 'wavparse', '!',
+                        'audioconvert', '!', 'vorbisenc', '!', 'oggmux', '!',
+                        'filesink', 'location=' + path], check=True,
+                       timeout=120)
+        return path
+
+    a = ogg('a', music(4.0, rate, 2, -14.0, seed=1), rate)
+    b = ogg('b', music(4.0, rate, 2, -3.0, seed=2), rate)
+    c = ogg('c', music(3.0, 48000, 1, -6.0, seed=3), 48000)
+
+    def cat(name, *parts):
+        path = os.path.join(tmp, name)
+        with open(path, 'wb') as f:
+            for p in parts:
+                with open(p, 'rb') as g:
+                    f.write(g.read())
+        return path
+
+    same = cat('same.ogg', a, b)
+    mixed = cat('mixed.ogg', a, c)
+
+    # expectation: both parts decoded by GStreamer on their own, joined,
+    # measured by libebur128
+    xa = read_wav(decode_to_wav(a, tmp))[0]
+    xb = read_wav(decode_to_wav(b, tmp))[0]
+    want, _ = ebur128(np.concatenate([xa, xb]), rate)
+    part_b, _ = ebur128(xb, rate)
+    diag('libebur128: both streams %.2f LUFS, second alone %.2f' % (
+        want, part_b))
+
+    code, out, err, dt = run_bounded('analyze', '--json', '-q', same)
+    ok(code is not None, 'chained Ogg: analyze ends (no hang)')
+    try:
+        rep = json.loads(out)
+    except ValueError:
+        rep = None
+    if ok(code == 0 and rep, 'chained Ogg: analyze exits 0 with a report'):
+        close(rep['duration_s'], (len(xa) + len(xb)) / rate, 0.05,
+              'chained Ogg: duration covers both streams')
+        close(rep['integrated_lufs'], want, 0.1,
+              'chained Ogg: integrated loudness of both streams')
+
+    code, out, err, dt = run_bounded('analyze', '-q', mixed)
+    ok(code == 4, 'format change between streams: exit 4 (got %s)' % code)
+    ok('format changes' in err and len(err.strip().splitlines()) == 1,
+       'format change between streams: one line says why')
+
+    out_path = os.path.join(tmp, 'out.flac')
+    for what, src in (('chained', same), ('chained, format change', mixed)):
+        code, o, err, dt = run_bounded('master', '-q', src, out_path,
+                                       '--target', 'podcast')
+        ok(code == 4, 'master %s: exit 4 (got %s)' % (what, code))
+        ok(err.strip().startswith('gst-mastering: error:'),
+           'master %s: says why' % what)
+        ok(not os.path.exists(out_path), 'master %s: no output' % what)
+        no_leftovers(tmp, 'master ' + what)
+
+
 CASES = {
     'targets': case_targets,
     'formats': case_formats,
@@ -770,6 +863,7 @@ CASES = {
     'checklist': case_checklist,
     'fixes': case_fixes,
     'batch': case_batch,
+    'chained': case_chained,
 }
 
 
