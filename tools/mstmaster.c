@@ -627,13 +627,6 @@ run_master (Master * m, gboolean json, gboolean strict, gdouble max_limiting)
     code = MST_EXIT_NOT_AUDIO;
     goto done;
   }
-  if (before.rate > 192000) {
-    g_printerr ("%s: error: %s: %d Hz is above the limiter's 192 kHz\n",
-        PROGRAM, before.source, before.rate);
-    code = MST_EXIT_NOT_AUDIO;
-    goto done;
-  }
-
   /* output format */
   depth = depth_of_format (before.source_format);
   m->f64 = before.source_format && g_str_has_prefix (before.source_format,

@@ -11,7 +11,8 @@
 #              including its maximum short-term loudness
 #   formats    `master` on generated music-like inputs (mono 44.1 kHz 16-bit
 #              quiet, stereo 48 kHz 24-bit loud, 5.1 96 kHz float, stereo
-#              float into FLAC, 16-bit to --depth 32f): the output judged
+#              float into FLAC, 16-bit to --depth 32f, 8 kHz 16-bit, 384 kHz
+#              24-bit into FLAC): the output judged
 #              by libebur128 (ctypes) and by `analyze` within +-0.1 LU of
 #              the target and at or under the ceiling; rate, channels,
 #              length and sample format as specified
@@ -390,10 +391,16 @@ def case_formats(tmp):
         ('stereo-44k-s16-32f', 44100, 2, 's16', -12.0, 'apple-music',
          -16.0, -1.5, ['--depth', '32f', '--ceiling', '-1.5'], 'wav',
          'float', 32),
+        # the lowest and highest rates the elements take (their caps)
+        ('stereo-8k-s16', 8000, 2, 's16', -6.0, 'spotify', -14.0, -1.0, [],
+         'wav', 'int', 16),
+        ('stereo-384k-s24-flac', 384000, 2, 's24', -6.0, 'podcast', -16.0,
+         -1.0, [], 'flac', 'int', 24),
     ]
     for (name, rate, ch, fmt, level, target, lufs, ceiling, extra, ext,
          kind, bits) in cases:
-        src = music(8.0 if rate == 96000 else 12.0, rate, ch, level)
+        src = music(12.0 if rate < 96000 else 8.0 if rate == 96000 else 3.0,
+                    rate, ch, level)
         inp = os.path.join(tmp, name + '-in.wav')
         out = os.path.join(tmp, name + '-out.' + ext)
         write_wav(inp, src, rate, fmt, MASK_51 if ch == 6 else None)
