@@ -861,7 +861,8 @@ gint
 mst_cmd_master (gint argc, gchar ** argv)
 {
   gchar *target = NULL, *chain = NULL, *depth = NULL;
-  gdouble ceiling = NAN, max_limiting = DEFAULT_MAX_LIMITING_DB;
+  /* G_MAXDOUBLE: not given (NaN is what "--ceiling nan" parses to) */
+  gdouble ceiling = G_MAXDOUBLE, max_limiting = DEFAULT_MAX_LIMITING_DB;
   gboolean demo = FALSE, json = FALSE, quiet = FALSE, strict = FALSE;
   const GOptionEntry entries[] = {
     {"target", 't', 0, G_OPTION_ARG_STRING, &target,
@@ -917,6 +918,12 @@ mst_cmd_master (gint argc, gchar ** argv)
         PROGRAM " targets')");
     goto done;
   }
+  if (isnan (ceiling)) {
+    ret = mst_cli_usage_error ("master", "--ceiling must be -20 to 0 dBTP");
+    goto done;
+  }
+  if (ceiling == G_MAXDOUBLE)
+    ceiling = NAN;
   ret = master_main ("master", input, out, target, ceiling, chain, depth,
       json, quiet, strict, max_limiting);
 

@@ -476,6 +476,7 @@ def case_errors(tmp):
         ('bad extension', (good, os.path.join(tmp, 'out.mp3')), 2),
         ('bad --depth', (good, out, '--depth', '20'), 2),
         ('bad --chain', (good, out, '--chain', 'heavy'), 2),
+        ('--ceiling nan', (good, out, '--ceiling', 'nan'), 2),
         ('missing output directory',
          (good, os.path.join(tmp, 'no', 'such', 'dir.wav')), 7),
         ('OUT = IN', (good, good), 2),
