@@ -56,7 +56,7 @@
 
 #define HIST_MIN_LUFS (-70.0)
 #define HIST_BINS_PER_LU 100
-#define HIST_BINS (100 * HIST_BINS_PER_LU)     /* -70 .. +30 LUFS */
+#define HIST_BINS (100 * HIST_BINS_PER_LU)     /* -70..+30 LUFS (+ above) */
 
 #define ABS_GATE_LUFS (-70.0)
 #define REL_GATE_LU (-10.0)
@@ -234,7 +234,12 @@ hist_gated_mean (const Histogram * h, double gate, double *n)
 
     if (b < gb)
       break;
-    if (b == gb && h->count[b]) {
+    if (b == gb && h->count[b] && b == HIST_BINS - 1) {
+      /* the top bin also holds every block above +30 LUFS (float input
+       * far over full scale): its blocks count when their mean does */
+      f = mst_loudness_from_energy (h->energy[b] / (double) h->count[b])
+          >= gate ? 1.0 : 0.0;
+    } else if (b == gb && h->count[b]) {
       double lo = hist_bin_low (b), hi = hist_bin_low (b + 1);
 
       f = (hi - gate) / (hi - lo);

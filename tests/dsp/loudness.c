@@ -927,6 +927,45 @@ test_api (void)
   mst_loudness_free (st);
 }
 
+/* Float input far over full scale (a +50 dB gain before the meter): the
+ * gating histogram covers -70..+30 LUFS, louder blocks share its top bin.
+ * Expectation: loudness scales with the gain, so a 1 kHz sine at +50 dBFS
+ * reads the 0 dBFS value of test_synthetic (docs/conformance.md §9) plus
+ * 50 LU, also after a quieter passage that the relative gate drops. */
+static void
+test_over_range (void)
+{
+  const double tol = 0.001;
+  MtsBuf *b;
+
+  b = mts_buf_new (48000, 1);
+  mts_tone (b, 1000.0, 50.0, 10.0);
+  MT_CLOSE (integrated_of (b, NULL), -3.0036 + 50.0, tol,
+      "mono 1 kHz +50 dBFS 10 s (blocks above the histogram): I");
+  mts_buf_clear (b);
+  mts_tone (b, 1000.0, 28.0, 10.0);
+  MT_CLOSE (integrated_of (b, NULL), -3.0036 + 28.0, tol,
+      "mono 1 kHz +28 dBFS 10 s (blocks in the top LU): I");
+  mts_buf_free (b);
+  {
+    MstLoudness *st = meter_new (48000, 1, 0);
+
+    b = mts_buf_new (48000, 1);
+    mts_tone (b, 1000.0, 10.0, 10.0);
+    feed (st, b);
+    mts_buf_clear (b);
+    mts_tone (b, 1000.0, 50.0, 10.0);
+    feed (st, b);
+    /* the +10 dBFS blocks are 40 LU under the relative gate; the four
+     * gating blocks across the step are the only others it lets in, so
+     * the reading is within 0.2 LU of the loud part's */
+    MT_CLOSE (mst_loudness_integrated (st), -3.0036 + 50.0, 0.2,
+        "10 s at +10 dBFS then 10 s at +50 dBFS: I of the loud part");
+    mst_loudness_free (st);
+    mts_buf_free (b);
+  }
+}
+
 int
 main (void)
 {
@@ -941,5 +980,6 @@ main (void)
   test_chunking ();
   test_gap ();
   test_api ();
+  test_over_range ();
   return mt_done ();
 }
