@@ -481,90 +481,288 @@ design_matched (MstBiquadCoefs * c, MstBiquadType type, const Proto * p,
 #ifndef LS_ABOVE
 #define LS_ABOVE 0.02
 #endif
-/* The error grid: 64 log-spaced frequencies from w0/32 to 0.9 pi, cos and
- * sin of w and 2w there, and the prototype's magnitude. */
-#define ERR_POINTS 64
+
+/* The grid of the minimax fit and of the candidates' comparison: DC,
+ * MM_LOG log-spaced frequencies from w0/16 to 0.4 fs (0.8 pi), MM_PEAK
+ * around the centre/corner frequency over +-2 bandwidths of the
+ * resonance, MM_HIGH from 0.4 fs to Nyquist.  Per point: Vicanek's basis
+ * phi0..2, the prototype's |H|^2 (t) and |H| (ha), and the factor its
+ * error counts with (1; 0.1 above 0.4 fs, where the response has to stay
+ * sane, not follow the prototype). */
+#define MM_LOG 48
+#define MM_PEAK 17
+#define MM_HIGH 6
+#define MM_POINTS (1 + MM_LOG + MM_PEAK + MM_HIGH)
+#define MM_TOP (0.8 * MST_PI)
+#ifndef MM_HIGH_FACTOR
+#define MM_HIGH_FACTOR 0.1
+#endif
 typedef struct
 {
-  double c1[ERR_POINTS], s1[ERR_POINTS], c2[ERR_POINTS], s2[ERR_POINTS],
-      ha[ERR_POINTS];
-} ErrGrid;
+  int n;
+  double f0[MM_POINTS], f1[MM_POINTS], f2[MM_POINTS], t[MM_POINTS],
+      ha[MM_POINTS], k[MM_POINTS];
+} FitGrid;
 
 static void
-err_grid (ErrGrid * g, const Proto * p, double w0)
+fit_grid_point (FitGrid * g, const Proto * p, double w0, double w,
+    double k)
 {
-  double wlo = w0 / 32.0, w = wlo;
-  double ratio = pow (0.9 * MST_PI / wlo, 1.0 / (ERR_POINTS - 1));
-  int i;
+  double f1 = sin (0.5 * w);
+  int i = g->n++;
 
-  for (i = 0; i < ERR_POINTS; i++) {
-    double cw = cos (w), sw = sin (w);
-    g->c1[i] = cw;
-    g->s1[i] = sw;
-    g->c2[i] = 2.0 * cw * cw - 1.0;
-    g->s2[i] = 2.0 * sw * cw;
-    g->ha[i] = sqrt (proto_mag2 (p, w / w0));
-    w *= ratio;
-  }
+  f1 *= f1;
+  g->f1[i] = f1;
+  g->f0[i] = 1.0 - f1;
+  g->f2[i] = 4.0 * (1.0 - f1) * f1;
+  g->t[i] = proto_mag2 (p, w / w0);
+  g->ha[i] = sqrt (g->t[i]);
+  g->k[i] = k;
 }
 
-/* Largest magnitude error (dB, or linear x 8.7 where the prototype is
- * below -20 dB) of c against the prototype on the error grid. */
+static void
+fit_grid (FitGrid * g, const Proto * p, double w0)
+{
+  double wlo = w0 / 16.0, ratio = pow (MM_TOP / wlo, 1.0 / (MM_LOG - 1));
+  double w = wlo, q, bw;
+  int i;
+
+  g->n = 0;
+  fit_grid_point (g, p, w0, 0.0, 1.0);
+  for (i = 0; i < MM_LOG; i++, w *= ratio)
+    fit_grid_point (g, p, w0, w < MM_TOP ? w : MM_TOP, 1.0);
+  /* the resonance: quality of the sharper of zero and pole pair */
+  q = 0.0;
+  if (p->d1 > 0.0)
+    q = sqrt (p->d0 * p->d2) / p->d1;
+  if (p->n1 > 0.0 && p->n0 > 0.0 && p->n2 > 0.0
+      && sqrt (p->n0 * p->n2) / p->n1 > q)
+    q = sqrt (p->n0 * p->n2) / p->n1;
+  bw = q > 0.5 ? 1.0 / q : 2.0;
+  for (i = 0; i < MM_PEAK; i++) {
+    double ww = w0 * exp (bw * (i - MM_PEAK / 2) / (0.25 * (MM_PEAK - 1)));
+    fit_grid_point (g, p, w0, ww < MM_TOP ? ww : MM_TOP, 1.0);
+  }
+  for (i = 1; i <= MM_HIGH; i++)
+    fit_grid_point (g, p, w0, MM_TOP + (MST_PI - MM_TOP) * i / MM_HIGH,
+        MM_HIGH_FACTOR);
+}
+
+/* Error of a section at grid point i given its |H|^2 (hd2): dB where the
+ * prototype is above -20 dB (to first order, which is what the fit
+ * needs), otherwise the linear difference counted as the dB it would make
+ * on a unit magnitude (20 log10 (1 + d), to first order); times the
+ * point's factor.  The fit measures dB a little further down than the
+ * -20 dB at which a comparison switches to linear (MM_DB_ABOVE), so that
+ * a point just above the switch, between two grid points, is not
+ * judged by the looser linear measure. */
+#ifndef MM_DB_ABOVE
+#define MM_DB_ABOVE 0.08
+#endif
 static double
-fit_error (const MstBiquadCoefs * c, const ErrGrid * g)
+point_error (const FitGrid * g, int i, double hd2)
+{
+  double t = g->t[i], e;
+
+  if (t > MM_DB_ABOVE * MM_DB_ABOVE) {
+    /* 10 log10 (hd2 / t), to first order */
+    e = 4.3429448 * fabs (hd2 / t - 1.0);
+  } else {
+    double hd = sqrt (hd2 > 0.0 ? hd2 : 0.0);
+    e = 8.6858896 * fabs (hd - g->ha[i]);
+  }
+  return e * g->k[i];
+}
+
+/* |H|^2 of c at grid point i */
+static double
+point_mag2 (const MstBiquadCoefs * c, const FitGrid * g, int i)
+{
+  double sb = c->b0 + c->b1 + c->b2, db = c->b0 - c->b1 + c->b2;
+  double sa = 1.0 + c->a1 + c->a2, da = 1.0 - c->a1 + c->a2;
+  double num = sb * sb * g->f0[i] + db * db * g->f1[i]
+      - 4.0 * c->b0 * c->b2 * g->f2[i];
+  double den = sa * sa * g->f0[i] + da * da * g->f1[i]
+      - 4.0 * c->a2 * g->f2[i];
+  return num / den;
+}
+
+/* Largest error of c against the prototype on the grid. */
+static double
+fit_error (const MstBiquadCoefs * c, const FitGrid * g)
 {
   double e = 0;
   int i;
 
-  for (i = 0; i < ERR_POINTS; i++) {
-    double nr = c->b0 + c->b1 * g->c1[i] + c->b2 * g->c2[i];
-    double ni = c->b1 * g->s1[i] + c->b2 * g->s2[i];
-    double dr = 1.0 + c->a1 * g->c1[i] + c->a2 * g->c2[i];
-    double di = c->a1 * g->s1[i] + c->a2 * g->s2[i];
-    double hd = sqrt ((nr * nr + ni * ni) / (dr * dr + di * di));
-    double ha = g->ha[i], ee;
-    ee = ha > 0.1 ? fabs (20.0 * log10 (hd / ha)) : 8.7 * fabs (hd - ha);
-    e = ee > e ? ee : e;
+  for (i = 0; i < g->n; i++) {
+    double ee = point_error (g, i, point_mag2 (c, g, i));
+    e = ee > e || !(ee == ee) ? ee : e;
   }
   return e;
 }
 
-/* Bells and shelves: the best of the impulse-invariant design, the
- * five-point fit, and both refined by least squares. */
+/* Minimax refinement: Lawson's iteration on the squared-magnitude forms.
+ *
+ * |H(e^jw)|^2 = B.phi / A.phi, A = (1, A1, A2), B = sum_j beta_j n_j with
+ * the numerator's free directions n_j per type: all three for bells,
+ * shelves and low-pass; B0 = 0 (a zero at DC) for band-pass; for
+ * high-pass (the double zero at DC) and notch (the zero pair on the unit
+ * circle at w0) only the gain.  The equation error B.phi - T A.phi (T
+ * the prototype's |H|^2) is linear in (A1, A2, beta); it is weighted by
+ * 1 / (max (T, 0.01) A'.phi), A' the previous iterate (Steiglitz-
+ * McBride: the relative error of |H|^2), and by Lawson weights u_i that
+ * are multiplied after each pass by the true error at the point (the
+ * measure of fit_error), which drives the weighted least-squares
+ * solution towards the minimax one.  Every pass is factored into
+ * minimum-phase polynomials and kept if its poles lie inside the unit
+ * circle with a margin; c becomes the pass with the smallest largest
+ * error if that beats *err (c's error on entry), and *err is updated. */
+#ifndef MM_ITER
+#define MM_ITER 8
+#endif
+#define MM_POLE_MARGIN 1e-9
+
+static void
+refine_minimax (MstBiquadCoefs * c, double *err, MstBiquadType type,
+    double w0, const FitGrid * g)
+{
+  /* free directions nv[0..nb) and the fixed part bf of B: B0 (the DC
+   * gain) is fixed to the prototype's */
+  double nv[3][3] = { {0, 1, 0}, {0, 0, 1}, {0, 0, 0} };
+  double bf[3] = { g->t[0], 0.0, 0.0 };
+  double u[MM_POINTS], aa[3];
+  int nb = 2, n, it, i, j, k;
+  MstBiquadCoefs cur = *c;
+
+  if (type == MST_BIQUAD_HIGH_PASS) {
+    /* gain (1 - z^-1)^2: B = gain^2 (0, 16, -4) */
+    nb = 1;
+    nv[0][0] = 0.0, nv[0][1] = 16.0, nv[0][2] = -4.0;
+  } else if (type == MST_BIQUAD_NOTCH) {
+    /* gain (1 - 2 cos w0 z^-1 + z^-2), the gain set by B0 */
+    double cw = cos (w0), s0 = (2.0 - 2.0 * cw) * (2.0 - 2.0 * cw);
+    nb = 0;
+    bf[0] = g->t[0];
+    bf[1] = g->t[0] * (2.0 + 2.0 * cw) * (2.0 + 2.0 * cw) / s0;
+    bf[2] = -4.0 * g->t[0] / s0;
+  }
+  n = 2 + nb;
+  for (i = 0; i < g->n; i++)
+    u[i] = 1.0;
+  for (it = 0; it < MM_ITER; it++) {
+    double m[5][5] = { {0} }, v[5] = { 0 }, usum = 0.0, e;
+    double bb[3], a0, a1, a2, b0, b1, b2;
+    MstBiquadCoefs nc;
+    aa[0] = (1.0 + cur.a1 + cur.a2) * (1.0 + cur.a1 + cur.a2);
+    aa[1] = (1.0 - cur.a1 + cur.a2) * (1.0 - cur.a1 + cur.a2);
+    aa[2] = -4.0 * cur.a2;
+    for (i = 0; i < g->n; i++) {
+      const double t = g->t[i], f0 = g->f0[i], f1 = g->f1[i], f2 = g->f2[i];
+      double r[5], h, ap = aa[0] * f0 + aa[1] * f1 + aa[2] * f2;
+      double wt = sqrt (u[i]) / ((t > 0.01 ? t : 0.01) * ap);
+      r[0] = -t * f1 * wt;
+      r[1] = -t * f2 * wt;
+      for (j = 0; j < nb; j++)
+        r[2 + j] = (nv[j][0] * f0 + nv[j][1] * f1 + nv[j][2] * f2) * wt;
+      h = (t * f0 - bf[0] * f0 - bf[1] * f1 - bf[2] * f2) * wt;
+      for (j = 0; j < n; j++) {
+        for (k = 0; k < n; k++)
+          m[j][k] += r[j] * r[k];
+        v[j] += r[j] * h;
+      }
+    }
+    if (!solve (m, v, n))
+      break;
+    for (k = 0; k < 3; k++) {
+      bb[k] = bf[k];
+      for (j = 0; j < nb; j++)
+        bb[k] += v[2 + j] * nv[j][k];
+    }
+    if (!factor_mag2 (1.0, v[0], v[1], &a0, &a1, &a2))
+      break;
+    if (type == MST_BIQUAD_HIGH_PASS || type == MST_BIQUAD_NOTCH) {
+      double gg = type == MST_BIQUAD_HIGH_PASS ? 0.5 * sqrt (bb[1]) * 0.5
+          : sqrt (-0.25 * bb[2]);
+      if (!(gg > 0.0))
+        break;
+      b0 = b2 = gg;
+      b1 = type == MST_BIQUAD_HIGH_PASS ? -2.0 * gg : -2.0 * gg * cos (w0);
+    } else if (!factor_mag2 (bb[0], bb[1], bb[2], &b0, &b1, &b2)) {
+      break;
+    }
+    if (type == MST_BIQUAD_BAND_PASS)
+      b2 = -b0 - b1;            /* the zero exactly at DC */
+    nc.b0 = b0 / a0;
+    nc.b1 = b1 / a0;
+    nc.b2 = b2 / a0;
+    nc.a1 = a1 / a0;
+    nc.a2 = a2 / a0;
+    if (!(fabs (nc.a2) < 1.0 - MM_POLE_MARGIN
+            && fabs (nc.a1) < 1.0 + nc.a2 - MM_POLE_MARGIN)
+        || !isfinite (nc.b0 + nc.b1 + nc.b2))
+      break;
+    cur = nc;
+    /* Lawson: weights times the error at each point */
+    e = 0.0;
+    for (i = 0; i < g->n; i++) {
+      double ee = point_error (g, i, point_mag2 (&cur, g, i));
+      e = ee > e ? ee : e;
+      u[i] *= ee + 1e-12;
+      usum += u[i];
+    }
+    if (e < *err) {
+      *err = e;
+      *c = cur;
+    }
+    if (!(usum > 0.0))
+      break;
+    for (i = 0; i < g->n; i++)
+      u[i] = u[i] / usum * g->n + 1e-12;
+  }
+}
+
+/* The best of the impulse-invariant design, the five-point fit, both
+ * refined by least squares, and the best of these refined towards the
+ * minimax fit. */
 static void
 design_matched_refined (MstBiquadCoefs * c, MstBiquadType type,
     const Proto * p, double w0)
 {
   MstBiquadCoefs cand[4];
   LsGrid lg;
-  ErrGrid eg;
+  FitGrid fg;
   double best;
   int n = 1, i;
 
   design_matched (&cand[0], type, p, w0);
   *c = cand[0];
-  if (w0 <= LS_ABOVE || !(type == MST_BIQUAD_BELL
-          || type == MST_BIQUAD_LOW_SHELF || type == MST_BIQUAD_HIGH_SHELF
-          || type == MST_BIQUAD_LOW_PASS || type == MST_BIQUAD_BAND_PASS))
+  if (w0 <= LS_ABOVE || type == MST_BIQUAD_ALL_PASS)
     return;
-  ls_grid (&lg, p, w0);
-  err_grid (&eg, p, w0);
-  cand[1] = cand[0];
-  refine_ls (&cand[1], p, &lg);
-  n = 2;
-  if (design_matched_fit (&cand[2], p, w0)) {
-    cand[3] = cand[2];
-    refine_ls (&cand[3], p, &lg);
-    n = 4;
+  fit_grid (&fg, p, w0);
+  if (type == MST_BIQUAD_BELL || type == MST_BIQUAD_LOW_SHELF
+      || type == MST_BIQUAD_HIGH_SHELF || type == MST_BIQUAD_LOW_PASS
+      || type == MST_BIQUAD_BAND_PASS) {
+    ls_grid (&lg, p, w0);
+    cand[1] = cand[0];
+    refine_ls (&cand[1], p, &lg);
+    n = 2;
+    if (design_matched_fit (&cand[2], p, w0)) {
+      cand[3] = cand[2];
+      refine_ls (&cand[3], p, &lg);
+      n = 4;
+    }
   }
-  best = fit_error (&cand[0], &eg);
+  best = fit_error (&cand[0], &fg);
   for (i = 1; i < n; i++) {
-    double e = fit_error (&cand[i], &eg);
+    double e = fit_error (&cand[i], &fg);
     if (e < best) {
       best = e;
       *c = cand[i];
     }
   }
+#ifndef MM_SKIP
+  refine_minimax (c, &best, type, w0, &fg);
+#endif
 }
 
 void
@@ -591,10 +789,21 @@ mst_biquad_design (MstBiquadCoefs * c, MstBiquadType type,
     type = MST_BIQUAD_BELL;
   w0 = 2.0 * MST_PI * freq / rate;
   prototype (&p, type, gain_db, q);
-  if (design == MST_BIQUAD_BILINEAR)
+  if (design == MST_BIQUAD_BILINEAR) {
     design_bilinear (c, &p, w0);
-  else
+  } else if (gain_db < 0.0 && (type == MST_BIQUAD_BELL
+          || type == MST_BIQUAD_LOW_SHELF || type == MST_BIQUAD_HIGH_SHELF)) {
+    /* a cut is the inverse of the boost (prototype and, so, design):
+     * boost and cut are exact mirror images in dB */
+    Proto boost;
+    prototype (&boost, type, -gain_db, q);
+    design_matched_refined (c, type, &boost, w0);
+    invert (c);
+    if (!(fabs (c->a2) < 1.0 && fabs (c->a1) < 1.0 + c->a2))
+      design_matched (c, type, &p, w0);
+  } else {
     design_matched_refined (c, type, &p, w0);
+  }
 }
 
 unsigned

@@ -13,24 +13,35 @@
  *                        Filters", 2016).  Much less "cramping" than the
  *                        bilinear design near Nyquist: for a 16 kHz bell
  *                        (+6 dB, Q 1) at 44.1 kHz the largest deviation
- *                        from the analog bell up to 20 kHz is 0.07 dB
+ *                        from the analog bell up to 20 kHz is 0.094 dB
  *                        (bilinear: 4.2 dB), measured by
- *                        tests/dsp/biquad.c.  Centre frequencies up to
- *                        fs/8, Q 0.5..5, -15..+12 dB, largest deviation
- *                        from the analog response up to 0.4 fs: bells
- *                        0.10 dB, low-pass 0.08, high-pass 0.17, band-pass
- *                        0.17, shelves 0.25 (0.11 for Q <= 1), notch 0.35
- *                        (Q 0.5; 0.03 for Q >= 2); up to fs/16: 0.1 or less
- *                        for every type but band-pass (0.17).  What is
- *                        left is the skirt a biquad cannot follow: its
- *                        response is flat at Nyquist.
- *                        Bells, shelves, low- and band-pass above
- *                        0.003 fs are refined:
- *                        candidates (impulse-invariant poles; all five
- *                        squared-magnitude terms fitted at DC, Nyquist,
- *                        f0 and the band edges; both refined by weighted
- *                        least squares on a log grid) are compared with
- *                        the prototype and the closest one kept.
+ *                        tests/dsp/biquad.c.  Above 0.003 fs every type
+ *                        but the all-pass is then refined: candidates
+ *                        (impulse-invariant poles; for bells, shelves,
+ *                        low- and band-pass also all five squared-
+ *                        magnitude terms fitted at DC, Nyquist, f0 and
+ *                        the band edges, and both refined by weighted
+ *                        least squares) are compared with the prototype,
+ *                        and the closest is refined towards the minimax
+ *                        (Chebyshev) fit of |H|^2 to the prototype's from
+ *                        DC to 0.4 fs by Lawson's iteration (DC gain kept
+ *                        exact; the high-pass keeps its double zero at
+ *                        DC, the band-pass its zero at DC, the notch its
+ *                        zeros on the unit circle at f0).  Deviation
+ *                        from the analog response up to 0.4 fs, in dB
+ *                        where the analog magnitude is above -20 dB and
+ *                        below as the linear difference on a unit
+ *                        passband, 20 log10 (1 + |Hd - Ha|), centre
+ *                        frequencies 20 Hz..fs/8, Q 0.5..5,
+ *                        -15..+12 dB, at 44.1/48/96 kHz: bells 0.09 dB,
+ *                        high-pass 0.082, low-pass 0.043, notch 0.071,
+ *                        shelves 0.19 (Q 5; 0.11 for Q <= 1; up to fs/16
+ *                        0.05), band-pass 0.15.  What is left is the
+ *                        skirt a section cannot follow: its response
+ *                        levels off towards Nyquist while the analog one
+ *                        still falls (the band-pass's 1/f skirt is still
+ *                        at -16 dB at 0.3 fs, where it is compared in
+ *                        dB).
  *                        Shelves and cuts are designed as the boost (or
  *                        the cut, whichever has the lower pole frequency)
  *                        and inverted, so boost and cut are exact mirror
