@@ -77,6 +77,7 @@ typedef struct
 
   /* the gentle chain as built (NULL: not used) */
   const gchar *chain_note;
+  gboolean eq_failed_noted;
 
   /* results of the last render pass */
   MstReport pass;               /* inline meter, before quantization */
@@ -363,6 +364,15 @@ render (Master * m, gdouble gain_db, const gchar * label)
   if (m->chain == CHAIN_GENTLE) {
     GstElement *eq = make_mseq (job), *mbc = make_mbc (job);
 
+    /* installed but not configurable as planned (other properties) */
+    if (!eq && mst_cli_have_element ("mseq") && !m->eq_failed_noted) {
+      m->eq_failed_noted = TRUE;
+      m->chain_note = mbc ? "multibandcomp (glue)" : NULL;
+      if (!m->quiet)
+        g_printerr ("%s: note: 'mseq' does not take the low-end tidy "
+            "settings (its properties differ): running without it\n",
+            PROGRAM);
+    }
     if (eq) {
       if (!mst_job_link (job, last, eq, NULL))
         goto failed;
