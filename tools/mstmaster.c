@@ -170,10 +170,22 @@ create_tmp (Master * m)
   gchar *base = g_path_get_basename (m->out);
   gchar *tmpl = g_strdup_printf ("%s%c%s.part-XXXXXX", dir, G_DIR_SEPARATOR,
       base);
+  sigset_t block, old;
   mode_t mask;
   gint fd;
 
+  /* no signal between creating the file and knowing its name in the
+   * handler (else Ctrl-C right then would leave it behind) */
+  set_cleanup_path (NULL);
+  sigemptyset (&block);
+  sigaddset (&block, SIGINT);
+  sigaddset (&block, SIGTERM);
+  sigaddset (&block, SIGHUP);
+  sigprocmask (SIG_BLOCK, &block, &old);
   fd = g_mkstemp (tmpl);
+  if (fd >= 0)
+    set_cleanup_path (tmpl);
+  sigprocmask (SIG_SETMASK, &old, NULL);
   if (fd < 0) {
     gchar *name = g_filename_display_name (dir);
 
@@ -192,7 +204,6 @@ create_tmp (Master * m)
     GST_WARNING ("fchmod: %s", g_strerror (errno));
   close (fd);
   m->tmp = tmpl;
-  set_cleanup_path (tmpl);
   g_free (dir);
   g_free (base);
   return TRUE;
