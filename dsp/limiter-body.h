@@ -171,6 +171,113 @@ SFX (output) (MstLimiter * lim, int64_t feed0, SAMPLE * out, size_t n)
   }
 }
 
+/* The correction stage: y (n frames of the main stage's output, feed
+ * indices feed0 ..) -> out.  The detectors read y; r = thr / reading
+ * where the reading is over thr (the ceiling of y's frame times
+ * MARGIN2), 1 elsewhere (linked: the smallest over channels); the gain is
+ * the mean over N2 = 2 A2 + 1 samples of the minimum of r over
+ * 2 A2 + 2 H2 + 1 samples, so that it is <= r over H2 samples either side
+ * of every sample it applies to; y is delayed by L2 to meet it. */
+static void
+SFX (correct) (MstLimiter * lim, int64_t feed0, const SAMPLE * y,
+    SAMPLE * out, size_t n)
+{
+  const unsigned C = lim->channels;
+  SAMPLE *delayed = (SAMPLE *) lim->delayed;
+  const double N2 = lim->N2;
+  size_t i, done;
+  unsigned c;
+
+  /* the ceiling of every frame of y (its block's, see output) */
+  for (done = 0; done < n;) {
+    int64_t a = feed0 + (int64_t) done - (int64_t) lim->dq;
+    size_t m = seg_len (lim, a, n - done);
+    const float cb = ceil_of (lim, a);
+
+    for (i = 0; i < m; i++)
+      lim->cceil[(size_t) (feed0 + (int64_t) (done + i)) & lim->cmask] = cb;
+    done += m;
+  }
+
+  /* detection: env[c][i] belongs to y frame feed0 + i - d_tp2 */
+  {
+    float lowest = INFINITY;
+
+    for (i = 0; i <= lim->cmask; i++)
+      lowest = lim->cceil[i] < lowest ? lim->cceil[i] : lowest;
+    lowest = (float) (lowest * MARGIN2);
+    for (c = 0; c < C; c++) {
+      float *pl = lim->planar + (size_t) c * CHUNK;
+      float *e = lim->env + (size_t) c * CHUNK;
+      float *em = lim->env2_m + (size_t) c * (lim->d_m2 + CHUNK);
+
+      for (i = 0; i < n; i++)
+        pl[i] = (float) y[i * C + c];
+      mst_true_peak_process_env (lim->tp2, c, pl, e, n, lowest);
+      mst_true_peak_process_env (lim->tpm2, c, pl, em + lim->d_m2, n,
+          lowest);
+      for (i = 0; i < n; i++) {
+        e[i] = em[i] > e[i] ? em[i] : e[i];
+        e[i] *= lim->det_scale;
+      }
+      memmove (em, em + n, sizeof (float) * lim->d_m2);
+    }
+  }
+
+  /* r per frame (linked) or per sample, into cgain (interleaved) */
+  for (i = 0; i < n; i++) {
+    const double thr = lim->cceil[(size_t) (feed0 + (int64_t) i
+            - (int64_t) lim->d_tp2) & lim->cmask] * MARGIN2;
+    float rmin = 1.0f;
+
+    for (c = 0; c < C; c++) {
+      const float e = lim->env[(size_t) c * CHUNK + i];
+      const float r = e > thr ? (float) (thr / e) : 1.0f;
+
+      lim->cgain[i * C + c] = r;
+      rmin = r < rmin ? r : rmin;
+    }
+    if (lim->linked)
+      for (c = 0; c < C; c++)
+        lim->cgain[i * C + c] = rmin;
+  }
+
+  /* hold and ramp */
+  for (i = 0; i < n; i++) {
+    int red = 0;
+
+    for (c = 0; c < C; c++) {
+      double *box = lim->cbox + (size_t) c * lim->N2;
+      const double m = mst_minmax_push (lim->cmin[c], lim->cgain[i * C + c]);
+      double g;
+
+      lim->csum[c] += m - box[lim->cbox_pos];
+      box[lim->cbox_pos] = m;
+      g = lim->csum[c] / N2;
+      g = g < 1.0 ? g : 1.0;
+      red |= g < 1.0;
+      lim->cgain[i * C + c] = (float) g;
+    }
+    lim->corr_frames += (uint64_t) red;
+    if (++lim->cbox_pos == lim->N2) {
+      /* re-sum exactly once per lap: no drift */
+      lim->cbox_pos = 0;
+      for (c = 0; c < C; c++) {
+        const double *box = lim->cbox + (size_t) c * lim->N2;
+        double sum = 0.0;
+        unsigned k;
+
+        for (k = 0; k < lim->N2; k++)
+          sum += box[k];
+        lim->csum[c] = sum;
+      }
+    }
+  }
+
+  SFX (mst_delay_line_process) (SFX (lim->delay2), y, delayed, n);
+  SFX (apply_each) (out, delayed, lim->cgain, n * C);
+}
+
 size_t
 SFX (mst_limiter_process) (MstLimiter * lim, const SAMPLE * in, SAMPLE * out,
     size_t n_frames)
@@ -207,7 +314,12 @@ SFX (mst_limiter_process) (MstLimiter * lim, const SAMPLE * in, SAMPLE * out,
     }
     lim->feed += n;
     blocks_from_env (lim, n);
-    SFX (output) (lim, feed0, out, n);
+    if (lim->corr_on) {
+      SFX (output) (lim, feed0, (SAMPLE *) lim->ybuf, n);
+      SFX (correct) (lim, feed0, (const SAMPLE *) lim->ybuf, out, n);
+    } else {
+      SFX (output) (lim, feed0, out, n);
+    }
     if (in)
       in += n * C;
     out += n * C;

@@ -64,6 +64,15 @@
  * music driven 3 to 20 dB into the ceiling: 0.0001 to 0.0005 dB; this
  * is ten times that. */
 #define MARGIN (1.0 - 5e-4)
+/* The correction stage's threshold, relative to the ceiling
+ * (-0.0022 dB): above the main stage's, so that it acts only where the
+ * main gain's modulation put the output over it, below the ceiling by
+ * what its own (small, slow) gain changes can add. */
+#define MARGIN2 (1.0 - 2.5e-4)
+/* The correction stage's gain ramps: half length, ms. */
+#define CORR_RAMP_MS 1.0
+#define CORR_FACTOR 16
+#define CORR_TAPS 64
 /* Input-gain changes ramp over this time. */
 #define GAIN_RAMP_MS 20.0
 
@@ -123,6 +132,29 @@ struct MstLimiter
   float *env;                   /* channels x CHUNK */
   float *gain;                  /* CHUNK x channels */
 
+  /* output correction stage: re-detects the main stage's output y with
+   * the same pair of interpolators and applies a second gain, held at
+   * its minimum over [p - H2, p + H2] around each sample p and ramped
+   * over 2 A2 + 1 samples, where y still reads over the ceiling */
+  MstTruePeak *tp2, *tpm2;      /* detectors on y */
+  float *env2_m;                /* as env_m, for tpm2 */
+  unsigned d_m2;                /* tp2 latency - tpm2 latency */
+  unsigned A2, H2, N2;          /* ramp half length, hold, box length */
+  unsigned d_tp2, L2;           /* tp2 latency; stage delay, samples */
+  MstMinMax *cmin[MST_LIMITER_MAX_CHANNELS];    /* sliding min of r,
+                                                 * window 2 A2 + 2 H2 + 1 */
+  double *cbox;                 /* channels x N2: last N2 minima */
+  double csum[MST_LIMITER_MAX_CHANNELS];        /* their sums */
+  unsigned cbox_pos;
+  float *cceil;                 /* ceiling (linear) per y frame, ring */
+  unsigned cmask;
+  MstDelayLine *delay2_f32, *delay2_f64;        /* y, L2 frames */
+  void *ybuf;                   /* CHUNK x channels, native: y */
+  float *cgain;                 /* CHUNK x channels: correction gain */
+  float *rr;                    /* CHUNK: linked r per frame */
+  uint64_t corr_frames;         /* frames the correction stage reduced */
+  int corr_on, corr_req;        /* stage in use; requested (at reset) */
+
   float det_scale;              /* testing hook: envelope factor, 1 */
 
   /* statistics */
@@ -169,6 +201,24 @@ mst_limiter_reset (MstLimiter * lim)
   mst_delay_line_reset (lim->delay_f64);
   for (c = 0; c < lim->channels; c++)
     group_reset (lim, &lim->grp[c]);
+  mst_true_peak_reset (lim->tp2);
+  mst_true_peak_reset (lim->tpm2);
+  memset (lim->env2_m, 0, sizeof (float) * (lim->d_m2 + CHUNK)
+      * lim->channels);
+  mst_delay_line_reset (lim->delay2_f32);
+  mst_delay_line_reset (lim->delay2_f64);
+  for (c = 0; c < lim->channels; c++) {
+    mst_minmax_reset (lim->cmin[c]);
+    lim->csum[c] = lim->N2;
+    for (i = 0; i < lim->N2; i++)
+      lim->cbox[(size_t) c * lim->N2 + i] = 1.0;
+  }
+  lim->cbox_pos = 0;
+  for (i = 0; i <= lim->cmask; i++)
+    lim->cceil[i] = (float) lim->ceiling;
+  lim->corr_frames = 0;
+  lim->corr_on = lim->corr_req;
+  lim->latency = lim->d_tp + lim->dq + (lim->corr_on ? lim->L2 : 0);
   for (i = 0; i < lim->gsize; i++) {
     lim->ceil_ring[i] = (float) lim->ceiling;
     lim->gl[i] = 1.0f;
@@ -235,6 +285,39 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
   lim->W = lim->nb + 2 * lim->E + 2;
   lim->d_tp = mst_true_peak_latency (lim->tp);
   lim->dq = (lim->nb + lim->E + 2) * lim->B - 1;
+
+  /* the correction stage */
+  lim->tp2 = mst_true_peak_new_taps (channels, CORR_FACTOR, CORR_TAPS);
+  lim->tpm2 = mst_true_peak_new (channels, oversampling);
+  if (!lim->tp2 || !lim->tpm2)
+    goto fail;
+  lim->d_m2 = mst_true_peak_latency (lim->tp2)
+      - mst_true_peak_latency (lim->tpm2);
+  lim->env2_m = malloc (sizeof (float) * (lim->d_m2 + CHUNK) * channels);
+  if (!lim->env2_m)
+    goto fail;
+  lim->d_tp2 = mst_true_peak_latency (lim->tp2);
+  lim->A2 = (unsigned) ceil (CORR_RAMP_MS * rate / 1000.0);
+  lim->H2 = CORR_TAPS / 2;
+  lim->N2 = 2 * lim->A2 + 1;
+  lim->L2 = 2 * lim->A2 + lim->H2 + lim->d_tp2;
+  lim->cbox = malloc (sizeof (double) * lim->N2 * channels);
+  lim->cmask = pow2_at_least (lim->d_tp2 + CHUNK + 1) - 1;
+  lim->cceil = malloc (sizeof (float) * (lim->cmask + 1));
+  lim->ybuf = malloc (sizeof (double) * CHUNK * channels);
+  lim->cgain = malloc (sizeof (float) * CHUNK * channels);
+  lim->rr = malloc (sizeof (float) * CHUNK);
+  lim->delay2_f32 = mst_delay_line_new (channels, lim->L2, sizeof (float));
+  lim->delay2_f64 = mst_delay_line_new (channels, lim->L2, sizeof (double));
+  if (!lim->cbox || !lim->cceil || !lim->ybuf || !lim->cgain || !lim->rr
+      || !lim->delay2_f32 || !lim->delay2_f64)
+    goto fail;
+  for (c = 0; c < channels; c++) {
+    lim->cmin[c] = mst_minmax_new (2 * lim->A2 + 2 * lim->H2 + 1,
+        MST_MINMAX_MIN);
+    if (!lim->cmin[c])
+      goto fail;
+  }
   lim->latency = lim->d_tp + lim->dq;
   lim->lookahead_ms = 1000.0 * (lim->dq + 1) / rate;
 
@@ -266,9 +349,9 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
 
   /* one delay line per sample type (a stream uses one of them); the
    * scratch takes doubles, so that it serves both */
-  lim->delay_f32 = mst_delay_line_new (channels, lim->latency,
+  lim->delay_f32 = mst_delay_line_new (channels, lim->d_tp + lim->dq,
       sizeof (float));
-  lim->delay_f64 = mst_delay_line_new (channels, lim->latency,
+  lim->delay_f64 = mst_delay_line_new (channels, lim->d_tp + lim->dq,
       sizeof (double));
   lim->clean = malloc (sizeof (double) * CHUNK * channels);
   lim->delayed = malloc (sizeof (double) * CHUNK * channels);
@@ -320,6 +403,18 @@ mst_limiter_free (MstLimiter * lim)
   free (lim->planar);
   free (lim->env);
   free (lim->gain);
+  mst_true_peak_free (lim->tp2);
+  mst_true_peak_free (lim->tpm2);
+  free (lim->env2_m);
+  for (c = 0; c < MST_LIMITER_MAX_CHANNELS; c++)
+    mst_minmax_free (lim->cmin[c]);
+  free (lim->cbox);
+  free (lim->cceil);
+  free (lim->ybuf);
+  free (lim->cgain);
+  free (lim->rr);
+  mst_delay_line_free (lim->delay2_f32);
+  mst_delay_line_free (lim->delay2_f64);
   free (lim);
 }
 
@@ -425,6 +520,20 @@ uint64_t
 mst_limiter_safety_clips (const MstLimiter * lim)
 {
   return lim->clips;
+}
+
+void
+mst_limiter_set_correction (MstLimiter * lim, int on)
+{
+  lim->corr_req = on != 0;
+  if (lim->feed == 0 && lim->corr_on != lim->corr_req)
+    mst_limiter_reset (lim);
+}
+
+uint64_t
+mst_limiter_corrections (const MstLimiter * lim)
+{
+  return lim->corr_frames;
 }
 
 uint64_t
@@ -675,6 +784,19 @@ apply_f64 (const MstLimiter * lim, double *o, const double *s, float *g,
       for (c = 0; c < C; c++)
         o[i * C + c] = s[i * C + c] * (double) g[i];
   }
+}
+
+/* out[i] = in[i] * g[i], i < n (one gain per sample) */
+static inline void
+apply_each_f32 (float *o, const float *s, const float *g, size_t n)
+{
+  truepeaklimiter_orc_apply_gain_f32_1ch (o, s, g, (int) n);
+}
+
+static inline void
+apply_each_f64 (double *o, const double *s, const float *g, size_t n)
+{
+  truepeaklimiter_orc_apply_gain_f64_1ch (o, s, g, (int) n);
 }
 
 /* Per-format bodies (ingest, output, process), stamped from one template

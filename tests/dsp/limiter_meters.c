@@ -32,8 +32,9 @@
  * bursts, -0.27 on the music-like mix), ffmpeg -0.9, libebur128 -0.84
  * (2x at 96 kHz, bursts); with the meter's 16-tap interpolator alone they
  * were +1.68, +0.2 and +0.14.  So that this gain cannot be lost unnoticed,
- * hard checks hold them to ideal <= ceiling + 1.6 dB, ffmpeg <= ceiling +
- * 0.15 dB, libebur128 <= ceiling + 0.25 dB.
+ * hard checks hold them to ideal <= ceiling + 1.45 dB, ffmpeg <= ceiling +
+ * 0.1 dB, libebur128 <= ceiling + 0.2 dB.  The optional output correction
+ * stage (mst_limiter_set_correction) has a check of its own below.
  */
 #include <ebur128.h>
 #include <math.h>
@@ -58,6 +59,7 @@ static const char *signal_names[N_SIGNALS] = {
 };
 
 static MtsRng rng;
+static uint64_t last_corrections;       /* of the last limit () */
 
 /* A known failure: "not ok ... # TODO" when cond is false (TAP: does not
  * fail the run), a plain "ok" when it holds. */
@@ -219,14 +221,19 @@ judge (const double *y, size_t n, unsigned C, unsigned rate, Readings * r)
 
 /* Limits x (n frames) with input gain gain_db; returns the n output frames
  * that belong to the input (the latency flushed with silence). */
+static int use_correction;      /* mst_limiter_set_correction for limit () */
+
 static double *
 limit (const double *x, size_t n, unsigned C, unsigned rate,
     unsigned factor, double gain_db, int use_f32, uint64_t * clips)
 {
   MstLimiter *lim = mst_limiter_new (rate, C, factor, 5.0);
-  size_t L = mst_limiter_latency (lim), total = n + L, i;
+  size_t L, total, i;
   double *y = malloc (sizeof (double) * n * C);
 
+  mst_limiter_set_correction (lim, use_correction);
+  L = mst_limiter_latency (lim);
+  total = n + L;
   mst_limiter_set_ceiling (lim, CEILING_DB);
   mst_limiter_set_input_gain (lim, gain_db);
   if (use_f32) {
@@ -251,6 +258,7 @@ limit (const double *x, size_t n, unsigned C, unsigned rate,
     free (out);
   }
   *clips = mst_limiter_safety_clips (lim);
+  last_corrections = mst_limiter_corrections (lim);
   mst_limiter_free (lim);
   return y;
 }
@@ -284,6 +292,71 @@ check_judges (void)
   free (x);
 }
 
+/* The output correction stage (mst_limiter_set_correction) on the signals
+ * whose ideal reading is the worst without it (clipped noise, bursts),
+ * judged by the ideal reconstruction alone: each case with and without
+ * the stage on the same input (a seed of its own).  Measured worst:
+ * +0.56 dBTP without, +0.31 with (on the main set below: +0.40 -> +0.17);
+ * the stage must keep its worst at or below ceiling + 1.35 dB
+ * and at least 0.15 dB below the worst without it, and report that it
+ * acted; its latency is the plain one plus its own. */
+static void
+check_correction (void)
+{
+  static const unsigned rates[] = { 44100, 48000, 96000 };
+  static const unsigned layouts[] = { 1, 2, 6 };
+  static const int kinds[] = { 0, 3 };
+  double worst[2] = { -HUGE_VAL, -HUGE_VAL };
+  uint64_t acted = 0;
+  int run = 0;
+  size_t ki, ri, fi, gi;
+
+  mts_rng_seed (&rng, 11);
+  for (ki = 0; ki < 2; ki++)
+    for (ri = 0; ri < 3; ri++)
+      for (fi = 0; fi < 2; fi++)
+        for (gi = 0; gi < 2; gi++, run++) {
+          const unsigned rate = rates[ri], C = layouts[run % 3];
+          const size_t n = (size_t) (0.2 * rate);
+          double *x = malloc (sizeof (double) * n * C), *y;
+          uint64_t clips;
+          int on;
+
+          make_signal (kinds[ki], x, n, C, rate);
+          fade (x, n, C, rate);
+          for (on = 0; on < 2; on++) {
+            use_correction = on;
+            y = limit (x, n, C, rate, fi ? 8 : 4, gi ? 12.0 : 6.0, run % 2,
+                &clips);
+            worst[on] = fmax (worst[on], 20.0 * log10 (mtr_ideal_peak (y,
+                        n, C)));
+            acted += on ? last_corrections : 0;
+            free (y);
+          }
+          free (x);
+        }
+  use_correction = 0;
+  printf ("# correction stage: worst ideal reading %+.3f dBTP without, "
+      "%+.3f with\n", worst[0], worst[1]);
+  mt_ok (acted > 0, "correction stage acted (%llu frames)",
+      (unsigned long long) acted);
+  mt_ok (worst[1] <= CEILING_DB + 1.35, "correction stage: worst ideal "
+      "%.3f dBTP <= %.3f", worst[1], CEILING_DB + 1.35);
+  mt_ok (worst[1] <= worst[0] - 0.15, "correction stage lowers the worst "
+      "ideal reading by >= 0.15 dB (%.3f -> %.3f)", worst[0], worst[1]);
+  {
+    MstLimiter *lim = mst_limiter_new (48000, 2, 4, 5.0);
+    unsigned l0 = mst_limiter_latency (lim), l1;
+
+    mst_limiter_set_correction (lim, 1);
+    l1 = mst_limiter_latency (lim);
+    /* 2 A + H + the 64-tap interpolator's delay, A = 1 ms, H = 32 */
+    mt_ok (l1 == l0 + 96 + 32 + 32, "correction latency %u = %u + 160",
+        l1, l0);
+    mst_limiter_free (lim);
+  }
+}
+
 int
 main (void)
 {
@@ -297,6 +370,7 @@ main (void)
   size_t ri, fi, gi;
 
   check_judges ();
+  check_correction ();
   mts_rng_seed (&rng, 7);
   for (kind = 0; kind < N_SIGNALS; kind++)
     for (ri = 0; ri < 3; ri++)
@@ -317,9 +391,10 @@ main (void)
               signal_names[kind], rate, C, factors[fi], gains[gi]);
           if (report)
             printf ("# %-50s ideal %+.3f ebur128 %+.3f ffmpeg %+.1f meter "
-                "%+.4f clips %llu\n", what, r.ideal, r.ebur,
+                "%+.4f clips %llu corrected %llu\n", what, r.ideal, r.ebur,
                 r.have_ffmpeg ? r.ffmpeg : NAN, r.meter,
-                (unsigned long long) clips);
+                (unsigned long long) clips,
+                (unsigned long long) last_corrections);
           worst[0] = fmax (worst[0], r.meter);
           worst[1] = fmax (worst[1], r.ebur);
           worst[2] = fmax (worst[2], r.have_ffmpeg ? r.ffmpeg : -HUGE_VAL);
@@ -330,22 +405,22 @@ main (void)
             char w2[200];
 
             snprintf (w2, sizeof w2, "%s: libebur128", what);
-            bound_ok (r.ebur <= CEILING_DB + 0.25, w2, r.ebur,
-                CEILING_DB + 0.25);
+            bound_ok (r.ebur <= CEILING_DB + 0.2, w2, r.ebur,
+                CEILING_DB + 0.2);
             todo_ok (r.ebur <= CEILING_DB + 0.05, w2, r.ebur,
                 CEILING_DB + 0.05);
             snprintf (w2, sizeof w2, "%s: ffmpeg (printed)", what);
             if (r.have_ffmpeg)
-              bound_ok (r.ffmpeg <= CEILING_DB + 0.15, w2, r.ffmpeg,
-                  CEILING_DB + 0.15);
+              bound_ok (r.ffmpeg <= CEILING_DB + 0.1 + 1e-9, w2, r.ffmpeg,
+                  CEILING_DB + 0.1);
             if (r.have_ffmpeg)
               todo_ok (r.ffmpeg <= CEILING_DB + 1e-9, w2, r.ffmpeg,
                   CEILING_DB);
             else
               mt_ok (1, "# SKIP %s: ffmpeg not available", what);
             snprintf (w2, sizeof w2, "%s: ideal reconstruction", what);
-            bound_ok (r.ideal <= CEILING_DB + 1.6, w2, r.ideal,
-                CEILING_DB + 1.6);
+            bound_ok (r.ideal <= CEILING_DB + 1.45, w2, r.ideal,
+                CEILING_DB + 1.45);
             todo_ok (r.ideal <= CEILING_DB + 0.1, w2, r.ideal,
                 CEILING_DB + 0.1);
           }
