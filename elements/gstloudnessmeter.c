@@ -92,6 +92,7 @@
 #include <string.h>
 
 #include "gstloudnessmeter.h"
+#include "gst/mstchannels.h"
 #include "gst/mstutils.h"
 #include "dsp/loudness.h"
 
@@ -100,12 +101,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_loudness_meter_debug);
 
 #define DEFAULT_PROP_TRUE_PEAK      TRUE
 #define DEFAULT_PROP_DUAL_MONO      FALSE
-
-/* BS.1770 Table 3 / Annex 3 weights (docs/conformance.md §3) */
-#define WEIGHT_FRONT     1.0
-#define WEIGHT_SURROUND  1.41
-#define WEIGHT_DUAL_MONO 2.0
-#define WEIGHT_LFE       0.0
 
 enum
 {
@@ -337,57 +332,6 @@ gst_loudness_meter_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
-/* BS.1770 Annex 1/3 weight of channel ch (docs/conformance.md §3 table). */
-static gdouble
-gst_loudness_meter_channel_weight (const GstAudioInfo * info, guint ch,
-    gboolean dual_mono)
-{
-  gboolean has_side = FALSE;
-  guint i;
-
-  /* a one-channel stream is a mono programme whatever its label (MONO,
-   * FRONT_CENTER as some decoders write, or none): dual-mono applies */
-  if (GST_AUDIO_INFO_CHANNELS (info) == 1) {
-    GstAudioChannelPosition p = GST_AUDIO_INFO_POSITION (info, 0);
-
-    if (p == GST_AUDIO_CHANNEL_POSITION_LFE1 ||
-        p == GST_AUDIO_CHANNEL_POSITION_LFE2)
-      return WEIGHT_LFE;
-    return dual_mono ? WEIGHT_DUAL_MONO : WEIGHT_FRONT;
-  }
-
-  if (GST_AUDIO_INFO_IS_UNPOSITIONED (info))
-    return WEIGHT_FRONT;
-
-  for (i = 0; i < (guint) GST_AUDIO_INFO_CHANNELS (info); i++) {
-    GstAudioChannelPosition p = GST_AUDIO_INFO_POSITION (info, i);
-
-    if (p == GST_AUDIO_CHANNEL_POSITION_SIDE_LEFT ||
-        p == GST_AUDIO_CHANNEL_POSITION_SIDE_RIGHT)
-      has_side = TRUE;
-  }
-
-  switch (GST_AUDIO_INFO_POSITION (info, ch)) {
-    case GST_AUDIO_CHANNEL_POSITION_MONO:
-      return dual_mono ? WEIGHT_DUAL_MONO : WEIGHT_FRONT;
-    case GST_AUDIO_CHANNEL_POSITION_LFE1:
-    case GST_AUDIO_CHANNEL_POSITION_LFE2:
-      return WEIGHT_LFE;
-    case GST_AUDIO_CHANNEL_POSITION_SIDE_LEFT:
-    case GST_AUDIO_CHANNEL_POSITION_SIDE_RIGHT:
-    case GST_AUDIO_CHANNEL_POSITION_WIDE_LEFT:
-    case GST_AUDIO_CHANNEL_POSITION_WIDE_RIGHT:
-    case GST_AUDIO_CHANNEL_POSITION_SURROUND_LEFT:
-    case GST_AUDIO_CHANNEL_POSITION_SURROUND_RIGHT:
-      return WEIGHT_SURROUND;
-    case GST_AUDIO_CHANNEL_POSITION_REAR_LEFT:
-    case GST_AUDIO_CHANNEL_POSITION_REAR_RIGHT:
-      /* Ls/Rs of 5.x at ±110°, or the back pair of 7.x at ±135..150° */
-      return has_side ? WEIGHT_FRONT : WEIGHT_SURROUND;
-    default:
-      return WEIGHT_FRONT;
-  }
-}
 
 /* Call with the object lock held. */
 static void
@@ -399,7 +343,7 @@ gst_loudness_meter_apply_weights (GstLoudnessMeter * self)
     return;
 
   for (ch = 0; ch < (guint) GST_AUDIO_INFO_CHANNELS (&self->info); ch++) {
-    gdouble w = gst_loudness_meter_channel_weight (&self->info, ch,
+    gdouble w = gst_mst_channel_weight (&self->info, ch,
         self->dual_mono);
 
     GST_DEBUG_OBJECT (self, "channel %u (position %d): weight %.2f", ch,
