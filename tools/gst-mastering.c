@@ -377,16 +377,33 @@ wav_announced_seconds (const gchar * path)
   return secs;
 }
 
+void
+mst_cli_report_job_format (MstReport * report, MstJob * job)
+{
+  const gchar *change = NULL;
+  gint coded, decoded;
+
+  if (mst_job_decoder_upmix (job, &coded, &decoded)) {
+    report->source_channels = coded;
+    report->decoded_channels = decoded;
+  }
+  report->chains = mst_job_n_chains (job);
+  report->format_changes = mst_job_format_changes (job, &change);
+  g_free (report->format_change);
+  report->format_change = g_strdup (change);
+}
+
 MstExit
 mst_cli_measure (const gchar * input, gboolean true_peak,
     gboolean diagnostics, gboolean progress, gboolean quiet,
     const gchar * label, MstReport * report, GstTagList ** tags)
 {
-  GstElement *conv, *resample, *meter, *sink;
+  GstElement *conv, *resample, *lock, *meter, *sink;
   MeasureCtx ctx = { 0 };
   MstJob *job;
   MstExit code;
   GstPad *pad;
+  GstCaps *caps;
   gint64 t0;
 
   if (tags)
@@ -404,16 +421,25 @@ mst_cli_measure (const gchar * input, gboolean true_peak,
 
   conv = mst_job_make (job, "audioconvert", NULL);
   resample = mst_job_make (job, "audioresample", NULL);
+  lock = mst_job_make (job, "capsfilter", NULL);
   meter = mst_job_make (job, "loudnessmeter", "meter");
   sink = mst_job_make (job, "fakesink", NULL);
-  if (!conv || !resample || !meter || !sink) {
+  if (!conv || !resample || !lock || !meter || !sink) {
     code = job_failed (job, mst_job_exit_code (job));
     goto done;
   }
   g_object_set (meter, "interval", (guint64) GST_SECOND,
       "true-peak", true_peak, NULL);
   g_object_set (sink, "sync", FALSE, NULL);
-  if (!mst_job_link (job, conv, resample, meter, sink, NULL)) {
+  /* one format from the first caps on: the meter measures the whole input
+   * even if its format changes */
+  caps = gst_caps_from_string ("audio/x-raw, format=(string){ "
+      GST_AUDIO_NE (F32) ", " GST_AUDIO_NE (F64) ", " GST_AUDIO_NE (S16) ", "
+      GST_AUDIO_NE (S32) " }");
+  g_object_set (lock, "caps", caps, NULL);
+  gst_caps_unref (caps);
+  mst_job_lock_format (job, lock);
+  if (!mst_job_link (job, conv, resample, lock, meter, sink, NULL)) {
     code = job_failed (job, mst_job_exit_code (job));
     goto done;
   }
@@ -465,6 +491,7 @@ mst_cli_measure (const gchar * input, gboolean true_peak,
   report->is_demo = input == NULL;
   report->true_peak_measured = true_peak;
   mst_report_set_source_format (report, mst_job_source_caps (job));
+  mst_cli_report_job_format (report, job);
   if (tags) {
     *tags = ctx.tags;
     ctx.tags = NULL;

@@ -38,5 +38,9 @@ MstExit mst_cli_measure (const gchar * input, gboolean true_peak,
     gboolean diagnostics, gboolean progress, gboolean quiet,
     const gchar * label, MstReport * report, GstTagList ** tags);
 
+/* Copies what the job saw of the input's format (decoder upmix, chained
+ * streams, format changes) into the report. */
+void mst_cli_report_job_format (MstReport * report, MstJob * job);
+
 G_END_DECLS
 #endif /* __MST_CLI_H__ */

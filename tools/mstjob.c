@@ -45,13 +45,29 @@ struct _MstJob
   gint max_channels;
   gboolean is_demo;
   gboolean linked;              /* an audio stream reached the chain */
-  GstPad *chain_pad;            /* the decoder pad feeding the chain (not
-                                 * a reference: compared only) */
-  gboolean chain_free;          /* chain_pad was removed (a chained stream
-                                 * ends): the next audio pad continues it */
-  gboolean single_stream;       /* refuse a chained file's next stream */
   guint n_audio;                /* raw audio streams seen */
   GstCaps *source_caps;
+  /* chained streams (e.g. concatenated Ogg files): the decoder exposes a
+   * new group of pads after the first one's no-more-pads */
+  gboolean group_done;          /* no-more-pads seen for the current group */
+  gboolean group_taken;         /* an audio pad of this group is linked */
+  guint n_chains;               /* audio streams linked one after another */
+  /* format lock (mst_job_lock_format) */
+  GstElement *lock_filter;
+  GstCaps *first_caps;          /* first raw caps at the chain's input */
+  guint n_format_changes;
+  gchar *format_change;         /* "44100 Hz 2 ch -> 48000 Hz 1 ch" */
+  /* one stream downstream of the chain's input: a later chain's
+   * stream-start and segment are dropped, its timestamps continue those of
+   * the previous chain (encoders such as flacenc take one segment) */
+  gboolean seen_stream_start;
+  gboolean seen_segment;
+  gboolean continuing;          /* buffers of a later chain: retimed */
+  GstSegment segment;           /* the current chain's segment */
+  GstClockTime ts_offset;       /* running time where the chain starts, ns */
+  GstClockTime end;             /* end of the last buffer passed on, ns */
+  gint coded_channels;          /* channels the container/codec states, or 0 */
+  gint decoded_channels;        /* channels the decoder produced */
   GPtrArray *missing;           /* descriptions of missing plugins */
 
   /* demo source */
@@ -90,6 +106,8 @@ mst_job_free (MstJob * job)
   if (job->mix)
     mst_demomix_free (job->mix);
   gst_clear_caps (&job->source_caps);
+  gst_clear_caps (&job->first_caps);
+  g_free (job->format_change);
   g_ptr_array_unref (job->missing);
   g_free (job->source_name);
   g_free (job->error);
@@ -200,9 +218,49 @@ mst_job_source_name (MstJob * job)
 }
 
 void
-mst_job_set_single_stream (MstJob * job, gboolean single)
+mst_job_lock_format (MstJob * job, GstElement * capsfilter)
 {
-  job->single_stream = single;
+  job->lock_filter = capsfilter;
+}
+
+guint
+mst_job_format_changes (MstJob * job, const gchar ** first_change)
+{
+  guint n;
+
+  g_mutex_lock (&job->lock);
+  n = job->n_format_changes;
+  if (first_change)
+    *first_change = job->format_change;
+  g_mutex_unlock (&job->lock);
+  return n;
+}
+
+gboolean
+mst_job_decoder_upmix (MstJob * job, gint * coded, gint * decoded)
+{
+  gboolean upmix;
+
+  g_mutex_lock (&job->lock);
+  upmix = job->coded_channels > 0 && job->decoded_channels >
+      job->coded_channels;
+  if (coded)
+    *coded = job->coded_channels;
+  if (decoded)
+    *decoded = job->decoded_channels;
+  g_mutex_unlock (&job->lock);
+  return upmix;
+}
+
+guint
+mst_job_n_chains (MstJob * job)
+{
+  guint n;
+
+  g_mutex_lock (&job->lock);
+  n = job->n_chains;
+  g_mutex_unlock (&job->lock);
+  return n;
 }
 
 void
@@ -238,6 +296,97 @@ discard_pad (MstJob * job, GstPad * pad)
   gst_element_sync_state_with_parent (sink);
 }
 
+/* "48000 Hz, 2 channels" for messages */
+static gchar *
+describe_caps (const GstCaps * caps)
+{
+  GstAudioInfo info;
+
+  if (!gst_audio_info_from_caps (&info, caps))
+    return g_strdup ("unknown format");
+  return g_strdup_printf ("%s %d Hz, %d channel%s",
+      GST_AUDIO_INFO_NAME (&info), GST_AUDIO_INFO_RATE (&info),
+      GST_AUDIO_INFO_CHANNELS (&info),
+      GST_AUDIO_INFO_CHANNELS (&info) == 1 ? "" : "s");
+}
+
+/* The first caps at the chain's input fix what the lock filter passes
+ * (rate, channels, layout, and the sample format unless the filter already
+ * names one): a later change of format (a new chain of a chained Ogg file,
+ * concatenated MP3s at another rate, a broadcast capture that switches
+ * layout) is converted to the first format by the audioconvert and
+ * audioresample in front of the filter, so the meter sees one stream and
+ * measures the whole input.  Streaming thread, before the event goes on. */
+static void
+track_format (MstJob * job, GstCaps * caps)
+{
+  GstAudioInfo first, now;
+
+  if (!gst_audio_info_from_caps (&now, caps))
+    return;
+  g_mutex_lock (&job->lock);
+  if (!job->first_caps) {
+    gboolean upmixed;
+
+    job->first_caps = gst_caps_copy (caps);
+    job->decoded_channels = GST_AUDIO_INFO_CHANNELS (&now);
+    /* a mono stream the decoder hands out as two identical channels (faad
+     * does): measured as the mono it is, folded back by audioconvert */
+    upmixed = job->coded_channels == 1
+        && GST_AUDIO_INFO_CHANNELS (&now) == 2;
+    g_mutex_unlock (&job->lock);
+    if (job->lock_filter) {
+      GstCaps *want, *old = NULL, *fixed;
+      GstStructure *s;
+
+      want = gst_audio_info_to_caps (&now);
+      s = gst_caps_get_structure (want, 0);
+      gst_structure_remove_fields (s, "layout", NULL);
+      if (upmixed) {
+        gst_structure_remove_field (s, "channel-mask");
+        gst_structure_set (s, "channels", G_TYPE_INT, 1, NULL);
+      }
+      g_object_get (job->lock_filter, "caps", &old, NULL);
+      if (old && !gst_caps_is_any (old)) {
+        /* the first format if the filter allows it, else the filter's */
+        fixed = gst_caps_intersect (old, want);
+        if (gst_caps_is_empty (fixed)) {
+          gst_caps_unref (fixed);
+          gst_structure_remove_field (s, "format");
+          fixed = gst_caps_intersect (old, want);
+        }
+        fixed = gst_caps_fixate (fixed);
+      } else {
+        fixed = gst_caps_ref (want);
+      }
+      g_object_set (job->lock_filter, "caps", fixed, NULL);
+      gst_caps_unref (fixed);
+      gst_caps_unref (want);
+      gst_clear_caps (&old);
+    }
+    return;
+  }
+  if (!gst_audio_info_from_caps (&first, job->first_caps)
+      || (GST_AUDIO_INFO_RATE (&first) == GST_AUDIO_INFO_RATE (&now)
+          && GST_AUDIO_INFO_CHANNELS (&first) == GST_AUDIO_INFO_CHANNELS (&now)
+          && GST_AUDIO_INFO_FORMAT (&first) == GST_AUDIO_INFO_FORMAT (&now)
+          && memcmp (first.position, now.position,
+              sizeof (first.position[0]) * GST_AUDIO_INFO_CHANNELS (&now))
+          == 0)) {
+    g_mutex_unlock (&job->lock);
+    return;
+  }
+  job->n_format_changes++;
+  if (!job->format_change) {
+    gchar *a = describe_caps (job->first_caps), *b = describe_caps (caps);
+
+    job->format_change = g_strdup_printf ("%s -> %s", a, b);
+    g_free (a);
+    g_free (b);
+  }
+  g_mutex_unlock (&job->lock);
+}
+
 /* Multichannel caps without a channel-mask (e.g. a plain PCM WAV with more
  * than two channels) cannot be converted: mark the channels unpositioned
  * (mask 0), which loudnessmeter weighs 1.0 each without guessing a layout. */
@@ -256,8 +405,9 @@ fix_channel_mask (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   if (gst_caps_get_size (caps) < 1)
     return GST_PAD_PROBE_OK;
   s = gst_caps_get_structure (caps, 0);
-  if (gst_structure_has_name (s, "audio/x-raw")
-      && gst_structure_get_int (s, "channels", &channels) && channels > 2
+  if (!gst_structure_has_name (s, "audio/x-raw"))
+    return GST_PAD_PROBE_OK;
+  if (gst_structure_get_int (s, "channels", &channels) && channels > 2
       && !gst_structure_has_field (s, "channel-mask")) {
     caps = gst_caps_copy (caps);
     gst_caps_set_simple (caps, "channel-mask", GST_TYPE_BITMASK,
@@ -267,62 +417,83 @@ fix_channel_mask (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
           "channels are measured unpositioned (each with weight 1.0)\n",
           job->source_name, channels);
     GST_PAD_PROBE_INFO_DATA (info) = gst_event_new_caps (caps);
-    gst_caps_unref (caps);
     gst_event_unref (ev);
+    track_format (job, caps);
+    gst_caps_unref (caps);
+    return GST_PAD_PROBE_OK;
   }
+  track_format (job, caps);
   return GST_PAD_PROBE_OK;
 }
 
-/* Rate, channels and sample format of two audio/x-raw structures agree
- * (what the meter needs to go on measuring). */
-static gboolean
-same_format (const GstStructure * a, const GstStructure * b)
+/* Makes consecutive chains one stream for what follows (see MstJob). */
+static GstPadProbeReturn
+join_chains (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 {
-  static const gchar *const fields[] = { "format", "rate", "channels" };
-  guint i;
+  MstJob *job = user_data;
 
-  for (i = 0; i < G_N_ELEMENTS (fields); i++) {
-    const GValue *va = gst_structure_get_value (a, fields[i]);
-    const GValue *vb = gst_structure_get_value (b, fields[i]);
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+    GstClockTime pts = GST_BUFFER_PTS (buf), rt = GST_CLOCK_TIME_NONE;
 
-    if (!va || !vb || gst_value_compare (va, vb) != GST_VALUE_EQUAL)
-      return FALSE;
+    if (GST_CLOCK_TIME_IS_VALID (pts) &&
+        job->segment.format == GST_FORMAT_TIME)
+      rt = gst_segment_to_running_time (&job->segment, GST_FORMAT_TIME, pts);
+    if (job->continuing) {
+      buf = gst_buffer_make_writable (buf);
+      GST_BUFFER_PTS (buf) = GST_CLOCK_TIME_IS_VALID (rt) ?
+          rt + job->ts_offset : GST_CLOCK_TIME_NONE;
+      GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
+      GST_PAD_PROBE_INFO_DATA (info) = buf;
+      rt = GST_BUFFER_PTS (buf);
+    }
+    if (GST_CLOCK_TIME_IS_VALID (rt))
+      job->end = rt + (GST_BUFFER_DURATION_IS_VALID (buf) ?
+          GST_BUFFER_DURATION (buf) : 0);
+    return GST_PAD_PROBE_OK;
   }
-  return TRUE;
-}
+  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
 
-static gchar *
-describe_format (const GstStructure * s)
-{
-  gint rate = 0, channels = 0;
+    switch (GST_EVENT_TYPE (ev)) {
+      case GST_EVENT_STREAM_START:
+        if (job->seen_stream_start)
+          return GST_PAD_PROBE_DROP;
+        job->seen_stream_start = TRUE;
+        break;
+      case GST_EVENT_SEGMENT:
+        gst_event_copy_segment (ev, &job->segment);
+        if (job->seen_segment) {
+          job->continuing = TRUE;
+          job->ts_offset = GST_CLOCK_TIME_IS_VALID (job->end) ? job->end : 0;
+          return GST_PAD_PROBE_DROP;
+        }
+        job->seen_segment = TRUE;
+        if (job->segment.format == GST_FORMAT_TIME &&
+            GST_CLOCK_TIME_IS_VALID (job->segment.stop)) {
+          /* a chain's segment stops at its end: open it for the chains
+           * that may follow (the samples say where the stream ends) */
+          GstSegment open = job->segment;
 
-  gst_structure_get_int (s, "rate", &rate);
-  gst_structure_get_int (s, "channels", &channels);
-  return g_strdup_printf ("%s, %d Hz, %d channel%s",
-      GST_STR_NULL (gst_structure_get_string (s, "format")), rate, channels,
-      channels == 1 ? "" : "s");
-}
-
-/* A chained file (Ogg) ends one logical stream by removing its pad without
- * an EOS downstream, then adds the next stream's pad: the chain is handed
- * on to it (see on_pad_added), or the measurement would never end. */
-static void
-on_pad_removed (GstElement * dec, GstPad * pad, MstJob * job)
-{
-  g_mutex_lock (&job->lock);
-  if (job->chain_pad == pad) {
-    job->chain_pad = NULL;
-    job->chain_free = TRUE;
+          open.stop = GST_CLOCK_TIME_NONE;
+          open.duration = GST_CLOCK_TIME_NONE;
+          GST_PAD_PROBE_INFO_DATA (info) = gst_event_new_segment (&open);
+          gst_event_unref (ev);
+        }
+        break;
+      default:
+        break;
+    }
   }
-  g_mutex_unlock (&job->lock);
+  return GST_PAD_PROBE_OK;
 }
 
 static void
 on_pad_added (GstElement * dec, GstPad * pad, MstJob * job)
 {
   GstCaps *caps = gst_pad_get_current_caps (pad);
-  const GstStructure *s, *first = NULL;
-  gboolean audio, take = FALSE, next = FALSE;
+  const GstStructure *s;
+  gboolean audio, take = FALSE, next_chain = FALSE;
   gint channels;
 
   if (!caps)
@@ -331,49 +502,26 @@ on_pad_added (GstElement * dec, GstPad * pad, MstJob * job)
   audio = s && gst_structure_has_name (s, "audio/x-raw");
 
   g_mutex_lock (&job->lock);
+  if (job->group_done) {
+    /* a pad after no-more-pads: the next chain of a chained stream; the
+     * previous group has been drained and its pads go away */
+    job->group_done = FALSE;
+    job->group_taken = FALSE;
+  }
   if (audio) {
     job->n_audio++;
-    if (!job->linked) {
-      job->linked = take = TRUE;
-      gst_caps_replace (&job->source_caps, caps);
-    } else if (job->chain_free) {
-      /* the next logical stream of a chained file (Ogg): it continues
-       * the measurement when its format is the same */
-      job->chain_free = FALSE;
-      take = next = TRUE;
-      if (job->source_caps)
-        first = gst_caps_get_structure (job->source_caps, 0);
+    if (!job->group_taken) {
+      job->group_taken = take = TRUE;
+      next_chain = job->linked;
+      job->linked = TRUE;
+      job->n_chains++;
+      if (!job->source_caps)
+        gst_caps_replace (&job->source_caps, caps);
     }
   }
   g_mutex_unlock (&job->lock);
 
-  if (next && job->single_stream) {
-    mst_job_fail (job, MST_EXIT_NOT_AUDIO,
-        "%s: the file holds several streams one after the other (a chained "
-        "Ogg file): this command takes one stream; split the file, or join "
-        "the streams into one", job->source_name);
-    discard_pad (job, pad);
-  } else if (next && first && !same_format (first, s)) {
-    gchar *a = describe_format (first), *b = describe_format (s);
-
-    mst_job_fail (job, MST_EXIT_NOT_AUDIO,
-        "%s: the format changes between the chained streams of the file "
-        "(%s, then %s); process each part on its own", job->source_name,
-        a, b);
-    g_free (a);
-    g_free (b);
-    discard_pad (job, pad);
-  } else if (next) {
-    GstPad *sinkpad = gst_element_get_static_pad (job->sink, "sink");
-
-    if (GST_PAD_LINK_FAILED (gst_pad_link (pad, sinkpad)))
-      mst_job_fail (job, MST_EXIT_NOT_AUDIO,
-          "%s: cannot continue with the next chained stream",
-          job->source_name);
-    else
-      job->chain_pad = pad;
-    gst_object_unref (sinkpad);
-  } else if (!take) {
+  if (!take) {
     if (audio && !job->quiet)
       g_printerr ("gst-mastering: note: the input has more than one audio "
           "stream; only the first one is analyzed\n");
@@ -387,14 +535,24 @@ on_pad_added (GstElement * dec, GstPad * pad, MstJob * job)
     discard_pad (job, pad);
   } else {
     GstPad *sinkpad = gst_element_get_static_pad (job->sink, "sink");
+    GstPad *old = gst_pad_get_peer (sinkpad);
     GstPadLinkReturn ret;
 
-    gst_pad_add_probe (sinkpad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-        fix_channel_mask, job, NULL);
+    if (old) {
+      /* the previous chain's pad, drained (its EOS is not forwarded) */
+      gst_pad_unlink (old, sinkpad);
+      gst_object_unref (old);
+    }
+    if (!next_chain) {
+      gst_pad_add_probe (sinkpad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+          fix_channel_mask, job, NULL);
+      gst_segment_init (&job->segment, GST_FORMAT_TIME);
+      job->end = GST_CLOCK_TIME_NONE;
+      gst_pad_add_probe (sinkpad, GST_PAD_PROBE_TYPE_BUFFER |
+          GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, join_chains, job, NULL);
+    }
     ret = gst_pad_link (pad, sinkpad);
     gst_object_unref (sinkpad);
-    if (!GST_PAD_LINK_FAILED (ret))
-      job->chain_pad = pad;
     if (GST_PAD_LINK_FAILED (ret))
       mst_job_fail (job, MST_EXIT_NOT_AUDIO,
           "%s: cannot handle this audio format (%s)", job->source_name,
@@ -410,6 +568,7 @@ on_no_more_pads (GstElement * dec, MstJob * job)
 
   g_mutex_lock (&job->lock);
   linked = job->linked;
+  job->group_done = TRUE;
   g_mutex_unlock (&job->lock);
 
   /* without an audio stream the chain never sees data nor EOS: stop, and
@@ -427,6 +586,18 @@ on_autoplug_select (GstElement * bin, GstPad * pad, GstCaps * caps,
 {
   const gchar *klass = gst_element_factory_get_metadata (factory,
       GST_ELEMENT_METADATA_KLASS);
+  gint channels;
+
+  /* the channel count the stream states before decoding */
+  if (klass && strstr (klass, "Decoder") && strstr (klass, "Audio")
+      && gst_caps_get_size (caps) > 0
+      && gst_structure_get_int (gst_caps_get_structure (caps, 0), "channels",
+          &channels)) {
+    g_mutex_lock (&job->lock);
+    if (!job->coded_channels)
+      job->coded_channels = channels;
+    g_mutex_unlock (&job->lock);
+  }
 
   if (klass && (strstr (klass, "Decoder") || strstr (klass, "Parser"))
       && !strstr (klass, "Audio") && (strstr (klass, "Video")
@@ -513,7 +684,6 @@ mst_job_add_input (MstJob * job, const gchar * input, GstElement * sink,
   g_free (uri);
   g_signal_connect (dec, "pad-added", G_CALLBACK (on_pad_added), job);
   g_signal_connect (dec, "no-more-pads", G_CALLBACK (on_no_more_pads), job);
-  g_signal_connect (dec, "pad-removed", G_CALLBACK (on_pad_removed), job);
   g_signal_connect (dec, "autoplug-select", G_CALLBACK (on_autoplug_select),
       job);
   return TRUE;

@@ -65,18 +65,31 @@ gboolean mst_job_link (MstJob * job, GstElement * first, ...)
 gboolean mst_job_add_input (MstJob * job, const gchar * input,
     GstElement * sink, gint max_channels);
 gboolean mst_job_add_demo (MstJob * job, guint rate, GstElement * sink);
-/* A chained file (Ogg: logical streams one after the other) is measured
- * across its streams when they share one format (a new stream-start and
- * segment reach the chain); with single = TRUE its second stream is
- * refused instead (encoders such as flacenc cannot take a new segment in
- * the middle of their output). */
-void mst_job_set_single_stream (MstJob * job, gboolean single);
 
 /* Caps of the decoded stream that was linked (or the demo caps); NULL
  * before.  Transfer none. */
 GstCaps *mst_job_source_caps (MstJob * job);
 /* Display name of the input ("demo mix (built-in)" or the file name). */
 const gchar *mst_job_source_name (MstJob * job);
+
+/* The first decoded caps fix the rate, channel count and layout (and the
+ * sample format, unless capsfilter's caps already name one) that
+ * `capsfilter` — preceded by audioconvert and audioresample in the chain —
+ * lets through: a format change in the middle of the input (chained Ogg,
+ * concatenated MP3s at another rate, a layout switch) is converted to the
+ * first format, so what follows sees one stream.  Call before running. */
+void mst_job_lock_format (MstJob * job, GstElement * capsfilter);
+/* Format changes seen at the chain's input after the first caps, and a
+ * description of the first one ("F32LE 44100 Hz, 2 channels -> ..."),
+ * valid until the job is freed. */
+guint mst_job_format_changes (MstJob * job, const gchar ** first_change);
+/* TRUE if the decoder produced more channels than the stream states
+ * (e.g. a mono AAC decoded as stereo); a format lock then folds a mono
+ * stream back to one channel. */
+gboolean mst_job_decoder_upmix (MstJob * job, gint * coded, gint * decoded);
+/* Audio streams that were measured one after another (chained streams:
+ * more than 1). */
+guint mst_job_n_chains (MstJob * job);
 
 void mst_job_set_message_func (MstJob * job, MstJobMessageFunc func,
     gpointer user_data);

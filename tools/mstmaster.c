@@ -332,25 +332,26 @@ format_caps (const gchar * format)
 static MstExit
 render (Master * m, gdouble gain_db, const gchar * label)
 {
-  GstElement *conv, *filter, *amp, *lim, *meter, *enc, *sink, *last;
-  GstElement *q = NULL;
+  GstElement *conv, *resample, *filter, *amp, *lim, *meter, *enc, *sink;
+  GstElement *last, *q = NULL;
   MstJob *job = mst_job_new ();
   MstExit code = MST_EXIT_OK;
   GstCaps *caps;
 
-  mst_job_set_single_stream (job, TRUE);
   mst_report_clear (&m->pass);
   m->gr_max = 0.0;
   m->safety_clips = 0;
 
   conv = mst_job_make (job, "audioconvert", NULL);
+  resample = mst_job_make (job, "audioresample", NULL);
   filter = mst_job_make (job, "capsfilter", NULL);
   amp = mst_job_make (job, "audioamplify", NULL);
   lim = mst_job_make (job, "truepeaklimiter", "limiter");
   meter = mst_job_make (job, "loudnessmeter", "meter");
   enc = mst_job_make (job, m->flac ? "flacenc" : "wavenc", NULL);
   sink = mst_job_make (job, "filesink", NULL);
-  if (!conv || !filter || !amp || !lim || !meter || !enc || !sink)
+  if (!conv || !resample || !filter || !amp || !lim || !meter || !enc
+      || !sink)
     goto failed;
 
   g_object_set (conv, "dithering", 0, "noise-shaping", 0, NULL);
@@ -369,7 +370,10 @@ render (Master * m, gdouble gain_db, const gchar * label)
   m->limiter = lim;
   m->meter = meter;
 
-  if (!mst_job_link (job, conv, filter, amp, NULL))
+  /* the output keeps the first format of the input: a later change of
+   * rate or layout (chained Ogg, concatenated MP3s) is converted to it */
+  mst_job_lock_format (job, filter);
+  if (!mst_job_link (job, conv, resample, filter, amp, NULL))
     goto failed;
   last = amp;
   if (m->chain == CHAIN_GENTLE) {
@@ -510,6 +514,20 @@ print_text (const Master * m, const MstReport * before,
       m->flac ? "FLAC" : "WAV", after->rate, after->channels,
       after->channels == 1 ? "" : "s", depth_name (m->depth),
       after->format ? after->format : "?");
+  if (before->decoded_channels > before->source_channels
+      && before->source_channels > 0)
+    printf ("               the stream has %d channel%s; the decoder output "
+        "%d (upmix), mastered as %d\n", before->source_channels,
+        before->source_channels == 1 ? "" : "s", before->decoded_channels,
+        after->channels);
+  if (before->chains > 1)
+    printf ("               %u chained streams, mastered as one\n",
+        before->chains);
+  if (before->format_changes > 0)
+    printf ("Format change  %u time%s in the input (first: %s); converted to "
+        "the first format\n", before->format_changes,
+        before->format_changes == 1 ? "" : "s",
+        before->format_change ? before->format_change : "?");
   printf ("Target         %s: %.1f LUFS, true peak <= %.1f dBTP\n",
       t->name, t->integrated_lufs, m->ceiling);
   printf ("Chain          gain, %s%struepeaklimiter\n",
@@ -592,6 +610,11 @@ print_json (const Master * m, const MstReport * before,
       "  \"ceiling_dbtp\": %.2f,\n  \"chain\": \"%s\",\n",
       m->target->nick, m->target->integrated_lufs, m->ceiling,
       m->chain == CHAIN_GENTLE ? "gentle" : "none");
+  printf ("  \"source_channels\": %d,\n  \"decoder_upmix\": %s,\n"
+      "  \"chains\": %u,\n  \"format_changes\": %u,\n",
+      before->source_channels, before->decoded_channels >
+      before->source_channels ? "true" : "false", MAX (before->chains, 1),
+      before->format_changes);
   json_report (stdout, "before", before);
   json_report (stdout, "after", after);
   printf ("  \"passes\": [");

@@ -25,6 +25,7 @@ mst_report_clear (MstReport * r)
   g_free (r->source);
   g_free (r->source_format);
   g_free (r->format);
+  g_free (r->format_change);
   mst_report_init (r);
 }
 
@@ -472,6 +473,18 @@ mst_report_print_text (const MstReport * r, FILE * out)
         (r->format ? r->format : "?"), r->rate);
   print_layout (r, out);
   fprintf (out, "\n");
+  if (r->decoded_channels > r->source_channels && r->source_channels > 0)
+    fprintf (out, "               the stream has %d channel%s; the decoder "
+        "output %d (upmix), measured as %d\n", r->source_channels,
+        r->source_channels == 1 ? "" : "s", r->decoded_channels, r->channels);
+  if (r->chains > 1)
+    fprintf (out, "               %u chained streams, measured as one\n",
+        r->chains);
+  if (r->format_changes > 0)
+    fprintf (out, "Format change  %u time%s (first: %s); everything was "
+        "converted to the first format and measured as a whole\n",
+        r->format_changes, r->format_changes == 1 ? "" : "s",
+        r->format_change ? r->format_change : "?");
   dur = format_duration (r->rate ? (gdouble) r->frames / r->rate : 0.0);
   fprintf (out, "Duration       %s", dur);
   if (r->elapsed > 0.0 && r->rate)
@@ -738,6 +751,14 @@ mst_report_print_json (const MstReport * r, FILE * out)
   json_string (out, r->source_format);
   fprintf (out, ",\n  \"source_rate\": %d,\n  \"source_channels\": %d,\n",
       r->source_rate, r->source_channels);
+  fprintf (out, "  \"decoded_channels\": %d,\n  \"decoder_upmix\": %s,\n",
+      r->decoded_channels ? r->decoded_channels : r->source_channels,
+      r->decoded_channels > r->source_channels ? "true" : "false");
+  fprintf (out, "  \"chains\": %u,\n  \"format_changes\": %u,\n",
+      MAX (r->chains, 1), r->format_changes);
+  fprintf (out, "  \"format_change\": ");
+  json_string (out, r->format_change);
+  fprintf (out, ",\n");
   fprintf (out, "  \"format\": ");
   json_string (out, r->format);
   fprintf (out, ",\n  \"rate\": %d,\n  \"channels\": %d,\n", r->rate,

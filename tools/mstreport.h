@@ -27,6 +27,10 @@ typedef struct
   gchar *source_format;         /* decoded stream: format name or NULL */
   gint source_rate;
   gint source_channels;
+  gint decoded_channels;        /* > source_channels: the decoder upmixed */
+  guint chains;                 /* chained streams measured (0/1: one) */
+  guint format_changes;         /* format changes inside the input */
+  gchar *format_change;         /* the first one, "A -> B", or NULL */
 
   /* the stream the meter measured */
   gchar *format;
