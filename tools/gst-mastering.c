@@ -34,6 +34,7 @@
 #include <gst/audio/audio.h>
 
 #include "demomix.h"
+#include "dsp/util.h"
 #include "mstjob.h"
 #include "mstreport.h"
 #include "mstcli.h"
@@ -436,6 +437,8 @@ mst_cli_measure (const gchar * input, gboolean true_peak,
   caps = gst_caps_from_string ("audio/x-raw, format=(string){ "
       GST_AUDIO_NE (F32) ", " GST_AUDIO_NE (F64) ", " GST_AUDIO_NE (S16) ", "
       GST_AUDIO_NE (S32) " }");
+  gst_caps_set_simple (caps, "rate", GST_TYPE_INT_RANGE, MST_RATE_MIN,
+      MST_RATE_MAX, NULL);
   g_object_set (lock, "caps", caps, NULL);
   gst_caps_unref (caps);
   mst_job_lock_format (job, lock);

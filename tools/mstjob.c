@@ -355,6 +355,17 @@ track_format (MstJob * job, GstCaps * caps)
           gst_structure_remove_field (s, "format");
           fixed = gst_caps_intersect (old, want);
         }
+        if (gst_caps_is_empty (fixed)) {
+          /* a rate the filter does not allow: the nearest one it does */
+          gst_caps_unref (fixed);
+          gst_structure_remove_field (s, "rate");
+          fixed = gst_caps_intersect (old, want);
+          if (!gst_caps_is_empty (fixed)) {
+            fixed = gst_caps_make_writable (fixed);
+            gst_structure_fixate_field_nearest_int (gst_caps_get_structure
+                (fixed, 0), "rate", GST_AUDIO_INFO_RATE (&now));
+          }
+        }
         fixed = gst_caps_fixate (fixed);
       } else {
         fixed = gst_caps_ref (want);

@@ -26,8 +26,8 @@ import os
 import shutil
 import subprocess
 import sys
+import struct
 import tempfile
-import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cli  # noqa: E402  (TAP helpers, the analytic sine loudness)
@@ -88,8 +88,21 @@ def cat(out, *parts):
 
 
 def wav_seconds(path):
-    with wave.open(path, 'rb') as w:
-        return w.getnframes() / float(w.getframerate()), w.getnchannels()
+    """(seconds, channels) from a RIFF WAV's fmt and data chunks (any sample
+    format, float included)."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    pos, rate, channels, block = 12, 0, 0, 0
+    while pos + 8 <= len(data):
+        cid = data[pos:pos + 4]
+        size = struct.unpack('<I', data[pos + 4:pos + 8])[0]
+        if cid == b'fmt ':
+            _, channels, rate = struct.unpack('<HHI', data[pos + 8:pos + 16])
+            block = struct.unpack('<H', data[pos + 20:pos + 22])[0]
+        elif cid == b'data':
+            return size / float(block) / rate, channels
+        pos += 8 + size + (size & 1)
+    return 0.0, channels
 
 
 def combined(parts):
