@@ -603,13 +603,15 @@ fit_error (const MstBiquadCoefs * c, const FitGrid * g)
 
 /* Minimax refinement: Lawson's iteration on the squared-magnitude forms.
  *
- * |H(e^jw)|^2 = B.phi / A.phi, A = (1, A1, A2), B = sum_j beta_j n_j with
- * the numerator's free directions n_j per type: all three for bells,
- * shelves and low-pass; B0 = 0 (a zero at DC) for band-pass; for
- * high-pass (the double zero at DC) and notch (the zero pair on the unit
- * circle at w0) only the gain.  The equation error B.phi - T A.phi (T
- * the prototype's |H|^2) is linear in (A1, A2, beta); it is weighted by
- * 1 / (max (T, 0.01) A'.phi), A' the previous iterate (Steiglitz-
+ * |H(e^jw)|^2 = B.phi / A.phi, A = (1, A1, A2), B = bf + sum_j beta_j
+ * n_j: B0 (bf, the DC gain) fixed to the prototype's, and the free
+ * directions n_j per type: B1, B2 for bells, shelves, low- and band-pass
+ * (band-pass: B0 = 0, its zero at DC); for high-pass (the double zero at
+ * DC) only the gain; for the notch (the zero pair on the unit circle at
+ * w0, gain set by DC) none.  The equation error B.phi - T A.phi (T the
+ * prototype's |H|^2) is linear in (A1, A2, beta); it is weighted by
+ * k_i / (max (T, 0.01) A'.phi), k_i the point's factor and A' the
+ * previous iterate (Steiglitz-
  * McBride: the relative error of |H|^2), and by Lawson weights u_i that
  * are multiplied after each pass by the true error at the point (the
  * measure of fit_error), which drives the weighted least-squares
@@ -659,7 +661,7 @@ refine_minimax (MstBiquadCoefs * c, double *err, MstBiquadType type,
     for (i = 0; i < g->n; i++) {
       const double t = g->t[i], f0 = g->f0[i], f1 = g->f1[i], f2 = g->f2[i];
       double r[5], h, ap = aa[0] * f0 + aa[1] * f1 + aa[2] * f2;
-      double wt = sqrt (u[i]) / ((t > 0.01 ? t : 0.01) * ap);
+      double wt = sqrt (u[i]) * g->k[i] / ((t > 0.01 ? t : 0.01) * ap);
       r[0] = -t * f1 * wt;
       r[1] = -t * f2 * wt;
       for (j = 0; j < nb; j++)

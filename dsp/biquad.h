@@ -13,7 +13,7 @@
  *                        Filters", 2016).  Much less "cramping" than the
  *                        bilinear design near Nyquist: for a 16 kHz bell
  *                        (+6 dB, Q 1) at 44.1 kHz the largest deviation
- *                        from the analog bell up to 20 kHz is 0.094 dB
+ *                        from the analog bell up to 20 kHz is 0.095 dB
  *                        (bilinear: 4.2 dB), measured by
  *                        tests/dsp/biquad.c.  Above 0.003 fs every type
  *                        but the all-pass is then refined: candidates
@@ -33,10 +33,10 @@
  *                        below as the linear difference on a unit
  *                        passband, 20 log10 (1 + |Hd - Ha|), centre
  *                        frequencies 20 Hz..fs/8, Q 0.5..5,
- *                        -15..+12 dB, at 44.1/48/96 kHz: bells 0.09 dB,
+ *                        -15..+12 dB, at 44.1/48/96 kHz: bells 0.08 dB,
  *                        high-pass 0.082, low-pass 0.043, notch 0.071,
  *                        shelves 0.19 (Q 5; 0.11 for Q <= 1; up to fs/16
- *                        0.05), band-pass 0.15.  What is left is the
+ *                        0.05), band-pass 0.14.  What is left is the
  *                        skirt a section cannot follow: its response
  *                        levels off towards Nyquist while the analog one
  *                        still falls (the band-pass's 1/f skirt is still
