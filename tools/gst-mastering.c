@@ -11,7 +11,7 @@
  *       loudnessmeter -> fakesink, or the built-in demo mix through
  *       appsrc; prints a report from the meter's final message.
  *       audioresample passes through unless the rate is outside the
- *       meter's 8-192 kHz.
+ *       meter's 8-384 kHz.
  *   demo-wav OUT.wav
  *       demo mix -> appsrc -> audioconvert -> wavenc -> filesink.
  *
