@@ -88,8 +88,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_multiband_comp_debug);
 #define DEFAULT_PROP_MODE          GST_MULTIBAND_COMP_MODE_LINKED
 #define DEFAULT_PROP_LOOKAHEAD     0.0
 #define DEFAULT_PROP_OUTPUT_GAIN   0.0
-#define DEFAULT_PROP_INTERVAL      GST_MST_DEFAULT_INTERVAL
-#define DEFAULT_PROP_POST_MESSAGES TRUE
 
 #define DEFAULT_BAND_THRESHOLD     -18.0
 #define DEFAULT_BAND_RATIO         2.0
@@ -392,8 +390,6 @@ struct _GstMultibandComp
   gint mode;
   gdouble lookahead;            /* ms */
   gdouble output_gain;          /* dB */
-  GstClockTime interval;
-  gboolean post_messages;
   GstMultibandCompBand *bands[MAX_BANDS];      /* always all of them */
 
   /* processing state, under the object lock */
@@ -559,29 +555,8 @@ gst_multiband_comp_class_init (GstMultibandCompClass * klass)
           G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
           GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
 
-  /**
-   * GstMultibandComp:interval:
-   *
-   * Output time between two messages, ns.
-   */
-  g_object_class_install_property (gobject_class, PROP_INTERVAL,
-      g_param_spec_uint64 ("interval", "Interval",
-          "Interval between two messages, in nanoseconds (10 ms and up)",
-          GST_MST_MIN_INTERVAL, G_MAXUINT64, DEFAULT_PROP_INTERVAL,
-          G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
-          GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
-
-  /**
-   * GstMultibandComp:post-messages:
-   *
-   * Post `multibandcomp` messages on the bus.
-   */
-  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
-      g_param_spec_boolean ("post-messages", "Post messages",
-          "Post a multibandcomp message every interval and at EOS",
-          DEFAULT_PROP_POST_MESSAGES,
-          G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
-          GST_PARAM_MUTABLE_PLAYING | G_PARAM_STATIC_STRINGS));
+  gst_mst_install_message_properties (gobject_class, PROP_INTERVAL,
+      PROP_POST_MESSAGES);
 
   gst_element_class_set_static_metadata (element_class,
       "Multiband compressor", "Filter/Effect/Audio",
@@ -615,9 +590,7 @@ gst_multiband_comp_init (GstMultibandComp * self)
   self->mode = DEFAULT_PROP_MODE;
   self->lookahead = DEFAULT_PROP_LOOKAHEAD;
   self->output_gain = DEFAULT_PROP_OUTPUT_GAIN;
-  self->interval = DEFAULT_PROP_INTERVAL;
-  self->post_messages = DEFAULT_PROP_POST_MESSAGES;
-  gst_mst_interval_init (&self->iv, self->interval);
+  gst_mst_interval_init (&self->iv, GST_MST_DEFAULT_INTERVAL);
   for (b = 0; b < MAX_BANDS; b++) {
     gchar name[16];
     GstMultibandCompBand *band;
@@ -743,15 +716,9 @@ gst_multiband_comp_set_property (GObject * object, guint prop_id,
       }
       break;
     }
-    case PROP_INTERVAL:
-      self->interval = g_value_get_uint64 (value);
-      gst_mst_interval_configure (&self->iv, self->interval, self->iv.rate);
-      break;
-    case PROP_POST_MESSAGES:
-      self->post_messages = g_value_get_boolean (value);
-      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!gst_mst_message_property_set (&self->iv, pspec, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -777,14 +744,9 @@ gst_multiband_comp_get_property (GObject * object, guint prop_id,
     case PROP_OUTPUT_GAIN:
       g_value_set_double (value, self->output_gain);
       break;
-    case PROP_INTERVAL:
-      g_value_set_uint64 (value, self->interval);
-      break;
-    case PROP_POST_MESSAGES:
-      g_value_set_boolean (value, self->post_messages);
-      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!gst_mst_message_property_get (&self->iv, pspec, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -850,7 +812,7 @@ gst_multiband_comp_configure (GstMstLookahead * base,
   mst_compressor_set_output_gain (core, self->output_gain);
   apply_bands (self, TRUE);
   mst_compressor_reset (core);  /* crossover glides start at their targets */
-  gst_mst_interval_configure (&self->iv, self->interval, rate);
+  gst_mst_interval_configure (&self->iv, self->iv.interval, rate);
   gst_multiband_comp_reset (base, TRUE);
   GST_INFO_OBJECT (self, "compressor: %d Hz, %d channels, %u bands, "
       "latency %u samples, gain block %u samples", rate, channels,
@@ -981,7 +943,7 @@ gst_multiband_comp_process (GstMstLookahead * base,
     take_reduction (self);
     done += m;
     if (gst_mst_interval_add (&self->iv, m)) {
-      if (self->post_messages)
+      if (self->iv.post)
         gst_mst_lookahead_post_message (base, make_message (self, FALSE));
       gst_mst_interval_next (&self->iv);
       clear_interval_stats (self);
@@ -997,7 +959,7 @@ gst_multiband_comp_eos (GstMstLookahead * base)
   GstMessage *msg = NULL;
 
   GST_OBJECT_LOCK (self);
-  if (self->core && self->post_messages)
+  if (self->core && self->iv.post)
     msg = make_message (self, TRUE);
   gst_mst_interval_restart (&self->iv);
   clear_interval_stats (self);
