@@ -33,7 +33,8 @@
  * Gain plan (output side, every HOP_PLAN frames of output index):
  *   goal     = clamp (target - est, min_gain, max_gain) of the latest
  *            queued entry whose c has been reached (live), or
- *            target - measured_integrated (linear)
+ *            target - measured_integrated (linear in force, i.e. linear
+ *            asked for and measured_integrated set)
  *   bound    = min over later entries k of gain_k + slew * (c_k - end) /
  *            rate: the gain must already be on its way down to reach a
  *            lower gain by the time that block's middle is output
@@ -355,8 +356,8 @@ plan (MstLoudnorm * ln)
     ln->q_len--;
   }
 
-  if (ln->mode == MST_LOUDNORM_LINEAR) {
-    tgt = linear_valid (ln) ? ln->target - ln->measured_i : ln->g_db;
+  if (mst_loudnorm_mode (ln) == MST_LOUDNORM_LINEAR) {
+    tgt = ln->target - ln->measured_i;
   } else {
     size_t k;
 
@@ -508,7 +509,7 @@ mst_loudnorm_reset (MstLoudnorm * ln)
   ln->have_goal = 0;
   ln->goal_est = 0.0;
   ln->started = 0;
-  ln->g_db = ln->mode == MST_LOUDNORM_LINEAR && linear_valid (ln) ?
+  ln->g_db = mst_loudnorm_mode (ln) == MST_LOUDNORM_LINEAR ?
       ln->target - ln->measured_i : 0.0;
   ln->g_lin = mst_db_to_lin (ln->g_db);
   ln->ramp_left = 0;
@@ -546,6 +547,13 @@ mst_loudnorm_set_mode (MstLoudnorm * ln, MstLoudnormMode mode)
 {
   ln->mode = mode == MST_LOUDNORM_LINEAR ? MST_LOUDNORM_LINEAR
       : MST_LOUDNORM_LIVE;
+}
+
+MstLoudnormMode
+mst_loudnorm_mode (const MstLoudnorm * ln)
+{
+  return ln->mode == MST_LOUDNORM_LINEAR && linear_valid (ln) ?
+      MST_LOUDNORM_LINEAR : MST_LOUDNORM_LIVE;
 }
 
 void

@@ -9,7 +9,8 @@
  *          -> true-peak limiter (dsp/limiter, ceiling) -> out
  *                                            \-> output meter
  *
- * Two modes, chosen by the caller and never switched by the core:
+ * Two modes, chosen by the caller; the core never switches between them
+ * on its own judgement:
  *
  * - live: adaptive gain.  Every 100 ms the loudness of the last 400 ms of
  *   input (a BS.1770 gating block) is classified: blocks below -70 LUFS
@@ -33,7 +34,11 @@
  * - linear: one constant gain target - measured_integrated (the caller
  *   measured the programme in a first pass).  The limiter only catches
  *   peaks; if the gain pushes peaks into it, the core stays linear and
- *   reports how much it limited.
+ *   reports how much it limited.  Linear mode needs measured_integrated:
+ *   without it the core levels as in live mode, and
+ *   mst_loudnorm_mode () says so (the caller reports it).
+ * A change of mode (or of the linear gain) while running moves the gain
+ * to the new mode's value at the slew rate, like any other change.
  *
  * Latency: the lookahead, i.e. round (lookahead_ms * rate / 1000) frames,
  * or the limiter's own latency when that is larger.  Output length equals
@@ -119,6 +124,9 @@ unsigned mst_loudnorm_channels (const MstLoudnorm * ln);
  * the new wanted value at the slew rate).  A ceiling change is applied by
  * the limiter (see limiter.h). */
 void mst_loudnorm_set_mode (MstLoudnorm * ln, MstLoudnormMode mode);
+/* The mode in force: linear only when linear was set and
+ * measured_integrated is set (>= -70 LUFS), live otherwise. */
+MstLoudnormMode mst_loudnorm_mode (const MstLoudnorm * ln);
 void mst_loudnorm_set_target (MstLoudnorm * ln, double lufs);
 void mst_loudnorm_set_ceiling (MstLoudnorm * ln, double dbtp);
 void mst_loudnorm_set_range (MstLoudnorm * ln, double lu);

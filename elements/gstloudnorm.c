@@ -15,7 +15,8 @@
  * feed's own sample rate, with a small fixed latency.
  *
  * #GstLoudNorm:mode chooses one of two behaviours; the element never
- * switches between them by itself:
+ * switches between them on its own judgement, and every change of the
+ * mode in force is posted (see below):
  *
  * * `live` (default): an adaptive gain.  Every 100 ms the loudness of the
  *   last 400 ms of input (a BS.1770 gating block) is measured.  Blocks
@@ -35,9 +36,21 @@
  *   #GstLoudNorm:measured-integrated (the application measured the
  *   programme in a first pass, e.g. with `loudnessmeter`).  If the
  *   measured true peak plus that gain lies over the ceiling the element
- *   says so (a warning at start) and still stays linear: the limiter
- *   catches the peaks and the messages report how much it limited.
- *   Linear mode without #GstLoudNorm:measured-integrated is an error.
+ *   says so (a warning when linear comes into force) and still stays
+ *   linear: the limiter catches the peaks and the messages report how
+ *   much it limited.
+ *   Starting in linear mode without #GstLoudNorm:measured-integrated is
+ *   an error.  While running, mode=linear without it posts a warning
+ *   that names the missing property and the gain keeps leveling live
+ *   (a live feed is not stopped, nor frozen at whatever gain happened to
+ *   be in force); linear starts as soon as the measurement is set.
+ *
+ * Switching mode while running moves the gain to the new mode's value at
+ * #GstLoudNorm:gain-slew, without a step.  Each change of the mode in
+ * force posts an element message `loudnorm-mode` with `mode` (the mode in
+ * force, `live` or `linear`), `requested-mode` (the property),
+ * `linear-gain` (#gdouble, dB, NaN when not measured) and `timestamp`
+ * (#guint64, ns: the output sample from which the gain moves).
  *
  * A true-peak limiter (4x oversampled detector, 5 ms look-ahead) at
  * #GstLoudNorm:ceiling ends the chain in both modes.
@@ -75,6 +88,7 @@
  *   for the output.
  * * `limiter-gain-reduction-max` (#gdouble, dB >= 0): largest limiter
  *   attenuation in the interval.
+ * * `mode` (#gchararray): the mode in force, `live` or `linear`.
  * * `final` (#gboolean): %TRUE for the message posted at EOS.
  *
  * The `reset` action signal starts a new measurement (programme change on
@@ -169,6 +183,10 @@ struct _GstLoudNorm
   GstMstInterval iv;            /* of output frames; `interval` and
                                  * `post-messages` live in it */
   gdouble iv_reduction;         /* largest limiter reduction, dB */
+  gint active_mode;             /* mode in force (GstLoudNormMode), -1
+                                 * before the first chunk */
+  gboolean warned_unmeasured;   /* linear asked for without measurement:
+                                 * warned once (until mode is set again) */
 };
 
 #define ALLOWED_CAPS \
@@ -294,7 +312,9 @@ gst_loud_norm_class_init (GstLoudNormClass * klass)
    * GstLoudNorm:mode:
    *
    * `live` (adaptive gain) or `linear` (one constant gain from
-   * #GstLoudNorm:measured-integrated).  Never changed by the element.
+   * #GstLoudNorm:measured-integrated).  Never changed by the element;
+   * linear without the measurement levels live (with a warning) until it
+   * is set.  Changes of the mode in force are posted (`loudnorm-mode`).
    */
   properties[PROP_MODE] = g_param_spec_enum ("mode", "Mode",
       "live: adaptive gain; linear: one constant gain from "
@@ -473,6 +493,7 @@ gst_loud_norm_init (GstLoudNorm * self)
   self->measured_i = DEFAULT_PROP_MEASURED;
   self->measured_tp = DEFAULT_PROP_MEASURED;
   gst_mst_interval_init (&self->iv, GST_MST_DEFAULT_INTERVAL);
+  self->active_mode = -1;
 }
 
 /* Hands every parameter to the core (object lock held). */
@@ -521,6 +542,7 @@ gst_loud_norm_set_property (GObject * object, guint prop_id,
       break;
     case PROP_MODE:
       self->mode = g_value_get_enum (value);
+      self->warned_unmeasured = FALSE;
       break;
     case PROP_TARGET:
     case PROP_CEILING:
@@ -693,22 +715,20 @@ gst_loud_norm_get_latency (GstMstLookahead * base)
   return mst_loudnorm_latency (GST_LOUD_NORM (base)->core);
 }
 
-/* Linear mode needs the first pass's measurement: an error otherwise (the
- * element does not fall back to live mode by itself).  A linear gain that
- * drives the measured true peak over the ceiling gets a warning. */
+/* Starting in linear mode needs the first pass's measurement: an error
+ * otherwise (a configuration mistake, found before audio flows; while
+ * running the same case is a warning, see check_mode). */
 static gboolean
 gst_loud_norm_start (GstBaseTransform * trans)
 {
   GstLoudNorm *self = GST_LOUD_NORM (trans);
   gboolean linear, measured;
-  gdouble over = NAN;
 
   GST_OBJECT_LOCK (self);
   linear = self->mode == GST_LOUD_NORM_MODE_LINEAR;
   measured = self->measured_i >= -70.0;
-  if (linear && measured && self->measured_tp > MST_LOUDNORM_NOT_MEASURED)
-    over = self->measured_tp + (self->target - self->measured_i)
-        - self->ceiling;
+  self->active_mode = -1;
+  self->warned_unmeasured = FALSE;
   GST_OBJECT_UNLOCK (self);
 
   if (linear && !measured) {
@@ -718,12 +738,6 @@ gst_loud_norm_start (GstBaseTransform * trans)
             "pass, or use mode=live"));
     return FALSE;
   }
-  if (over > 0.0)
-    GST_ELEMENT_WARNING (self, STREAM, FAILED,
-        ("The linear gain drives peaks %.1f dB over the ceiling", over),
-        ("measured-true-peak + target - measured-integrated - ceiling = "
-            "%.2f dB: the limiter will reduce them (see "
-            "limiter-gain-reduction-max); the gain stays linear", over));
   return GST_BASE_TRANSFORM_CLASS (parent_class)->start (trans);
 }
 
@@ -750,6 +764,82 @@ gst_loud_norm_finalize (GObject * object)
 
 /* ---- messages ------------------------------------------------------------ */
 
+static const gchar *
+mode_nick (gint mode)
+{
+  return mode == GST_LOUD_NORM_MODE_LINEAR ? "linear" : "live";
+}
+
+/* A warning queued for the bus (GST_ELEMENT_WARNING would take the object
+ * lock, which is held in process). */
+static void
+queue_warning (GstLoudNorm * self, gchar * text, gchar * debug)
+{
+  GError *err = g_error_new_literal (GST_LIBRARY_ERROR,
+      GST_LIBRARY_ERROR_SETTINGS, text);
+
+  gst_mst_lookahead_post_message (GST_MST_LOOKAHEAD (self),
+      gst_message_new_warning (GST_OBJECT (self), err, debug));
+  g_error_free (err);
+  g_free (text);
+  g_free (debug);
+}
+
+/* Makes every mode change visible (object lock held, before a chunk):
+ * - mode=linear without measured-integrated keeps leveling live and
+ *   posts a warning naming the missing property (once per setting of
+ *   mode); linear starts as soon as the measurement is set;
+ * - every change of the mode in force posts a `loudnorm-mode` element
+ *   message (not the first chunk's mode: that is no change);
+ * - linear with a gain that drives the measured true peak over the
+ *   ceiling posts a warning when it comes into force (first chunk or a
+ *   switch).
+ * at: timestamp of the next output frame (from which the gain moves). */
+static void
+check_mode (GstLoudNorm * self, GstClockTime at)
+{
+  gint now = mst_loudnorm_mode (self->core) == MST_LOUDNORM_LINEAR ?
+      GST_LOUD_NORM_MODE_LINEAR : GST_LOUD_NORM_MODE_LIVE;
+  gboolean first;
+
+  if (self->mode == GST_LOUD_NORM_MODE_LINEAR &&
+      now != GST_LOUD_NORM_MODE_LINEAR && !self->warned_unmeasured) {
+    self->warned_unmeasured = TRUE;
+    queue_warning (self, g_strdup ("mode=linear needs measured-integrated: "
+            "staying in live mode"), g_strdup ("The gain keeps leveling "
+            "live until measured-integrated (LUFS, from a first pass) is "
+            "set; then it moves to target - measured-integrated at "
+            "gain-slew"));
+  }
+  if (now == self->active_mode)
+    return;
+  first = self->active_mode < 0;
+  self->active_mode = now;
+  {
+    gdouble lin = mst_loudnorm_linear_gain (self->core);
+    gdouble over = mst_loudnorm_linear_overshoot (self->core);
+    GstStructure *s = gst_structure_new ("loudnorm-mode",
+        "mode", G_TYPE_STRING, mode_nick (now),
+        "requested-mode", G_TYPE_STRING, mode_nick (self->mode),
+        "linear-gain", G_TYPE_DOUBLE, lin,
+        "timestamp", G_TYPE_UINT64, at, NULL);
+
+    GST_INFO_OBJECT (self, "mode in force: %s (linear gain %.2f dB)",
+        mode_nick (now), lin);
+    if (first)
+      gst_structure_free (s);
+    else
+      gst_mst_lookahead_post_message (GST_MST_LOOKAHEAD (self),
+          gst_message_new_element (GST_OBJECT (self), s));
+    if (now == GST_LOUD_NORM_MODE_LINEAR && over > 0.0)
+      queue_warning (self, g_strdup_printf ("The linear gain drives peaks "
+              "%.1f dB over the ceiling", over), g_strdup_printf
+          ("measured-true-peak + target - measured-integrated - ceiling = "
+              "%.2f dB: the limiter will reduce them (see "
+              "limiter-gain-reduction-max); the gain stays linear", over));
+  }
+}
+
 static GstMessage *
 make_message (GstLoudNorm * self, gboolean final)
 {
@@ -768,6 +858,7 @@ make_message (GstLoudNorm * self, gboolean final)
       "output-integrated", G_TYPE_DOUBLE,
       mst_loudnorm_output_integrated (self->core),
       "limiter-gain-reduction-max", G_TYPE_DOUBLE, self->iv_reduction,
+      "mode", G_TYPE_STRING, mode_nick (self->active_mode),
       "final", G_TYPE_BOOLEAN, final, NULL);
   return gst_message_new_element (GST_OBJECT (self), s);
 }
@@ -780,6 +871,8 @@ gst_loud_norm_process (GstMstLookahead * base, const GstMstLookaheadChunk * c)
   GstLoudNorm *self = GST_LOUD_NORM (base);
   gsize done = 0, nf = 0;
 
+  check_mode (self, c->priming ? GST_CLOCK_TIME_NONE :
+      gst_mst_lookahead_output_time (base, c->out_pos));
   if (c->priming) {
     /* the core's start-up delay is not part of the stream */
     nf = self->process (self->core, c->in, c->out, c->n_frames);

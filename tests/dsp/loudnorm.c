@@ -850,6 +850,14 @@ test_contracts (void)
       "(samples differing)");
   mts_buf_free (out);
 
+  /* the mode in force: linear only with the measurement */
+  mt_ok (mst_loudnorm_mode (ln) == MST_LOUDNORM_LINEAR, "linear with "
+      "measured integrated: linear in force");
+  mst_loudnorm_set_measured_integrated (ln, MST_LOUDNORM_NOT_MEASURED);
+  mt_ok (mst_loudnorm_mode (ln) == MST_LOUDNORM_LIVE, "linear without "
+      "measured integrated: live in force");
+  mst_loudnorm_set_measured_integrated (ln, -30.0);
+
   /* NaN / Inf never reach the output */
   mst_loudnorm_set_mode (ln, MST_LOUDNORM_LIVE);
   mst_loudnorm_reset (ln);

@@ -13,7 +13,14 @@
  *   output (0.05 LU: same BS.1770 algorithm) and lies within 1 LU of the
  *   target; input-integrated equals libebur128 on the input;
  * - linear mode without measured-integrated fails to start with an error;
- *   with it, the gain is target - measured;
+ *   with it, the gain is target - measured; a linear gain that drives the
+ *   measured true peak over the ceiling warns at start, stays constant and
+ *   the messages report the limiting;
+ * - mode changes while playing are visible: linear without the
+ *   measurement warns (naming the property) and keeps leveling live,
+ *   setting the measurement switches to linear with a `loudnorm-mode`
+ *   message, the gain glides there at gain-slew, and back to live the
+ *   same way;
  * - the reset action signal starts a new measurement;
  * - NaN / Inf input gives finite output; F64 works.
  */
@@ -41,7 +48,7 @@
 static const gchar *msg_fields[] = {
   "timestamp", "stream-time", "running-time", "duration", "gain",
   "input-short-term", "output-short-term", "input-integrated",
-  "output-integrated", "limiter-gain-reduction-max", "final", NULL
+  "output-integrated", "limiter-gain-reduction-max", "mode", "final", NULL
 };
 
 /* Stereo noise with a 3 Hz syllable-like envelope, RMS about `db` dBFS,
@@ -316,6 +323,207 @@ GST_START_TEST (test_linear)
 
 GST_END_TEST;
 
+/* Pops every message of the bus: the `loudnorm` messages' gains into
+ * gains[] (up to max, count in *n_gain) and modes checked against
+ * want_mode; `loudnorm-mode` messages counted (the last one's structure
+ * copied to *mode_msg); warnings counted, their text checked for
+ * `must_name`. */
+static void
+drain_bus (GstBus * bus, const gchar * want_mode, gdouble * gains, guint max,
+    guint * n_gain, guint * n_mode, GstStructure ** mode_msg,
+    guint * n_warn, const gchar * must_name)
+{
+  GstMessage *m;
+
+  while ((m = gst_bus_pop (bus))) {
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING) {
+      GError *err = NULL;
+      gchar *dbg = NULL;
+
+      gst_message_parse_warning (m, &err, &dbg);
+      fail_unless (must_name == NULL || strstr (err->message, must_name),
+          "warning without %s: %s", must_name, err->message);
+      (*n_warn)++;
+      g_error_free (err);
+      g_free (dbg);
+    } else if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT) {
+      const GstStructure *s = gst_message_get_structure (m);
+
+      if (gst_structure_has_name (s, "loudnorm")) {
+        if (want_mode)
+          fail_unless_equals_string (gst_structure_get_string (s, "mode"),
+              want_mode);
+        if (*n_gain < max)
+          gains[(*n_gain)++] = get_d (s, "gain");
+      } else if (gst_structure_has_name (s, "loudnorm-mode")) {
+        (*n_mode)++;
+        if (*mode_msg)
+          gst_structure_free (*mode_msg);
+        *mode_msg = gst_structure_copy (s);
+      }
+    }
+    gst_message_unref (m);
+  }
+}
+
+/* Live on a quiet programme (the gain goes to +12 dB, max-gain), then
+ * mode=linear without a measurement: a warning naming
+ * measured-integrated, no mode change, the gain goes on leveling live
+ * (it follows the programme 10 dB louder: down by about 10 dB, where a
+ * frozen gain would not move).  Then measured-integrated: a
+ * `loudnorm-mode` message (mode linear, linear-gain = target - measured),
+ * the gain glides to the linear gain at no more than gain-slew (6 dB/s:
+ * 0.6 dB per 100 ms message) and stays there; mode=live again: one more
+ * `loudnorm-mode` message (live). */
+GST_START_TEST (test_mode_switch)
+{
+  GstHarness *h = gst_harness_new ("loudnorm");
+  GstBus *bus = gst_bus_new ();
+  gsize frames = 10 * RATE, count = 0;
+  gfloat *quiet = programme (frames, -40.0, 5);
+  gfloat *loud = programme (frames, -30.0, 6);
+  gdouble gains[400], lin, mi = lib_integrated (loud, frames);
+  guint n_gain = 0, n_mode = 0, n_warn = 0, k;
+  GstStructure *mm = NULL;
+  guint64 pos = 0;
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_src_caps_str (h, CAPS_F32);
+  push_all (h, quiet, frames, pos);
+  pos += frames;
+  drain_bus (bus, "live", gains, G_N_ELEMENTS (gains), &n_gain, &n_mode,
+      &mm, &n_warn, NULL);
+  fail_unless_equals_int (n_mode, 0);
+  fail_unless_equals_int (n_warn, 0);
+  fail_unless (gains[n_gain - 1] > 11.0, "live gain %.2f", gains[n_gain - 1]);
+
+  /* linear without the measurement */
+  gst_util_set_object_arg (G_OBJECT (h->element), "mode", "linear");
+  push_all (h, loud, frames, pos);
+  pos += frames;
+  n_gain = 0;
+  drain_bus (bus, "live", gains, G_N_ELEMENTS (gains), &n_gain, &n_mode,
+      &mm, &n_warn, "measured-integrated");
+  fail_unless_equals_int (n_warn, 1);
+  fail_unless_equals_int (n_mode, 0);
+  fail_unless (gains[n_gain - 1] < 5.0, "still leveling live: gain %.2f",
+      gains[n_gain - 1]);
+
+  /* the measurement arrives: linear, gliding */
+  g_object_set (h->element, "measured-integrated", mi - 4.0, NULL);
+  lin = -23.0 - (mi - 4.0);
+  push_all (h, loud, frames, pos);
+  pos += frames;
+  {
+    gdouble before = gains[n_gain - 1];
+
+    n_gain = 0;
+    drain_bus (bus, NULL, gains, G_N_ELEMENTS (gains), &n_gain, &n_mode,
+        &mm, &n_warn, NULL);
+    fail_unless_equals_int (n_mode, 1);
+    fail_unless_equals_int (n_warn, 1);
+    fail_unless_equals_string (gst_structure_get_string (mm, "mode"),
+        "linear");
+    fail_unless_equals_string (gst_structure_get_string (mm,
+            "requested-mode"), "linear");
+    fail_unless (fabs (get_d (mm, "linear-gain") - lin) < 1e-9);
+    fail_unless (fabs (gains[0] - before) <= 0.6 + 1e-6,
+        "step at the switch %.3f dB", gains[0] - before);
+    for (k = 1; k < n_gain; k++)
+      fail_unless (fabs (gains[k] - gains[k - 1]) <= 0.6 + 1e-6,
+          "gain step %.3f dB in 100 ms", gains[k] - gains[k - 1]);
+    fail_unless (fabs (before - lin) > 2.0, "the switch moves the gain");
+    fail_unless (fabs (gains[n_gain - 1] - lin) < 1e-9, "linear gain %.3f, "
+        "want %.3f", gains[n_gain - 1], lin);
+  }
+
+  /* back to live */
+  gst_util_set_object_arg (G_OBJECT (h->element), "mode", "live");
+  push_all (h, loud, RATE, pos);
+  n_gain = 0;
+  drain_bus (bus, NULL, gains, G_N_ELEMENTS (gains), &n_gain, &n_mode,
+      &mm, &n_warn, NULL);
+  fail_unless_equals_int (n_mode, 2);
+  fail_unless_equals_string (gst_structure_get_string (mm, "mode"), "live");
+  fail_unless_equals_int (n_warn, 1);
+  gst_structure_free (mm);
+
+  pull_all (h, NULL, 0, &count);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  g_free (quiet);
+  g_free (loud);
+}
+
+GST_END_TEST;
+
+/* Linear with a gain that drives the measured true peak 6 dB over the
+ * ceiling: a warning at start, every message's gain is the linear gain
+ * (no switch to dynamic), mode linear, and the messages report the
+ * limiter's work (> 3 dB: most of the 6 dB, the peak is rare). */
+GST_START_TEST (test_linear_pushed)
+{
+  GstHarness *h = gst_harness_new ("loudnorm");
+  GstBus *bus = gst_bus_new ();
+  gsize frames = 5 * RATE, count = 0;
+  gfloat *in = programme (frames, -30.0, 7);
+  gdouble gains[100], mi = lib_integrated (in, frames), red = 0.0, lin;
+  gdouble tp, peak = 0.0;
+  guint n_gain = 0, n_mode = 0, n_warn = 0, k;
+  GstMessage *m;
+
+  /* clicks every 0.25 s, 20 dB over the programme's RMS: high peaks on
+   * a moderate loudness */
+  for (k = RATE / 8; k < frames; k += RATE / 4)
+    in[2 * k] = in[2 * k + 1] = (gfloat) (10.0 * pow (10.0, -30.0 / 20.0));
+  mi = lib_integrated (in, frames);
+  /* the first pass's true peak: the sample peak is close enough here */
+  for (k = 0; k < frames * 2; k++)
+    peak = MAX (peak, fabs (in[k]));
+  tp = 20.0 * log10 (peak);
+
+  gst_element_set_bus (h->element, bus);
+  gst_util_set_object_arg (G_OBJECT (h->element), "mode", "linear");
+  /* gain so that the measured peak lands 6 dB over -1 dBTP */
+  lin = -1.0 + 6.0 - tp;
+  fail_unless (mi + lin < -5.0, "target %.2f out of range", mi + lin);
+  g_object_set (h->element, "target", mi + lin, "measured-integrated", mi,
+      "measured-true-peak", tp, NULL);
+  gst_harness_set_src_caps_str (h, CAPS_F32);
+  push_all (h, in, frames, 0);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  pull_all (h, NULL, 0, &count);
+  /* collect: reductions from the loudnorm messages too */
+  while ((m = gst_bus_pop (bus))) {
+    const GstStructure *s = gst_message_get_structure (m);
+
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING)
+      n_warn++;
+    else if (s && gst_structure_has_name (s, "loudnorm")) {
+      fail_unless_equals_string (gst_structure_get_string (s, "mode"),
+          "linear");
+      red = MAX (red, get_d (s, "limiter-gain-reduction-max"));
+      if (n_gain < G_N_ELEMENTS (gains))
+        gains[n_gain++] = get_d (s, "gain");
+    } else if (s && gst_structure_has_name (s, "loudnorm-mode"))
+      n_mode++;
+    gst_message_unref (m);
+  }
+  fail_unless_equals_int (n_warn, 1);
+  fail_unless_equals_int (n_mode, 0);
+  fail_unless (red > 3.0, "limiter reduction reported %.2f dB", red);
+  for (k = 0; k < n_gain; k++)
+    fail_unless (fabs (gains[k] - lin) < 1e-9, "gain %.3f, want %.3f",
+        gains[k], lin);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  g_free (in);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_reset_signal)
 {
   GstHarness *h = gst_harness_new ("loudnorm");
@@ -395,6 +603,8 @@ loudnorm_suite (void)
   tcase_add_test (tc, test_presets);
   tcase_add_test (tc, test_stream);
   tcase_add_test (tc, test_linear);
+  tcase_add_test (tc, test_linear_pushed);
+  tcase_add_test (tc, test_mode_switch);
   tcase_add_test (tc, test_reset_signal);
   tcase_add_test (tc, test_nonfinite_f64);
   return s;
