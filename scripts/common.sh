@@ -11,7 +11,8 @@ MST_PACKAGES="meson ninja-build pkg-config gcc libc6-dev
   liborc-0.4-dev liborc-0.4-dev-bin libebur128-dev ffmpeg
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   python3 python3-numpy python3-gi gir1.2-gstreamer-1.0
-  gir1.2-gst-plugins-base-1.0"
+  gir1.2-gst-plugins-base-1.0 libcairo2-dev fonts-dejavu-core
+  gstreamer1.0-libav"
 
 mst_missing_packages () {
   missing=""

@@ -39,6 +39,7 @@
 #include "mstreport.h"
 #include "mstcli.h"
 #include "mstmaster.h"
+#include "mstplot.h"
 
 #define PROGRAM MST_PROGRAM
 
@@ -265,6 +266,8 @@ count_frames (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
       ctx->frames += gst_buffer_get_size (buf) / ctx->bpf;
     if (ctx->diag)
       diag_buffer (ctx, buf);
+    if (ctx->report->plot)
+      mst_plot_audio_buffer (ctx->report->plot, buf);
   } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
     GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
     GstAudioInfo ainfo;
@@ -278,6 +281,8 @@ count_frames (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
           ctx->bpf = GST_AUDIO_INFO_BPF (&ainfo);
           ctx->rate = GST_AUDIO_INFO_RATE (&ainfo);
           ctx->format = GST_AUDIO_INFO_FORMAT (&ainfo);
+          if (ctx->report->plot)
+            mst_plot_audio_caps (ctx->report->plot, &ainfo);
           /* the checklist covers the first format of the stream */
           if (ctx->diagnostics && !ctx->diag) {
             ctx->channels = GST_AUDIO_INFO_CHANNELS (&ainfo);
@@ -294,6 +299,8 @@ count_frames (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
         if (GST_CLOCK_TIME_IS_VALID (dur) && ctx->rate > 0)
           ctx->frames += gst_util_uint64_scale_round (dur, ctx->rate,
               GST_SECOND);
+        if (ctx->report->plot)
+          mst_plot_audio_gap (ctx->report->plot, dur);
         break;
       default:
         break;
@@ -325,6 +332,8 @@ measure_message (MstJob * job, GstMessage * msg, gpointer user_data)
   if (GST_MESSAGE_SRC (msg) != GST_OBJECT (ctx->meter) || !s ||
       !gst_structure_has_name (s, "loudnessmeter"))
     return;
+  if (ctx->report->plot)
+    mst_plot_meter_message (ctx->report->plot, s);
   if (mst_report_update (ctx->report, s)) {
     GstPad *pad = gst_element_get_static_pad (ctx->meter, "sink");
     GstCaps *caps = gst_pad_get_current_caps (pad);
@@ -429,8 +438,9 @@ mst_cli_measure (const gchar * input, gboolean true_peak,
     code = job_failed (job, mst_job_exit_code (job));
     goto done;
   }
-  g_object_set (meter, "interval", (guint64) GST_SECOND,
-      "true-peak", true_peak, NULL);
+  /* a loudness point every 100 ms for the plot */
+  g_object_set (meter, "interval", report->plot ? (guint64) MST_PLOT_INTERVAL
+      : (guint64) GST_SECOND, "true-peak", true_peak, NULL);
   g_object_set (sink, "sync", FALSE, NULL);
   /* one format from the first caps on: the meter measures the whole input
    * even if its format changes */
@@ -571,6 +581,8 @@ cmd_analyze (gint argc, gchar ** argv)
 {
   gboolean demo = FALSE, json = FALSE, no_true_peak = FALSE, quiet = FALSE;
   gboolean no_checklist = FALSE;
+  MstPlotOptions plot = { 0 };
+  gchar *target = NULL;
   const GOptionEntry entries[] = {
     {"demo", 'd', 0, G_OPTION_ARG_NONE, &demo,
         "Analyze the built-in demo mix (the default without FILE)", NULL},
@@ -583,11 +595,17 @@ cmd_analyze (gint argc, gchar ** argv)
           "noise floor)", NULL},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
         "No progress display and notes on stderr", NULL},
+    MST_PLOT_OPTION_ENTRIES (&plot),
+    {"target", 't', 0, G_OPTION_ARG_STRING, &target,
+        "Delivery target drawn in the plot (band, true-peak ceiling)",
+        "PRESET"},
     {NULL}
   };
   const gchar *input = NULL;
+  const MstTarget *tgt = NULL;
   MstReport report;
   MstExit code;
+  gchar *msg;
 
   if (!mst_cli_parse_options (&argc, &argv, "[FILE...]", "Measure integrated "
           "loudness, loudness range, maximum momentary and short-term\n"
@@ -596,6 +614,20 @@ cmd_analyze (gint argc, gchar ** argv)
           "or a URI of anything\nGStreamer can decode; without FILE the "
           "built-in demo mix is analyzed.", entries))
     return MST_EXIT_USAGE;
+  /* --plot, --target (tools/mstplot.c) */
+  msg = mst_plot_options_check (&plot);
+  if (!msg && target && !(tgt = mst_targets_find (target)))
+    msg = g_strdup_printf ("unknown target '%s' (see '%s targets')", target,
+        PROGRAM);
+  if (!msg && plot.path && argc > 2)
+    msg = g_strdup ("--plot takes one input");
+  g_free (target);
+  if (msg) {
+    code = mst_cli_usage_error ("analyze", msg);
+    g_free (msg);
+    mst_plot_options_clear (&plot);
+    return code;
+  }
   if (argc > 2) {
     if (demo)
       return mst_cli_usage_error ("analyze", "give either FILEs or --demo");
@@ -611,8 +643,17 @@ cmd_analyze (gint argc, gchar ** argv)
         "mix\n", PROGRAM);
 
   mst_report_init (&report);
+  if (plot.path)
+    report.plot = mst_plot_new (tgt ? tgt->true_peak_dbtp : -1.0);
   code = mst_cli_measure (input, !no_true_peak, !no_checklist, !quiet &&
       mst_cli_stderr_is_terminal (), quiet, "Analyzing", &report, NULL);
+  if (code == MST_EXIT_OK && plot.path) {
+    code = mst_plot_write_report (&plot, &report, tgt, NULL);
+    if (code != MST_EXIT_OK) {
+      g_free (last_error);
+      last_error = g_strdup ("cannot write the plot");
+    }
+  }
   if (code == MST_EXIT_OK) {
     if (json)
       mst_report_print_json (&report, stdout);
@@ -626,7 +667,9 @@ cmd_analyze (gint argc, gchar ** argv)
     /* scripts can parse every outcome */
     print_json_error (input, last_error, code);
   }
+  mst_plot_free (report.plot);
   mst_report_clear (&report);
+  mst_plot_options_clear (&plot);
   return code;
 }
 

@@ -43,6 +43,7 @@
 #include "dsp/targets.h"
 #include "mstcli.h"
 #include "mstjob.h"
+#include "mstplot.h"
 #include "mstquantize.h"
 #include "mstreport.h"
 
@@ -74,6 +75,7 @@ typedef struct
   gboolean flac;
   gboolean f64;                 /* process in double precision */
   gboolean quiet, progress;
+  const MstPlotOptions *plot;   /* --plot of the output, or NULL */
 
   /* the gentle chain as built (NULL: not used) */
   const gchar *chain_note;
@@ -559,6 +561,12 @@ print_text (const Master * m, const MstReport * before,
           i + 1 < o->passes ? "," : ")");
   }
   printf ("\nLimiter        up to %.1f dB of peak reduction\n", m->gr_max);
+  if (after->plot_file) {
+    gchar *plot = g_filename_display_name (after->plot_file);
+
+    printf ("Plot           %s\n", plot);
+    g_free (plot);
+  }
   printf ("Result         ");
   if (o->loudness_ok && o->peak_ok)
     printf ("meets %s: %.2f LUFS (%+.2f LU), true peak %.2f dBTP\n",
@@ -625,8 +633,16 @@ print_json (const Master * m, const MstReport * before,
       o->gains[o->passes - 1], m->gr_max);
   printf ("  \"heavy_limiting\": %s,\n  \"max_limiting_db\": %.2f,\n",
       o->heavy ? "true" : "false", o->max_limiting);
-  printf ("  \"loudness_ok\": %s,\n  \"peak_ok\": %s\n}\n",
+  printf ("  \"loudness_ok\": %s,\n  \"peak_ok\": %s,\n",
       o->loudness_ok ? "true" : "false", o->peak_ok ? "true" : "false");
+  if (after->plot_file) {
+    gchar *plot = g_strescape (after->plot_file, NULL);
+
+    printf ("  \"plot\": \"%s\"\n}\n", plot);
+    g_free (plot);
+  } else {
+    printf ("  \"plot\": null\n}\n");
+  }
   g_free (src);
   g_free (out);
 }
@@ -754,7 +770,9 @@ run_master (Master * m, gboolean json, gboolean strict, gdouble max_limiting)
     goto done;
   }
 
-  /* 3. verification of the written file */
+  /* 3. verification of the written file (and its plot) */
+  if (m->plot)
+    after.plot = mst_plot_new (m->ceiling);
   code = mst_cli_measure (m->tmp, TRUE, FALSE, m->progress, TRUE,
       "Verifying",
       &after, NULL);
@@ -771,6 +789,16 @@ run_master (Master * m, gboolean json, gboolean strict, gdouble max_limiting)
   }
   set_cleanup_path (NULL);
   g_clear_pointer (&m->tmp, g_free);
+  if (m->plot) {
+    gchar *base = g_path_get_basename (m->out);
+    gchar *title = g_filename_display_name (base);
+
+    code = mst_plot_write_report (m->plot, &after, m->target, title);
+    g_free (title);
+    g_free (base);
+    if (code != MST_EXIT_OK)
+      goto done;
+  }
 
   o.loudness_ok = fabs (after.integrated - m->target->integrated_lufs) <=
       TOLERANCE_LU;
@@ -803,6 +831,7 @@ run_master (Master * m, gboolean json, gboolean strict, gdouble max_limiting)
 
 done:
   remove_tmp (m);
+  mst_plot_free (after.plot);
   mst_report_clear (&before);
   mst_report_clear (&after);
   mst_report_clear (&m->pass);
@@ -859,7 +888,7 @@ static gint
 master_main (const gchar * command, const gchar * input, const gchar * out,
     const gchar * target, gdouble ceiling, const gchar * chain,
     const gchar * depth, gboolean json, gboolean quiet, gboolean strict,
-    gdouble max_limiting)
+    gdouble max_limiting, const MstPlotOptions * plot)
 {
   Master m = { 0 };
   GStatBuf st;
@@ -867,6 +896,7 @@ master_main (const gchar * command, const gchar * input, const gchar * out,
 
   m.input = input;
   m.out = out;
+  m.plot = plot && plot->path ? plot : NULL;
   m.quiet = quiet || json;
   m.progress = !m.quiet && mst_cli_stderr_is_terminal ();
   m.target = mst_targets_find (target);
@@ -908,6 +938,7 @@ mst_cmd_master (gint argc, gchar ** argv)
   /* G_MAXDOUBLE: not given (NaN is what "--ceiling nan" parses to) */
   gdouble ceiling = G_MAXDOUBLE, max_limiting = DEFAULT_MAX_LIMITING_DB;
   gboolean demo = FALSE, json = FALSE, quiet = FALSE, strict = FALSE;
+  MstPlotOptions plot = { 0 };
   const GOptionEntry entries[] = {
     {"target", 't', 0, G_OPTION_ARG_STRING, &target,
         "Delivery target (required; see 'gst-mastering targets')", "PRESET"},
@@ -933,9 +964,11 @@ mst_cmd_master (gint argc, gchar ** argv)
         "Print the before/after report as JSON", NULL},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
         "No progress, notes or report (warnings and errors only)", NULL},
+    MST_PLOT_OPTION_ENTRIES (&plot),
     {NULL}
   };
   const gchar *input = NULL, *out = NULL;
+  gchar *msg;
   gint ret;
 
   if (!mst_cli_parse_options (&argc, &argv, "IN OUT", "Master IN to a "
@@ -968,10 +1001,16 @@ mst_cmd_master (gint argc, gchar ** argv)
   }
   if (ceiling == G_MAXDOUBLE)
     ceiling = NAN;
+  if ((msg = mst_plot_options_check (&plot))) {
+    ret = mst_cli_usage_error ("master", msg);
+    g_free (msg);
+    goto done;
+  }
   ret = master_main ("master", input, out, target, ceiling, chain, depth,
-      json, quiet, strict, max_limiting);
+      json, quiet, strict, max_limiting, &plot);
 
 done:
+  mst_plot_options_clear (&plot);
   g_free (target);
   g_free (chain);
   g_free (depth);
@@ -983,9 +1022,11 @@ mst_cmd_demo (gint argc, gchar ** argv)
 {
   gchar *dir = NULL, *target = NULL, *out;
   gboolean json = FALSE, quiet = FALSE;
+  MstPlotOptions plot = { 0 };
   const GOptionEntry entries[] = {
     {"output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &dir,
-        "Directory for demo-master.wav (default: the current one)", "DIR"},
+          "Directory for demo-master.wav and demo-loudness.png (default: "
+          "the current one)", "DIR"},
     {"target", 't', 0, G_OPTION_ARG_STRING, &target,
         "Delivery target (default spotify)", "PRESET"},
     {"json", 'j', 0, G_OPTION_ARG_NONE, &json,
@@ -998,7 +1039,8 @@ mst_cmd_demo (gint argc, gchar ** argv)
 
   if (!mst_cli_parse_options (&argc, &argv, "", "Master the built-in, "
           "deliberately unmastered demo mix to Spotify's target and\n"
-          "write demo-master.wav: a mastering run without any input file.",
+          "write demo-master.wav and its loudness plot demo-loudness.png: a\n"
+          "mastering run without any input file.",
           entries))
     return MST_EXIT_USAGE;
   if (argc > 1) {
@@ -1007,8 +1049,11 @@ mst_cmd_demo (gint argc, gchar ** argv)
     return mst_cli_usage_error ("demo", "unexpected argument");
   }
   out = g_build_filename (dir ? dir : ".", "demo-master.wav", NULL);
+  plot.path = g_build_filename (dir ? dir : ".", "demo-loudness.png", NULL);
+  g_free (mst_plot_options_check (&plot));
   ret = master_main ("demo", NULL, out, target ? target : "spotify", NAN,
-      NULL, NULL, json, quiet, FALSE, DEFAULT_MAX_LIMITING_DB);
+      NULL, NULL, json, quiet, FALSE, DEFAULT_MAX_LIMITING_DB, &plot);
+  mst_plot_options_clear (&plot);
   g_free (out);
   g_free (dir);
   g_free (target);

@@ -619,6 +619,12 @@ mst_report_print_text (const MstReport * r, FILE * out)
           n_over == 1 ? "" : "s");
     fprintf (out, "\n");
   }
+  if (r->plot_file) {
+    gchar *name = g_filename_display_name (r->plot_file);
+
+    fprintf (out, "Plot           %s\n", name);
+    g_free (name);
+  }
 }
 
 /* ---- JSON ---------------------------------------------------------------- */
@@ -841,5 +847,7 @@ mst_report_print_json (const MstReport * r, FILE * out)
         "false");
     fprintf (out, ", \"ok\": %s}", v.ok ? "true" : "false");
   }
-  fprintf (out, "\n  ]\n}\n");
+  fprintf (out, "\n  ],\n  \"plot\": ");
+  json_string (out, r->plot_file);
+  fprintf (out, "\n}\n");
 }

@@ -60,6 +60,12 @@ typedef struct
   /* the pre-mastering checklist (dsp/diag.h), if measured */
   gboolean has_diag;
   MstDiagResult diag;
+
+  /* --plot (tools/mstplot.h): set by the caller before measuring, which
+   * then feeds it; plot_file: the PNG written, for the report.  Both
+   * owned by the caller. */
+  struct _MstPlot *plot;
+  const gchar *plot_file;
 } MstReport;
 
 /* What a report means for one target. */
