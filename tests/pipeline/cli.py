@@ -14,7 +14,9 @@
 #   demo-wav   demo-wav writes a float WAV of the mix; analyzing it gives the
 #              same numbers as analyze --demo (same samples)
 #   errors     missing file, directory, empty file, non-audio data, too many
-#              channels, bad command lines: the documented exit codes
+#              channels, bad command lines: the documented exit codes; an
+#              unreachable URI, a path under a missing directory, an unknown
+#              URI scheme, a video-only file: one line naming the problem
 #   no-tp      --no-true-peak: true peak reported as not measured, loudness
 #              unchanged
 import json
@@ -63,14 +65,19 @@ def done():
 TOOL = None
 
 
-def run(*args):
-    """Runs the tool; returns (exit code, stdout, stderr, seconds)."""
+def run_env():
     env = dict(os.environ)
     # the tool needs the stock plugins (audioconvert, uridecodebin, wavenc,
     # ...): an empty system path, as used for the element tests, would
     # hide them
     if env.get('GST_PLUGIN_SYSTEM_PATH_1_0', None) == '':
         del env['GST_PLUGIN_SYSTEM_PATH_1_0']
+    return env
+
+
+def run(*args):
+    """Runs the tool; returns (exit code, stdout, stderr, seconds)."""
+    env = run_env()
     t0 = time.monotonic()
     p = subprocess.run([TOOL] + list(args), stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, env=env, timeout=120)
@@ -423,6 +430,41 @@ def case_errors(tmp):
     code, out, err, dt = run('analyze', ch10)
     ok(code == 4, '10 channels: exit 4 (got %d)' % code)
     ok('10-channel' in err, '10 channels: message says why')
+
+    # an unreachable URI and a path under a missing directory: one line
+    # that names the input and the problem, not GStreamer's generic
+    # "Internal data stream error"
+    for what, arg, codes, text in (
+            ('unreachable URI', 'http://127.0.0.1:9/x.wav', (3, 5),
+             'http://127.0.0.1:9/x.wav'),
+            ('missing directory', os.path.join(tmp, 'no', 'dir', 'x.wav'),
+             (3,), 'No such file or directory'),
+            ('unknown URI scheme', 'nosuchscheme://host/x.wav', (3, 5),
+             'nosuchscheme'),
+            ('file URI of a missing file', 'file://' + missing, (3,),
+             'No such file')):
+        code, out, err, dt = run('analyze', arg)
+        lines = [l for l in err.splitlines() if l.strip()]
+        ok(code in codes, '%s: exit %s (got %d)' % (what, codes, code))
+        ok(len(lines) == 1 and lines[0].startswith('gst-mastering: error: ')
+           and text in lines[0] and 'Internal data stream error' not in
+           lines[0], '%s: one line naming the problem (%s)' % (what, lines))
+
+    # a file without an audio stream (video only), if the encoders exist
+    video = os.path.join(tmp, 'video.ogg')
+    made = subprocess.run(['gst-launch-1.0', '-q', 'videotestsrc',
+                           'num-buffers=10', '!', 'theoraenc', '!', 'oggmux',
+                           '!', 'filesink', 'location=' + video],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          env=run_env()).returncode == 0
+    if made:
+        code, out, err, dt = run('analyze', video)
+        lines = [l for l in err.splitlines() if l.strip()]
+        ok(code == 4, 'video only: exit 4 (got %d)' % code)
+        ok(len(lines) == 1 and 'no audio stream' in lines[0],
+           'video only: one line, "no audio stream"')
+    else:
+        ok(True, 'video only # SKIP theoraenc / oggmux not installed')
 
     # command line errors: exit 2
     for args in (('analyze', '--bogus'),

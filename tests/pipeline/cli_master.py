@@ -19,9 +19,12 @@
 #   dither     16-bit output: TPDF dither (+-1 LSB) in digital silence, none
 #              in float output; two runs give identical files
 #   errors     refusals and failures exit non-zero with one line and leave
-#              neither OUT nor a temporary file: missing / undecodable /
-#              silent input, unknown preset, bad extension, missing output
-#              directory, OUT = IN (also through a symlink and a hard link)
+#              neither OUT nor a temporary file: missing / unreadable (a
+#              directory) / undecodable / silent input, a path under a
+#              missing directory, an unreachable URI, no audio stream,
+#              unknown preset, bad extension, missing or unwritable output
+#              directory (read-only: skipped as root), OUT = IN (also
+#              through a symlink and a hard link)
 #   signal     SIGINT during a run: no OUT, no temporary file
 #   limiting   heavy limiting: a warning, exit 0; exit 8 with --strict
 #   tags       title / artist of a FLAC input reach FLAC and WAV outputs
@@ -35,6 +38,11 @@
 #   batch      `analyze A B C`: one report per file, a JSON array with an
 #              error object for the missing one, its exit code, the others
 #              measured as when run alone
+#   s1         EBU R 128 s1 verdicts (integrated, true peak, max. short-term
+#              -18 LUFS or max. momentary -15 LUFS) against the rule applied
+#              to libebur128's numbers, on files that pass (steady; a sting
+#              under the momentary alternative) and fail (a loud sting, too
+#              loud, a true-peak spike)
 #   chained    a chained Ogg Vorbis file (two logical streams one after the
 #              other, as `cat a.ogg b.ogg` makes): `analyze` ends (it hung)
 #              and measures both streams (libebur128 on the two parts
@@ -467,8 +475,15 @@ def case_errors(tmp):
     with open(good, 'rb') as f:
         good_bytes = f.read()
     out = os.path.join(tmp, 'out.wav')
+    subdir = os.path.join(tmp, 'adir')
+    os.mkdir(subdir)
     cases = [
         ('missing input', (os.path.join(tmp, 'nope.wav'), out), 3),
+        ('input under a missing directory',
+         (os.path.join(tmp, 'no', 'dir', 'x.wav'), out), 3),
+        # unreadable: a directory (chmod 000 does not stop root)
+        ('unreadable input (a directory)', (subdir, out), 3),
+        ('unreachable URI', ('http://127.0.0.1:9/x.wav', out), 3),
         ('undecodable input', (junk, out), 4),
         ('silent input', (silent, out), 4),
         ('unknown preset', (good, out, '--target', 'loud'), 2),
@@ -479,6 +494,8 @@ def case_errors(tmp):
         ('--ceiling nan', (good, out, '--ceiling', 'nan'), 2),
         ('missing output directory',
          (good, os.path.join(tmp, 'no', 'such', 'dir.wav')), 7),
+        ('output directory is a file',
+         (good, os.path.join(good, 'out.wav')), 7),
         ('OUT = IN', (good, good), 2),
         ('OUT = IN via symlink', (good, link), 2),
         ('OUT = IN via hard link', (good, hard), 2),
@@ -492,11 +509,46 @@ def case_errors(tmp):
         ok(code == want, '%s: exit %d (got %d)' % (what, want, code))
         ok(len(lines) >= 1 and ('error' in lines[0] or 'gst-mastering:' in
                                 lines[0]), '%s: says why' % what)
+        # one line (a usage error adds the "Try ... --help" hint)
+        ok(len([l for l in lines if not l.startswith('Try ')]) == 1 and
+           'Internal data stream error' not in err,
+           '%s: one line (%s)' % (what, lines))
         ok(not os.path.exists(out) and not os.path.exists(
             os.path.join(tmp, 'out.mp3')), '%s: no output file' % what)
         no_leftovers(tmp, what)
     with open(good, 'rb') as f:
         ok(f.read() == good_bytes, 'the input is untouched')
+
+    # no audio stream (video only), if the encoders exist
+    video = os.path.join(tmp, 'video.ogg')
+    if gst_has('videotestsrc', 'theoraenc', 'oggmux'):
+        subprocess.run([shutil.which('gst-launch-1.0'), '-q', 'videotestsrc',
+                        'num-buffers=10', '!', 'theoraenc', '!', 'oggmux',
+                        '!', 'filesink', 'location=' + video], check=True,
+                       timeout=60)
+        code, o, err, dt = master(video, out, '--target', 'spotify')
+        lines = [l for l in err.strip().splitlines() if l]
+        ok(code == 4 and len(lines) == 1 and 'no audio stream' in lines[0],
+           'no audio stream: exit 4 (got %d), one line' % code)
+        ok(not os.path.exists(out), 'no audio stream: no output file')
+        no_leftovers(tmp, 'no audio stream')
+    else:
+        ok(True, 'no audio stream # SKIP theoraenc / oggmux not installed')
+
+    # a directory without write permission (root writes anyway)
+    ro = os.path.join(tmp, 'readonly')
+    os.mkdir(ro)
+    os.chmod(ro, 0o555)
+    if os.access(ro, os.W_OK):
+        ok(True, 'read-only output directory # SKIP running as root')
+    else:
+        code, o, err, dt = master(good, os.path.join(ro, 'out.wav'),
+                                  '--target', 'spotify')
+        lines = [l for l in err.strip().splitlines() if l]
+        ok(code == 7 and len(lines) == 1, 'read-only output directory: '
+           'exit 7 (got %d), one line' % code)
+        ok(not os.listdir(ro), 'read-only output directory: nothing written')
+    os.chmod(ro, 0o755)
 
 
 def case_signal(tmp):
@@ -878,6 +930,116 @@ def case_chained(tmp):
         no_leftovers(tmp, 'master ' + what)
 
 
+# --- R 128 s1: the short-form verdict against libebur128 ----------------------
+
+def ebur128_full(x, rate):
+    """(integrated LUFS, true peak dBTP, max. momentary LUFS, max.
+    short-term LUFS) of x with libebur128; momentary and short-term read
+    every 100 ms, as EBU Tech 3341 asks of a meter's maximum."""
+    ebur128(x[:1], rate)        # loads the library and its prototypes
+    _ebu.ebur128_loudness_momentary.argtypes = [
+        ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)]
+    _ebu.ebur128_loudness_shortterm.argtypes = [
+        ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)]
+    frames, channels = x.shape
+    # M | S | I | true peak
+    mode = 1 | 3 | 5 | 0x31
+    st = ctypes.c_void_p(_ebu.ebur128_init(channels, rate, mode))
+    buf = np.ascontiguousarray(x, dtype=np.float64)
+    step = rate // 10
+    v = ctypes.c_double()
+    max_m = max_s = -math.inf
+    for pos in range(0, frames - step + 1, step):
+        _ebu.ebur128_add_frames_double(
+            st, buf[pos:pos + step].ctypes.data, step)
+        _ebu.ebur128_loudness_momentary(st, ctypes.byref(v))
+        if pos + step >= rate * 4 // 10:
+            max_m = max(max_m, v.value)
+        _ebu.ebur128_loudness_shortterm(st, ctypes.byref(v))
+        if pos + step >= rate * 3:
+            max_s = max(max_s, v.value)
+    _ebu.ebur128_loudness_global(st, ctypes.byref(v))
+    integrated = v.value
+    tp = 0.0
+    for ch in range(channels):
+        _ebu.ebur128_true_peak(st, ch, ctypes.byref(v))
+        tp = max(tp, v.value)
+    _ebu.ebur128_destroy(ctypes.byref(st))
+    return integrated, 20 * math.log10(tp), max_m, max_s
+
+
+def case_s1(tmp):
+    """EBU R 128 s1 (short-form content): integrated -23 LUFS +-0.5 LU,
+    true peak <= -1 dBTP, and max. short-term <= -18 LUFS (EBU Tech 3343
+    also accepts max. momentary <= -15 LUFS instead).  The expected verdict
+    is computed here from libebur128's numbers, on files that pass and
+    files that fail each part; every number is kept at least 0.3 LU / dB
+    from its limit so that two correct meters agree on the side."""
+    need_numpy()
+    rate = 48000
+    n = rate * 30
+    t = np.arange(n) / rate
+
+    def sine(freq, amp, t0=0.0, t1=30.0):
+        env = ((t >= t0) & (t < t1)).astype(np.float64)
+        return amp * env * np.sin(2 * np.pi * freq * t)
+
+    rng = np.random.default_rng(11)
+    steady = 0.05 * rng.standard_normal(n)
+    steady = np.stack([steady, np.roll(steady, 4800)], axis=1)
+
+    def sting(rise_db, seconds):
+        """A steady 440 Hz bed with a 997 Hz sting rise_db louder from
+        12 s on; both are above the relative gate, so the integrated
+        loudness lies between them."""
+        x = sine(440, 0.02) + sine(997, 0.02 * 10 ** (rise_db / 20), 12.0,
+                                   12.0 + seconds)
+        return np.stack([x, x], axis=1)
+
+    files = {
+        # steady programme at -23 LUFS: max. S about -23, meets s1
+        'steady': steady,
+        # a sting that takes max. S over -18 LUFS but leaves max. M under
+        # -15 LUFS: meets s1 by EBU Tech 3343's momentary alternative
+        'sting-m': sting(11.0, 4.0),
+        # a louder sting: max. S and max. M over: fails the short-term rule
+        'sting': sting(16.0, 3.5),
+        # steady and 2 LU too loud: fails by the integrated loudness
+        'loud': steady.copy(),
+        # steady at -23 with one full-scale spike: fails by the true peak
+        'peak': steady.copy(),
+    }
+    aims = {'loud': -21.0}
+    for name, x in sorted(files.items()):
+        integ = ebur128_full(x, rate)[0]
+        x = x * 10 ** ((aims.get(name, -23.0) - integ) / 20)
+        if name == 'peak':
+            x[rate * 10, :] = 0.95
+        path = os.path.join(tmp, name + '.wav')
+        write_wav(path, x, rate, 'f32')
+        # the file as written (float32) is what both meters read
+        y = read_wav(path)[0]
+        integ, tp, max_m, max_s = ebur128_full(y, rate)
+        margins = [abs(abs(integ + 23.0) - 0.5), abs(tp + 1.0),
+                   abs(max_s + 18.0), abs(max_m + 15.0)]
+        diag('%s: libebur128 I %.2f LUFS, TP %.2f dBTP, max M %.2f, max S '
+             '%.2f' % (name, integ, tp, max_m, max_s))
+        ok(min(margins) >= 0.3, '%s: every number clear of its limit '
+           '(signal design)' % name)
+        want_st = max_s <= -18.0 or max_m <= -15.0
+        want = abs(integ + 23.0) <= 0.5 and tp <= -1.0 and want_st
+        code, rep, err, dt = cli.run_json(path)
+        if not ok(code == 0 and rep, '%s: analyze --json' % name):
+            continue
+        s1 = {v['id']: v for v in rep['targets']}['ebu-r128-s1']
+        ok(s1['shortterm_ok'] == want_st, '%s: short-term verdict %s '
+           '(tool says %s)' % (name, want_st, s1['shortterm_ok']))
+        ok(s1['ok'] == want, '%s: R 128 s1 verdict %s (tool says %s)' % (
+            name, want, s1['ok']))
+        r128 = {v['id']: v for v in rep['targets']}['ebu-r128']
+        ok(r128['ok'] == (abs(integ + 23.0) <= 0.5 and tp <= -1.0),
+           '%s: plain R 128 has no short-term rule' % name)
+
 CASES = {
     'targets': case_targets,
     'formats': case_formats,
@@ -892,6 +1054,7 @@ CASES = {
     'fixes': case_fixes,
     'batch': case_batch,
     'chained': case_chained,
+    's1': case_s1,
 }
 
 
