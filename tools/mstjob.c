@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/audio/audio.h>
@@ -21,6 +22,10 @@
 
 #define DEMO_CHUNK_FRAMES 8192
 #define PROGRESS_INTERVAL (100 * GST_MSECOND)
+/* how long a generic flow error waits for the specific one behind it */
+#define GENERIC_ERROR_WAIT (500 * GST_MSECOND)
+/* how long the look at a network source that failed may take */
+#define PROBE_TIMEOUT_S 5
 
 /* decodebin's autoplug-select result (not in a public header) */
 typedef enum
@@ -41,6 +46,7 @@ struct _MstJob
 
   /* source */
   gchar *source_name;
+  gchar *uri;                   /* a network URI (not file://), or NULL */
   GstElement *sink;             /* the chain the source feeds */
   gint max_channels;
   gboolean is_demo;
@@ -110,6 +116,7 @@ mst_job_free (MstJob * job)
   g_free (job->format_change);
   g_ptr_array_unref (job->missing);
   g_free (job->source_name);
+  g_free (job->uri);
   g_free (job->error);
   g_mutex_clear (&job->lock);
   g_free (job);
@@ -684,6 +691,7 @@ mst_job_add_input (MstJob * job, const gchar * input, GstElement * sink,
     }
   } else {
     job->source_name = g_strdup (uri);
+    job->uri = g_strdup (uri);
   }
 
   dec = mst_job_make (job, "uridecodebin", "decoder");
@@ -904,6 +912,95 @@ handle_error (MstJob * job, GstMessage * msg)
   g_free (debug);
 }
 
+/* TRUE for GStreamer's generic "Internal data stream error": an element
+ * saw a flow error downstream or from its source.  The element that
+ * caused it usually posts its own, specific error as well, but not
+ * always before it (and some sources, e.g. souphttpsrc on a refused
+ * connection, at times not at all). */
+static gboolean
+is_generic_error (GstMessage * msg)
+{
+  GError *err = NULL;
+  gboolean generic;
+
+  gst_message_parse_error (msg, &err, NULL);
+  generic = err->domain == GST_STREAM_ERROR &&
+      err->code == GST_STREAM_ERROR_FAILED;
+  g_clear_error (&err);
+  return generic;
+}
+
+/* TRUE if msg comes from a source element (filesrc, souphttpsrc, ...). */
+static gboolean
+is_source_message (GstMessage * msg)
+{
+  GstObject *src = GST_MESSAGE_SRC (msg);
+
+  return GST_IS_ELEMENT (src) && GST_OBJECT_FLAG_IS_SET (src,
+      GST_ELEMENT_FLAG_SOURCE);
+}
+
+/* TRUE if msg is a source's generic error about its own reading (flow
+ * "error", not e.g. not-negotiated further down). */
+static gboolean
+is_source_read_error (GstMessage * msg)
+{
+  gchar *debug = NULL;
+  gboolean read_error;
+
+  if (!is_source_message (msg))
+    return FALSE;
+  gst_message_parse_error (msg, NULL, &debug);
+  read_error = debug && strstr (debug, "reason error");
+  g_free (debug);
+  return read_error;
+}
+
+/* After a generic error from a network source: tries to reach the
+ * server, for a message that says what went wrong.  TRUE if a failure
+ * was recorded. */
+static gboolean
+probe_network_source (MstJob * job)
+{
+  static const struct
+  {
+    const gchar *scheme;
+    guint16 port;
+  } ports[] = { {"http", 80}, {"https", 443}, {"rtsp", 554}, {"rtsps", 322},
+  {"rtmp", 1935}, {"mms", 1755}
+  };
+  GSocketConnectable *addr = NULL;
+  GSocketConnection *conn;
+  GSocketClient *client;
+  GError *err = NULL;
+  gchar *scheme;
+  guint i;
+
+  if (!job->uri)
+    return FALSE;
+  scheme = gst_uri_get_protocol (job->uri);
+  for (i = 0; scheme && !addr && i < G_N_ELEMENTS (ports); i++)
+    if (!g_ascii_strcasecmp (scheme, ports[i].scheme))
+      addr = g_network_address_parse_uri (job->uri, ports[i].port, NULL);
+  g_free (scheme);
+  if (!addr)
+    return FALSE;
+  client = g_socket_client_new ();
+  g_socket_client_set_timeout (client, PROBE_TIMEOUT_S);
+  conn = g_socket_client_connect (client, addr, NULL, &err);
+  if (conn) {
+    g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
+    g_object_unref (conn);
+  } else {
+    mst_job_fail (job, MST_EXIT_NO_INPUT, "%s: %s", job->source_name,
+        err->message);
+    g_clear_error (&err);
+  }
+  g_object_unref (client);
+  g_object_unref (addr);
+  return conn == NULL;
+}
+
 static void
 handle_warning (MstJob * job, GstMessage * msg)
 {
@@ -928,6 +1025,9 @@ mst_job_run (MstJob * job, gboolean progress, const gchar * label)
   GstBus *bus;
   GstClockTime last_draw = 0;
   gboolean done = FALSE;
+  /* a generic error waiting for a specific one (until the deadline, us) */
+  GstMessage *generic = NULL;
+  gint64 generic_deadline = 0;
 
   if (mst_job_exit_code (job) != MST_EXIT_OK)
     return mst_job_exit_code (job);
@@ -950,8 +1050,15 @@ mst_job_run (MstJob * job, gboolean progress, const gchar * label)
   }
 
   while (!done) {
-    GstMessage *msg = gst_bus_timed_pop (bus,
-        progress ? PROGRESS_INTERVAL : GST_CLOCK_TIME_NONE);
+    GstClockTime wait = progress ? PROGRESS_INTERVAL : GST_CLOCK_TIME_NONE;
+    GstMessage *msg;
+
+    if (generic) {
+      gint64 left = generic_deadline - g_get_monotonic_time ();
+
+      wait = MIN (wait, (GstClockTime) MAX (left, 0) * GST_USECOND);
+    }
+    msg = gst_bus_timed_pop (bus, wait);
 
     if (msg) {
       switch (GST_MESSAGE_TYPE (msg)) {
@@ -963,7 +1070,21 @@ mst_job_run (MstJob * job, gboolean progress, const gchar * label)
           done = TRUE;
           break;
         case GST_MESSAGE_ERROR:
-          handle_error (job, msg);
+          /* the first specific error says most; a generic one waits a
+           * moment for it.  When the generic one is a source's (its
+           * reading failed), what fails downstream of it afterwards
+           * (typefind: "not enough data") is a consequence: only the
+           * source itself can still say more. */
+          if (is_generic_error (msg)) {
+            if (!generic) {
+              generic = gst_message_ref (msg);
+              generic_deadline = g_get_monotonic_time () +
+                  GENERIC_ERROR_WAIT / GST_USECOND;
+            }
+          } else if (!generic || !is_source_read_error (generic) ||
+              GST_MESSAGE_SRC (msg) == GST_MESSAGE_SRC (generic)) {
+            handle_error (job, msg);
+          }
           break;
         case GST_MESSAGE_WARNING:
           handle_warning (job, msg);
@@ -997,6 +1118,18 @@ mst_job_run (MstJob * job, gboolean progress, const gchar * label)
       }
       gst_message_unref (msg);
     }
+    if (generic && mst_job_exit_code (job) == MST_EXIT_OK &&
+        (done || g_get_monotonic_time () >= generic_deadline)) {
+      /* no specific error came: find out what we can, else report it */
+      if (!probe_network_source (job)) {
+        if (is_source_read_error (generic))
+          mst_job_fail (job, MST_EXIT_NO_INPUT, "%s: reading failed (the "
+              "source stopped with an error)", job->source_name ?
+              job->source_name : GST_OBJECT_NAME (GST_MESSAGE_SRC (generic)));
+        else
+          handle_error (job, generic);
+      }
+    }
     if (mst_job_exit_code (job) != MST_EXIT_OK)
       done = TRUE;
 
@@ -1010,6 +1143,8 @@ mst_job_run (MstJob * job, gboolean progress, const gchar * label)
     }
   }
 
+  if (generic)
+    gst_message_unref (generic);
   progress_clear (job);
   gst_element_set_state (job->pipeline, GST_STATE_NULL);
   gst_object_unref (bus);

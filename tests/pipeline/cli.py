@@ -433,10 +433,12 @@ def case_errors(tmp):
 
     # an unreachable URI and a path under a missing directory: one line
     # that names the input and the problem, not GStreamer's generic
-    # "Internal data stream error"
+    # "Internal data stream error" (souphttpsrc does not always post a
+    # specific error for a refused connection; the tool then asks the
+    # server itself)
     for what, arg, codes, text in (
             ('unreachable URI', 'http://127.0.0.1:9/x.wav', (3, 5),
-             'http://127.0.0.1:9/x.wav'),
+             'connect'),
             ('missing directory', os.path.join(tmp, 'no', 'dir', 'x.wav'),
              (3,), 'No such file or directory'),
             ('unknown URI scheme', 'nosuchscheme://host/x.wav', (3, 5),
@@ -447,8 +449,11 @@ def case_errors(tmp):
         lines = [l for l in err.splitlines() if l.strip()]
         ok(code in codes, '%s: exit %s (got %d)' % (what, codes, code))
         ok(len(lines) == 1 and lines[0].startswith('gst-mastering: error: ')
-           and text in lines[0] and 'Internal data stream error' not in
-           lines[0], '%s: one line naming the problem (%s)' % (what, lines))
+           and arg.split('://')[-1].split('/')[-1] in lines[0]
+           and text.lower() in lines[0].lower() and
+           'Internal data stream error' not in lines[0],
+           '%s: one line naming the input and the problem (%s)' % (
+               what, lines))
 
     # a file without an audio stream (video only), if the encoders exist
     video = os.path.join(tmp, 'video.ogg')
