@@ -53,10 +53,16 @@
 #define S_SUBS 300              /* short-term window: 3 s */
 #define HOP_SUBS 10             /* gating / LRA hop: 100 ms */
 #define RING_SUBS S_SUBS
+#define RING_GROUPS (RING_SUBS / HOP_SUBS)
 
 #define HIST_MIN_LUFS (-70.0)
 #define HIST_BINS_PER_LU 100
 #define HIST_BINS (100 * HIST_BINS_PER_LU)     /* -70..+30 LUFS (+ above) */
+/* Bins per group: each group also keeps the count and energy of its bins,
+ * so that the scans a reading needs (every 100 ms in a meter) step over
+ * whole loudness units instead of single bins. */
+#define HIST_GROUP HIST_BINS_PER_LU
+#define HIST_GROUPS (HIST_BINS / HIST_GROUP)
 
 #define ABS_GATE_LUFS (-70.0)
 #define REL_GATE_LU (-10.0)
@@ -85,6 +91,8 @@ typedef struct
 {
   uint64_t count[HIST_BINS];
   double energy[HIST_BINS];
+  uint64_t gcount[HIST_GROUPS]; /* sums over the bins of each group */
+  double genergy[HIST_GROUPS];
   int lo, hi;                   /* occupied bin range, lo > hi when empty */
   uint64_t n_total;             /* all blocks that passed the -70 gate */
   double e_total;               /* and their energy sum */
@@ -127,6 +135,9 @@ struct MstLoudness
   size_t sub_pos;               /* frames already in it */
   double ring_e[RING_SUBS];     /* weighted energy sums of the last subs */
   size_t ring_n[RING_SUBS];     /* and their frame counts */
+  double grp_e[RING_GROUPS];    /* the same summed over each completed */
+  size_t grp_n[RING_GROUPS];    /* group of HOP_SUBS (sub_index / HOP_SUBS
+                                 * - 1 is the latest) */
   uint64_t frames;
 
   double momentary, shortterm;  /* energies, latest */
@@ -169,6 +180,8 @@ hist_clear (Histogram * h)
 {
   memset (h->count, 0, sizeof h->count);
   memset (h->energy, 0, sizeof h->energy);
+  memset (h->gcount, 0, sizeof h->gcount);
+  memset (h->genergy, 0, sizeof h->genergy);
   h->lo = HIST_BINS;
   h->hi = -1;
   h->n_total = 0;
@@ -206,6 +219,8 @@ hist_add (Histogram * h, double energy)
   b = hist_bin (l);
   h->count[b]++;
   h->energy[b] += energy;
+  h->gcount[b / HIST_GROUP]++;
+  h->genergy[b / HIST_GROUP] += energy;
   h->n_total++;
   h->e_total += energy;
   if (b < h->lo)
@@ -221,7 +236,7 @@ static double
 hist_gated_mean (const Histogram * h, double gate, double *n)
 {
   double e = 0.0, c = 0.0;
-  int b, gb;
+  int b, g, gb, top;
 
   if (gate <= ABS_GATE_LUFS) {
     /* every stored block passed the absolute gate: no scan needed */
@@ -229,11 +244,19 @@ hist_gated_mean (const Histogram * h, double gate, double *n)
     return h->n_total ? h->e_total / (double) h->n_total : 0.0;
   }
   gb = hist_bin (gate);
-  for (b = h->hi; b >= h->lo; b--) {
+  if (gb > h->hi) {
+    *n = 0.0;
+    return 0.0;
+  }
+  /* whole groups above the gate's group, then its bins from the gate up */
+  for (g = h->hi / HIST_GROUP; g > gb / HIST_GROUP; g--) {
+    e += h->genergy[g];
+    c += (double) h->gcount[g];
+  }
+  top = (gb / HIST_GROUP + 1) * HIST_GROUP - 1;
+  for (b = top < h->hi ? top : h->hi; b >= gb && b >= h->lo; b--) {
     double f = 1.0;
 
-    if (b < gb)
-      break;
     if (b == gb && h->count[b] && b == HIST_BINS - 1) {
       /* the top bin also holds every block above +30 LUFS (float input
        * far over full scale): its blocks count when their mean does */
@@ -515,8 +538,10 @@ sub_length (unsigned rate, uint64_t k)
       - (k * rate) / SUBS_PER_SECOND);
 }
 
-/* Energy of the window of the last `subs` sub-blocks.  Before the window
- * is full the missing part counts as silence of its nominal length. */
+/* Energy of the window of the last `subs` sub-blocks (a multiple of
+ * HOP_SUBS).  Before the window is full the missing part counts as silence
+ * of its nominal length.  A full window is summed as the sub-blocks of the
+ * unfinished group at each end and the group sums between them. */
 static double
 window_energy (const MstLoudness * st, unsigned subs)
 {
@@ -525,15 +550,35 @@ window_energy (const MstLoudness * st, unsigned subs)
   size_t frames = 0;
   uint64_t j;
 
-  for (j = 0; j < have; j++) {
-    size_t r = (size_t) ((st->sub_index - 1 - j) % RING_SUBS);
+  if (have < subs) {
+    for (j = 0; j < have; j++) {
+      size_t r = (size_t) ((st->sub_index - 1 - j) % RING_SUBS);
 
-    e += st->ring_e[r];
-    frames += st->ring_n[r];
-  }
-  if (have < subs)
+      e += st->ring_e[r];
+      frames += st->ring_n[r];
+    }
     frames = (size_t) (((uint64_t) st->rate * subs + SUBS_PER_SECOND / 2)
         / SUBS_PER_SECOND);
+  } else {
+    const uint64_t part = st->sub_index % HOP_SUBS;
+    const uint64_t end_group = (st->sub_index - part) / HOP_SUBS;
+    const uint64_t groups = (subs - (part ? HOP_SUBS : 0)) / HOP_SUBS;
+
+    /* newest: the sub-blocks of the group being filled */
+    for (j = st->sub_index - part; j < st->sub_index; j++) {
+      e += st->ring_e[j % RING_SUBS];
+      frames += st->ring_n[j % RING_SUBS];
+    }
+    for (j = end_group - groups; j < end_group; j++) {
+      e += st->grp_e[j % RING_GROUPS];
+      frames += st->grp_n[j % RING_GROUPS];
+    }
+    /* oldest: the end of the group the window starts in */
+    for (j = st->sub_index - subs; j < (end_group - groups) * HOP_SUBS; j++) {
+      e += st->ring_e[j % RING_SUBS];
+      frames += st->ring_n[j % RING_SUBS];
+    }
+  }
   return frames ? e / (double) frames : 0.0;
 }
 
@@ -551,6 +596,18 @@ finish_sub_block (MstLoudness * st)
   st->ring_e[r] = e;
   st->ring_n[r] = st->sub_len;
   st->sub_index++;
+  if (st->sub_index % HOP_SUBS == 0) {
+    size_t g = (size_t) ((st->sub_index / HOP_SUBS - 1) % RING_GROUPS);
+    uint64_t j;
+
+    e = 0.0;
+    st->grp_n[g] = 0;
+    for (j = st->sub_index - HOP_SUBS; j < st->sub_index; j++) {
+      e += st->ring_e[j % RING_SUBS];
+      st->grp_n[g] += st->ring_n[j % RING_SUBS];
+    }
+    st->grp_e[g] = e;
+  }
 
   st->momentary = window_energy (st, M_SUBS);
   if (st->sub_index >= M_SUBS) {
@@ -662,6 +719,8 @@ mst_loudness_reset (MstLoudness * st)
   st->sub_pos = 0;
   memset (st->ring_e, 0, sizeof st->ring_e);
   memset (st->ring_n, 0, sizeof st->ring_n);
+  memset (st->grp_e, 0, sizeof st->grp_e);
+  memset (st->grp_n, 0, sizeof st->grp_n);
   st->frames = 0;
   st->momentary = st->shortterm = 0.0;
   st->momentary_max = st->shortterm_max = -1.0;
@@ -929,27 +988,53 @@ mst_loudness_integrated (const MstLoudness * st)
   return mst_loudness_from_energy (mean);
 }
 
+/* Bin of the value of rank r (0-based, ascending) among the values at or
+ * above bin `from` of h, given `seen` values below the group of bin *b;
+ * walks from bin *b: over whole groups, then into the bins of the group
+ * where rank r lies.  Returns -1 if there are no more than r values. */
+static int
+hist_rank_bin (const Histogram * h, int b, uint64_t * seen, uint64_t r)
+{
+  /* the bins up to the end of the group of b */
+  for (; b <= h->hi && b % HIST_GROUP != 0; b++) {
+    *seen += h->count[b];
+    if (*seen > r)
+      return b;
+  }
+  /* whole groups, then the bins of the one that holds rank r */
+  for (; b <= h->hi; b += HIST_GROUP) {
+    uint64_t in = h->gcount[b / HIST_GROUP];
+
+    if (*seen + in > r) {
+      for (;; b++) {
+        *seen += h->count[b];
+        if (*seen > r)
+          return b;
+      }
+    }
+    *seen += in;
+  }
+  return -1;
+}
+
 /* Loudness of the values of ranks r1 <= r2 (0-based, ascending) among
- * the values at or above bin `from` of h, in one pass. */
+ * the values at or above bin `from` of h. */
 static void
 hist_rank_values (const Histogram * h, int from, uint64_t r1, uint64_t r2,
     double *v1, double *v2)
 {
   uint64_t seen = 0;
-  int b, got1 = 0;
+  int b1, b2;
 
   *v1 = *v2 = -INFINITY;
-  for (b = from; b <= h->hi; b++) {
-    seen += h->count[b];
-    if (!got1 && seen > r1) {
-      *v1 = mst_loudness_from_energy (h->energy[b] / (double) h->count[b]);
-      got1 = 1;
-    }
-    if (seen > r2) {
-      *v2 = mst_loudness_from_energy (h->energy[b] / (double) h->count[b]);
-      return;
-    }
-  }
+  b1 = hist_rank_bin (h, from, &seen, r1);
+  if (b1 < 0)
+    return;
+  *v1 = mst_loudness_from_energy (h->energy[b1] / (double) h->count[b1]);
+  /* go on from the bin after b1, counting b1 itself */
+  b2 = seen > r2 ? b1 : hist_rank_bin (h, b1 + 1, &seen, r2);
+  if (b2 >= 0)
+    *v2 = mst_loudness_from_energy (h->energy[b2] / (double) h->count[b2]);
 }
 
 double
@@ -975,7 +1060,11 @@ mst_loudness_range (const MstLoudness * st)
     from = h->lo;
   /* values at or above `from`: all but those below it (fewer bins) */
   count = h->n_total;
-  for (b = h->lo; b < from; b++)
+  for (b = h->lo; b < from && b % HIST_GROUP != 0; b++)
+    count -= h->count[b];
+  for (; b + HIST_GROUP <= from; b += HIST_GROUP)
+    count -= h->gcount[b / HIST_GROUP];
+  for (; b < from; b++)
     count -= h->count[b];
   if (count == 0)
     return 0.0;

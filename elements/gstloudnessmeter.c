@@ -119,6 +119,13 @@ enum
 
 static guint gst_loudness_meter_signals[LAST_SIGNAL];
 
+/* Message field names, interned once (class_init): a message goes out
+ * every 100 ms of audio by default, and looking up names is a measurable
+ * part of its cost when a file is analysed faster than real time. */
+static GQuark q_momentary, q_shortterm, q_global, q_relative, q_range;
+static GQuark q_momentary_max, q_shortterm_max, q_true_peak_max;
+static GQuark q_sample_peak_max, q_plr, q_final;
+
 /* Adds n_frames interleaved frames of the negotiated format to the core;
  * returns the number of non-finite samples measured as silence. */
 typedef gsize (*GstLoudnessMeterProcessFunc) (MstLoudness * core,
@@ -223,6 +230,18 @@ gst_loudness_meter_class_init (GstLoudnessMeterClass * klass)
 
   GST_DEBUG_CATEGORY_INIT (gst_loudness_meter_debug, "loudnessmeter", 0,
       "EBU R 128 loudness meter");
+
+  q_momentary = g_quark_from_static_string ("momentary-loudness");
+  q_shortterm = g_quark_from_static_string ("shortterm-loudness");
+  q_global = g_quark_from_static_string ("global-loudness");
+  q_relative = g_quark_from_static_string ("relative-threshold");
+  q_range = g_quark_from_static_string ("loudness-range");
+  q_momentary_max = g_quark_from_static_string ("momentary-max");
+  q_shortterm_max = g_quark_from_static_string ("shortterm-max");
+  q_true_peak_max = g_quark_from_static_string ("true-peak-max");
+  q_sample_peak_max = g_quark_from_static_string ("sample-peak-max");
+  q_plr = g_quark_from_static_string ("plr");
+  q_final = g_quark_from_static_string ("final");
 
   gobject_class->set_property = gst_loudness_meter_set_property;
   gobject_class->get_property = gst_loudness_meter_get_property;
@@ -547,27 +566,27 @@ gst_loudness_meter_message_new (GstLoudnessMeter * self,
 
   s = gst_mst_message_structure_new (GST_BASE_TRANSFORM (self),
       "loudnessmeter", timestamp, duration);
-  gst_structure_set (s,
-      "momentary-loudness", G_TYPE_DOUBLE,
+  gst_structure_id_set (s,
+      q_momentary, G_TYPE_DOUBLE,
       defined_or_ninf (mst_loudness_momentary (core)),
-      "shortterm-loudness", G_TYPE_DOUBLE,
+      q_shortterm, G_TYPE_DOUBLE,
       defined_or_ninf (mst_loudness_shortterm (core)),
-      "global-loudness", G_TYPE_DOUBLE, global,
-      "relative-threshold", G_TYPE_DOUBLE,
+      q_global, G_TYPE_DOUBLE, global,
+      q_relative, G_TYPE_DOUBLE,
       defined_or_ninf (mst_loudness_relative_threshold (core)),
-      "loudness-range", G_TYPE_DOUBLE,
+      q_range, G_TYPE_DOUBLE,
       defined_or_ninf (mst_loudness_range (core)), NULL);
   gst_mst_structure_set_double_array (s, "sample-peak", sample_peak,
       channels);
   gst_mst_structure_set_double_array (s, "true-peak", true_peak, channels);
-  gst_structure_set (s,
-      "momentary-max", G_TYPE_DOUBLE,
+  gst_structure_id_set (s,
+      q_momentary_max, G_TYPE_DOUBLE,
       defined_or_ninf (mst_loudness_momentary_max (core)),
-      "shortterm-max", G_TYPE_DOUBLE,
+      q_shortterm_max, G_TYPE_DOUBLE,
       defined_or_ninf (mst_loudness_shortterm_max (core)),
-      "true-peak-max", G_TYPE_DOUBLE, tp_max_db,
-      "sample-peak-max", G_TYPE_DOUBLE, gst_mst_to_db (sp_max),
-      "plr", G_TYPE_DOUBLE, plr, "final", G_TYPE_BOOLEAN, final, NULL);
+      q_true_peak_max, G_TYPE_DOUBLE, tp_max_db,
+      q_sample_peak_max, G_TYPE_DOUBLE, gst_mst_to_db (sp_max),
+      q_plr, G_TYPE_DOUBLE, plr, q_final, G_TYPE_BOOLEAN, final, NULL);
 
   GST_LOG_OBJECT (self, "%" GST_PTR_FORMAT, s);
 

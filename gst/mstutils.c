@@ -173,6 +173,9 @@ gst_mst_sync_values (GstBaseTransform * trans, GstClockTime pts)
     gst_object_sync_values (GST_OBJECT (trans), stream_time);
 }
 
+static gsize q_timestamp;
+static GQuark q_stream_time, q_running_time, q_duration;
+
 GstStructure *
 gst_mst_message_structure_new (GstBaseTransform * trans, const gchar * name,
     GstClockTime timestamp, GstClockTime duration)
@@ -184,11 +187,19 @@ gst_mst_message_structure_new (GstBaseTransform * trans, const gchar * name,
     running_time = gst_segment_to_running_time (&trans->segment,
         GST_FORMAT_TIME, timestamp);
 
-  return gst_structure_new (name,
-      "timestamp", G_TYPE_UINT64, (guint64) timestamp,
-      "stream-time", G_TYPE_UINT64, (guint64) stream_time,
-      "running-time", G_TYPE_UINT64, (guint64) running_time,
-      "duration", G_TYPE_UINT64, (guint64) duration, NULL);
+  /* by quark: the field names are looked up once, not per message (a
+   * meter posts ten messages per second of audio) */
+  if (g_once_init_enter (&q_timestamp)) {
+    q_stream_time = g_quark_from_static_string ("stream-time");
+    q_running_time = g_quark_from_static_string ("running-time");
+    q_duration = g_quark_from_static_string ("duration");
+    g_once_init_leave (&q_timestamp, g_quark_from_static_string ("timestamp"));
+  }
+  return gst_structure_new_id (g_quark_from_string (name),
+      (GQuark) q_timestamp, G_TYPE_UINT64, (guint64) timestamp,
+      q_stream_time, G_TYPE_UINT64, (guint64) stream_time,
+      q_running_time, G_TYPE_UINT64, (guint64) running_time,
+      q_duration, G_TYPE_UINT64, (guint64) duration, NULL);
 }
 
 void
@@ -200,13 +211,12 @@ gst_mst_structure_set_double_array (GstStructure * s, const gchar * field,
   guint i;
 
   g_value_init (&arr, GST_TYPE_ARRAY);
-  g_value_init (&v, G_TYPE_DOUBLE);
   for (i = 0; i < n; i++) {
+    g_value_init (&v, G_TYPE_DOUBLE);
     g_value_set_double (&v, values[i]);
-    gst_value_array_append_value (&arr, &v);
+    gst_value_array_append_and_take_value (&arr, &v);
   }
   gst_structure_take_value (s, field, &arr);
-  g_value_unset (&v);
 }
 
 gdouble
