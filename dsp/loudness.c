@@ -353,6 +353,13 @@ static const ConvertFunc converters[4] = {
   convert_s16, convert_s32, convert_f32, convert_f64
 };
 
+/* the running maxima of the kernels in one instruction: maxpd is
+ * "a > b ? a : b" lane by lane, exactly what the portable masks do */
+#if defined(__SSE2__)
+#include <immintrin.h>
+#define KF_MAX_V2DF(a, b) ((v2df) _mm_max_pd ((__m128d) (a), (__m128d) (b)))
+#endif
+
 typedef double v2df __attribute__((vector_size (16)));
 typedef int64_t v2di __attribute__((vector_size (16)));
 typedef double v4df __attribute__((vector_size (32)));
@@ -408,6 +415,9 @@ kfilter_1 (const KCoefs * k, ChannelState * s, const double *restrict x,
 #define KF_MASK v2di
 #define KF_LANES 2
 #define KF_GROUPS 1
+#ifdef KF_MAX_V2DF
+#define KF_MAX KF_MAX_V2DF
+#endif
 #include "loudness-kfilter.h"
 
 #define KF_FUNC kfilter_4
@@ -416,6 +426,9 @@ kfilter_1 (const KCoefs * k, ChannelState * s, const double *restrict x,
 #define KF_MASK v2di
 #define KF_LANES 2
 #define KF_GROUPS 2
+#ifdef KF_MAX_V2DF
+#define KF_MAX KF_MAX_V2DF
+#endif
 #include "loudness-kfilter.h"
 
 #define KF_FUNC kfilter_8
@@ -424,6 +437,9 @@ kfilter_1 (const KCoefs * k, ChannelState * s, const double *restrict x,
 #define KF_MASK v2di
 #define KF_LANES 2
 #define KF_GROUPS 4
+#ifdef KF_MAX_V2DF
+#define KF_MAX KF_MAX_V2DF
+#endif
 #include "loudness-kfilter.h"
 
 /* 3 to 8 channels in 4-lane AVX vectors, picked at run time when the CPU
@@ -439,6 +455,7 @@ kfilter_1 (const KCoefs * k, ChannelState * s, const double *restrict x,
 #define KF_MASK v4di
 #define KF_LANES 4
 #define KF_GROUPS 1
+#define KF_MAX(a, b) ((v4df) _mm256_max_pd ((__m256d) (a), (__m256d) (b)))
 #include "loudness-kfilter.h"
 
 #define KF_FUNC kfilter_8_avx2
@@ -447,6 +464,7 @@ kfilter_1 (const KCoefs * k, ChannelState * s, const double *restrict x,
 #define KF_MASK v4di
 #define KF_LANES 4
 #define KF_GROUPS 2
+#define KF_MAX(a, b) ((v4df) _mm256_max_pd ((__m256d) (a), (__m256d) (b)))
 #include "loudness-kfilter.h"
 #endif
 

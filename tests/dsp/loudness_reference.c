@@ -738,6 +738,64 @@ test_peaks_channels (void)
   }
 }
 
+/* ---- 6. the slope term of the skip bound, every kernel ----------------- */
+
+/* 1 to 8 channels (every K-filter kernel: the core tracks max |x| and max
+ * |x[i] - x[i-1]| of each chunk there, per channel).  Each channel: 0.5 s
+ * of 100 Hz at 0.5 (the running true peak), 0.3 s of silence, then 64
+ * samples of fs/4 at 45 degrees under a Hann window, peak 0.6 (channel c
+ * starts c samples later), in the middle of a 10 ms chunk.  Its samples
+ * stay below 0.6 / sqrt 2 = 0.42, under the running peak, so only the
+ * chunk's largest step tells the core that its true peak (about 0.6) can
+ * be higher: a kernel that loses the step on any lane reads 0.5 there.
+ * Expectation: the reference's true peak within 0.005 dB. */
+static void
+test_slope_bound (void)
+{
+  const unsigned rate = 48000;
+  const size_t frames = (size_t) (1.0 * rate);
+  /* 0.8 s = sub-block 80 starts at 38400; the burst starts 200 in */
+  const size_t start = (size_t) (0.8 * rate) + 200;
+  unsigned ch;
+
+  for (ch = 1; ch <= MAXCH; ch++) {
+    double *x = calloc (frames * ch, sizeof *x);
+    float *xf = malloc (frames * ch * sizeof *xf);
+    double w[MAXCH], worst = 0.0;
+    MstLoudness *st = mst_loudness_new (rate, ch, MST_LOUDNESS_TRUE_PEAK);
+    Ref r;
+    size_t i;
+    unsigned c;
+
+    for (c = 0; c < ch; c++) {
+      w[c] = 1.0;
+      for (i = 0; i < (size_t) (0.5 * rate); i++)
+        x[i * ch + c] = 0.5 * sin (2.0 * REF_PI * 100.0 * i / rate);
+      for (i = 0; i < 64; i++)
+        x[(start + c + i) * ch + c] = 0.6 * (0.5 - 0.5 * cos (2.0 * REF_PI
+                * (i + 0.5) / 64.0)) * sin (REF_PI * i / 2.0 + REF_PI / 4.0);
+    }
+    for (i = 0; i < frames * ch; i++) {
+      xf[i] = (float) x[i];
+      x[i] = xf[i];
+    }
+    ref_run (&r, x, frames, ch, rate, w, 1);
+    mst_loudness_process_f32 (st, xf, frames);
+    for (c = 0; c < ch; c++) {
+      double d = fabs (20.0 * log10 (mst_loudness_true_peak (st, c)
+              / r.tp[c]));
+
+      worst = d > worst ? d : worst;
+    }
+    MT_CLOSE (worst, 0.0, 0.005, "%u channels, burst whose samples stay "
+        "under the running peak: largest |true peak - reference| (dB)", ch);
+    ref_free (&r);
+    mst_loudness_free (st);
+    free (x);
+    free (xf);
+  }
+}
+
 int
 main (void)
 {
@@ -747,5 +805,6 @@ main (void)
   test_absolute_gate ();
   test_true_peak_phases ();
   test_peaks_channels ();
+  test_slope_bound ();
   return mt_done ();
 }
