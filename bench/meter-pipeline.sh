@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # gst-mastering — the loudnessmeter element in a pipeline, against its peers.
 #
-# Times whole processes (wall and CPU time), best of N, in one run, on two
-# materials of the same length (10 min by default, 48 kHz stereo float
-# WAV):
+# Times whole processes (wall and CPU time), median of N runs taken in
+# turns, in one run, on two materials of the same length (10 min by
+# default, 48 kHz stereo float WAV):
 #   signal  the benchmark signal (bench/mksignal --signal music)
 #   demo    the built-in demo mix of the CLI (gst-mastering demo-wav),
 #           repeated to the same length: real instruments, drums, a mix
@@ -16,8 +16,12 @@
 #             and feeds libebur128 (EBUR128_MODE_M | S | I | LRA |
 #             TRUE_PEAK, ebur128_add_frames_float, 1024-frame chunks)
 #   ffmpeg  ffmpeg -i $f -af ebur128=peak=true -f null -
-# and prints the ratios peer / ours (goal: libebur128 / ours >= 6x, whole
-# process), then the values all three report (one extra, untimed run).
+# and prints the ratios peer / ours for wall and CPU time (goal: libebur128
+# / ours >= 6x in CPU time, whole process; wall time depends on what else
+# the machine runs), then the values all three report (one extra, untimed
+# run).  The element posts its messages at the default interval (100 ms of
+# audio); both sides read the file with their defaults (wavparse's buffer
+# size, the peer's 1024-frame fread).
 # ffmpeg is skipped when absent (Debian: apt-get install ffmpeg).
 #
 # usage: bench/meter-pipeline.sh [--seconds S] [--repeat N]
@@ -75,23 +79,35 @@ else
   echo "ffmpeg not found (Debian: apt-get install ffmpeg): peer skipped" >&2
 fi
 
-# best_of CMD...: "WALL CPU", the best wall time and the best CPU time
-# (user + system, all threads) in ns over $repeat runs, or "FAIL" if a run
-# fails (its stderr is kept in $tmp/err).
-best_of () {
-  local best_w= best_c= r w c
-  for ((r = 0; r < repeat; r++)); do
-    if ! { TIMEFORMAT='%R %U %S'; time "$@" > /dev/null 2> "$tmp/err"; } \
-        2> "$tmp/time"; then
-      echo FAIL
-      return
-    fi
-    read -r w c < <(awk '{ printf "%.0f %.0f", $1 * 1e9, ($2 + $3) * 1e9 }' \
-      "$tmp/time")
-    if [ -z "$best_w" ] || [ "$w" -lt "$best_w" ]; then best_w=$w; fi
-    if [ -z "$best_c" ] || [ "$c" -lt "$best_c" ]; then best_c=$c; fi
-  done
-  echo "$best_w $best_c"
+# run_once KEY CMD...: runs CMD once and appends "WALL CPU" (ns; CPU =
+# user + system, all threads) to $tmp/runs.KEY, or FAIL if it fails (its
+# stderr is kept in $tmp/err.KEY).
+run_once () {
+  local key=$1
+  shift
+  if { TIMEFORMAT='%R %U %S'; time "$@" > /dev/null 2> "$tmp/err.$key"; } \
+      2> "$tmp/time"; then
+    awk '{ printf "%.0f %.0f\n", $1 * 1e9, ($2 + $3) * 1e9 }' "$tmp/time" \
+      >> "$tmp/runs.$key"
+  else
+    echo FAIL >> "$tmp/runs.$key"
+  fi
+}
+
+# median KEY: "WALL CPU", the median wall time and the median CPU time of
+# the runs of KEY (each taken separately), or FAIL if one failed.  The
+# median rather than the best: on a shared machine single runs are
+# disturbed both ways.
+median () {
+  local f=$tmp/runs.$1
+  if grep -q FAIL "$f"; then
+    echo FAIL
+    return
+  fi
+  echo $(for col in 1 2; do
+    cut -d' ' -f$col "$f" | sort -n | awk '{ v[NR] = $1 } END {
+        print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+  done)
 }
 
 secs () { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e9 }'; }
@@ -116,28 +132,39 @@ ratio_line () {
 
 # bench_file LABEL FILE
 bench_file () {
-  local label=$1 f=$2 t_floor t_ours t_ebur t_ff=FAIL out
+  local label=$1 f=$2 t_floor t_ours t_ebur t_ff=FAIL out r
   cat "$f" > /dev/null            # all runs read from the page cache
   echo
-  echo "$label: $f ($(du -m "$f" | cut -f1) MB), best of $repeat"
+  echo "$label: $f ($(du -m "$f" | cut -f1) MB), median of $repeat runs"
   printf '  %-46s %9s %9s\n' "job (whole process)" "wall [s]" "CPU [s]"
-  t_floor=$(best_of gst-launch-1.0 -q filesrc location="$f" ! wavparse \
-    ! identity ! fakesink)
+  rm -f "$tmp"/runs.*
+  # the jobs take turns, so that a change of load on the machine hits
+  # them alike
+  for ((r = 0; r < repeat; r++)); do
+    run_once floor gst-launch-1.0 -q filesrc location="$f" ! wavparse \
+      ! identity ! fakesink
+    run_once ours gst-launch-1.0 -q filesrc location="$f" ! wavparse \
+      ! loudnessmeter ! fakesink
+    run_once ebur "$ebur128_prog" "$f"
+    if [ $have_ffmpeg = 1 ]; then
+      run_once ff ffmpeg -nostdin -i "$f" -af ebur128=peak=true -f null -
+    fi
+  done
+  t_floor=$(median floor)
   row "floor: wavparse ! identity ! fakesink" "$t_floor"
-  t_ours=$(best_of gst-launch-1.0 -q filesrc location="$f" ! wavparse \
-    ! loudnessmeter ! fakesink)
-  [ "$t_ours" = FAIL ] && cat "$tmp/err" >&2
+  t_ours=$(median ours)
+  [ "$t_ours" = FAIL ] && cat "$tmp/err.ours" >&2
   row "ours: wavparse ! loudnessmeter ! fakesink" "$t_ours"
-  t_ebur=$(best_of "$ebur128_prog" "$f")
-  [ "$t_ebur" = FAIL ] && cat "$tmp/err" >&2
+  t_ebur=$(median ebur)
+  [ "$t_ebur" = FAIL ] && cat "$tmp/err.ebur" >&2
   row "peer: libebur128 (bench/meter-ebur128)" "$t_ebur"
   if [ $have_ffmpeg = 1 ]; then
-    t_ff=$(best_of ffmpeg -nostdin -i "$f" -af ebur128=peak=true -f null -)
-    [ "$t_ff" = FAIL ] && cat "$tmp/err" >&2
+    t_ff=$(median ff)
+    [ "$t_ff" = FAIL ] && cat "$tmp/err.ff" >&2
     row "peer: ffmpeg -af ebur128=peak=true" "$t_ff"
   fi
   echo
-  ratio_line "libebur128 / ours (goal >= 6x):" "$t_ebur" "$t_ours"
+  ratio_line "libebur128 / ours (goal >= 6x CPU):" "$t_ebur" "$t_ours"
   [ $have_ffmpeg = 1 ] && ratio_line "ffmpeg / ours:" "$t_ff" "$t_ours"
 
   # sanity: the values each reports for the whole file
