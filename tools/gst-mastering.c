@@ -6,7 +6,7 @@
  * version 2.1 of the License, or (at your option) any later version.
  *
  * Subcommands (see `commands` below):
- *   analyze [FILE|--demo] [--json] [--no-true-peak]
+ *   analyze [FILE...|--demo] [--json] [--no-true-peak] [--jobs N]
  *       FILE -> uridecodebin -> audioconvert -> audioresample ->
  *       loudnessmeter -> fakesink, or the built-in demo mix through
  *       appsrc; prints a report from the meter's final message.
@@ -25,6 +25,7 @@
 
 #include <locale.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +36,7 @@
 
 #include "demomix.h"
 #include "dsp/util.h"
+#include "mstbatch.h"
 #include "mstjob.h"
 #include "mstreport.h"
 #include "mstcli.h"
@@ -160,29 +162,60 @@ mst_cli_usage_error (const gchar * command, const gchar * message)
   return MST_EXIT_USAGE;
 }
 
-/* The last error printed (for `--json` error objects). */
-static gchar *last_error;
+/* The last error the calling thread printed (for `--json` error objects
+ * and batch summaries; each batch worker has its own). */
+static GPrivate last_error = G_PRIVATE_INIT (g_free);
+
+void
+mst_cli_error (const gchar * format, ...)
+{
+  va_list ap;
+  gchar *msg;
+
+  va_start (ap, format);
+  msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  g_printerr ("%s: error: %s\n", PROGRAM, msg);
+  g_private_replace (&last_error, msg);
+}
+
+const gchar *
+mst_cli_last_error (void)
+{
+  return g_private_get (&last_error);
+}
+
+void
+mst_cli_clear_error (void)
+{
+  g_private_replace (&last_error, NULL);
+}
+
+void
+mst_cli_set_last_error (const gchar * msg)
+{
+  g_private_replace (&last_error, g_strdup (msg));
+}
 
 static gint
 job_failed (MstJob * job, MstExit code)
 {
   const gchar *msg = mst_job_error_message (job);
 
-  g_free (last_error);
-  last_error = g_strdup (msg ? msg : "failed");
-  g_printerr ("%s: error: %s\n", PROGRAM, last_error);
+  mst_cli_error ("%s", msg ? msg : "failed");
   return code;
 }
 
-static void
-print_json_error (const gchar * input, const gchar * msg, gint code)
+void
+mst_cli_print_json_error (FILE * out, const gchar * input, const gchar * msg,
+    gint code)
 {
   gchar *src = g_strescape (input ? input : "demo mix", NULL);
   gchar *err = g_strescape (msg ? msg : "failed", NULL);
 
-  printf ("{\n  \"source\": \"%s\",\n  \"error\": \"%s\",\n"
+  fprintf (out, "{\n  \"source\": \"%s\",\n  \"error\": \"%s\",\n"
       "  \"exit_code\": %d\n}\n", src, err, code);
-  fflush (stdout);
+  fflush (out);
   g_free (src);
   g_free (err);
 }
@@ -519,56 +552,86 @@ done:
   return code;
 }
 
-/* Several inputs, one after the other: a report per file (JSON: an array
- * with one object per file, errors included), then one summary line per
- * file; the exit code is the first failure's, the others still run. */
-static gint
-analyze_batch (gint n, gchar ** inputs, gboolean json, gboolean quiet,
-    gboolean true_peak, gboolean diagnostics)
+typedef struct
 {
-  GString *summary = g_string_new (NULL);
-  gint i, ret = MST_EXIT_OK;
+  gboolean json, quiet, true_peak, diagnostics, progress;
+} AnalyzeBatch;
 
+/* One input of a batch (in a worker thread). */
+static void
+analyze_item (MstBatchItem * item, gpointer user_data)
+{
+  const AnalyzeBatch *ab = user_data;
+  gchar *name = g_filename_display_name (item->input);
+  MstReport report;
+  gchar *buf = NULL;
+  gsize size = 0;
+  FILE *out;
+
+  mst_cli_clear_error ();
+  mst_report_init (&report);
+  item->code = mst_cli_measure (item->input, ab->true_peak, ab->diagnostics,
+      ab->progress, ab->quiet, "Analyzing", &report, NULL);
+  out = open_memstream (&buf, &size);
+  if (item->code == MST_EXIT_OK) {
+    if (ab->json)
+      mst_report_print_json (&report, out);
+    else
+      mst_report_print_text (&report, out);
+    item->summary = g_strdup_printf ("  %-40s %7.1f LUFS %7.1f dBTP %6.1f LU",
+        name, report.integrated, ab->true_peak ? report.true_peak_max :
+        report.sample_peak_max, report.range);
+  } else {
+    if (ab->json)
+      mst_cli_print_json_error (out, item->input, mst_cli_last_error (),
+          item->code);
+    item->summary = g_strdup_printf ("  %-40s error (exit %d): %s", name,
+        item->code, mst_cli_last_error ()? mst_cli_last_error () : "failed");
+  }
+  fclose (out);
+  item->text = buf;
+  mst_report_clear (&report);
+  g_free (name);
+}
+
+/* Several inputs, `jobs` at a time: a report per file in input order
+ * (JSON: an array with one object per file, errors included), then one
+ * summary line per file; the exit code is the first failure's (in input
+ * order), the others still run. */
+static gint
+analyze_batch (gint n, gchar ** inputs, guint jobs, gboolean json,
+    gboolean quiet, gboolean true_peak, gboolean diagnostics)
+{
+  AnalyzeBatch ab = { json, quiet, true_peak, diagnostics,
+    !quiet && mst_cli_stderr_is_terminal ()
+  };
+  MstBatchItem *items = g_new0 (MstBatchItem, n);
+  gint i, ret;
+
+  if (!mst_cli_ensure_element ("loudnessmeter")) {
+    g_printerr ("%s: error: the 'loudnessmeter' element (gst-mastering "
+        "plugin) was not found; set GST_PLUGIN_PATH to the directory of "
+        "libgstmastering.so\n", PROGRAM);
+    g_free (items);
+    return MST_EXIT_MISSING_PLUGIN;
+  }
+  for (i = 0; i < n; i++)
+    items[i].input = inputs[i];
   if (json)
     printf ("[\n");
-  for (i = 0; i < n; i++) {
-    gchar *label = g_strdup_printf ("Analyzing %d/%d", i + 1, n);
-    gchar *name = g_filename_display_name (inputs[i]);
-    MstReport report;
-    MstExit code;
-
-    mst_report_init (&report);
-    code = mst_cli_measure (inputs[i], true_peak, diagnostics, !quiet &&
-        mst_cli_stderr_is_terminal (), quiet, label, &report, NULL);
-    if (json && i > 0)
-      printf (",\n");
-    if (code == MST_EXIT_OK) {
-      if (json)
-        mst_report_print_json (&report, stdout);
-      else
-        mst_report_print_text (&report, stdout), printf ("\n");
-      g_string_append_printf (summary, "  %-40s %7.1f LUFS %7.1f dBTP %6.1f "
-          "LU\n", name, report.integrated, true_peak ?
-          report.true_peak_max : report.sample_peak_max, report.range);
-    } else {
-      if (json)
-        print_json_error (inputs[i], last_error, code);
-      g_string_append_printf (summary, "  %-40s error (exit %d): %s\n",
-          name, code, last_error ? last_error : "failed");
-      if (ret == MST_EXIT_OK)
-        ret = code;
-    }
-    fflush (stdout);
-    mst_report_clear (&report);
-    g_free (label);
-    g_free (name);
-  }
-  if (json)
+  fflush (stdout);
+  ret = mst_batch_run (items, n, jobs, ab.progress, json ? ",\n" : "\n",
+      analyze_item, &ab);
+  if (json) {
     printf ("]\n");
-  else
-    printf ("Summary (%d files)%*s Integrated  %s     LRA\n%s", n, 24, "",
-        true_peak ? "True peak" : "Sample pk", summary->str);
-  g_string_free (summary, TRUE);
+  } else {
+    printf ("\nSummary (%d files)%*s Integrated  %s     LRA\n", n, 24, "",
+        true_peak ? "True peak" : "Sample pk");
+    for (i = 0; i < n; i++)
+      printf ("%s\n", items[i].summary);
+  }
+  mst_batch_items_clear (items, n);
+  g_free (items);
   if (fflush (stdout) != 0 && ret == MST_EXIT_OK)
     ret = MST_EXIT_OUTPUT;
   return ret;
@@ -583,6 +646,7 @@ cmd_analyze (gint argc, gchar ** argv)
   gboolean no_checklist = FALSE;
   MstPlotOptions plot = { 0 };
   gchar *target = NULL;
+  gint jobs = 0;
   const GOptionEntry entries[] = {
     {"demo", 'd', 0, G_OPTION_ARG_NONE, &demo,
         "Analyze the built-in demo mix (the default without FILE)", NULL},
@@ -599,6 +663,9 @@ cmd_analyze (gint argc, gchar ** argv)
     {"target", 't', 0, G_OPTION_ARG_STRING, &target,
         "Delivery target drawn in the plot (band, true-peak ceiling)",
         "PRESET"},
+    {"jobs", 'J', 0, G_OPTION_ARG_INT, &jobs,
+          "With several FILEs, analyze N at a time (default: the number of "
+          "processors)", "N"},
     {NULL}
   };
   const gchar *input = NULL;
@@ -631,7 +698,10 @@ cmd_analyze (gint argc, gchar ** argv)
   if (argc > 2) {
     if (demo)
       return mst_cli_usage_error ("analyze", "give either FILEs or --demo");
-    return analyze_batch (argc - 1, argv + 1, json, quiet, !no_true_peak,
+    if (jobs < 0)
+      return mst_cli_usage_error ("analyze", "--jobs must be at least 1");
+    return analyze_batch (argc - 1, argv + 1, jobs ? (guint) jobs :
+        mst_batch_default_jobs (), json, quiet, !no_true_peak,
         !no_checklist);
   }
   if (argc == 2)
@@ -650,8 +720,7 @@ cmd_analyze (gint argc, gchar ** argv)
   if (code == MST_EXIT_OK && plot.path) {
     code = mst_plot_write_report (&plot, &report, tgt, NULL);
     if (code != MST_EXIT_OK) {
-      g_free (last_error);
-      last_error = g_strdup ("cannot write the plot");
+      mst_cli_set_last_error ("cannot write the plot");
     }
   }
   if (code == MST_EXIT_OK) {
@@ -665,7 +734,7 @@ cmd_analyze (gint argc, gchar ** argv)
     }
   } else if (json) {
     /* scripts can parse every outcome */
-    print_json_error (input, last_error, code);
+    mst_cli_print_json_error (stdout, input, mst_cli_last_error (), code);
   }
   mst_plot_free (report.plot);
   mst_report_clear (&report);
@@ -865,12 +934,13 @@ typedef struct
 } Command;
 
 static const Command commands[] = {
-  {"analyze", cmd_analyze, "[FILE|--demo] [--json] [--no-true-peak]",
+  {"analyze", cmd_analyze, "[FILE...|--demo] [--json] [--no-true-peak] "
+        "[--jobs N]",
       "Measure loudness, loudness range and true peak, with a verdict\n"
         "      against delivery targets (EBU R 128, Spotify, ...)."},
   {"master", mst_cmd_master,
         "IN OUT --target PRESET [--ceiling DBTP] [--chain none|gentle]\n"
-        "      [--depth 16|24|32f]",
+        "      [--depth 16|24|32f]  |  --output-dir DIR IN... [--jobs N]",
       "Master a file to a delivery target: gain, true-peak limiter,\n"
         "      verified result, before/after report."},
   {"demo", mst_cmd_demo, "[--output-dir DIR]",

@@ -7,6 +7,8 @@
 #ifndef __MST_CLI_H__
 #define __MST_CLI_H__
 
+#include <stdio.h>
+
 #include <gst/gst.h>
 
 #include "mstjob.h"
@@ -27,6 +29,17 @@ gint mst_cli_usage_error (const gchar * command, const gchar * message);
 gboolean mst_cli_ensure_element (const gchar * name);
 gboolean mst_cli_have_element (const gchar * name);
 gboolean mst_cli_stderr_is_terminal (void);
+
+/* Prints "gst-mastering: error: MESSAGE" and keeps MESSAGE as the calling
+ * thread's last error (batch summaries and JSON error objects). */
+void mst_cli_error (const gchar * format, ...) G_GNUC_PRINTF (1, 2);
+const gchar *mst_cli_last_error (void);
+void mst_cli_clear_error (void);
+/* Sets the last error without printing it (printed elsewhere). */
+void mst_cli_set_last_error (const gchar * msg);
+/* {"source": ..., "error": ..., "exit_code": ...} */
+void mst_cli_print_json_error (FILE * out, const gchar * input,
+    const gchar * msg, gint code);
 
 /* Measures input (a file or URI; NULL: the demo mix) with loudnessmeter
  * and fills report (initialised by the caller); with diagnostics also

@@ -799,6 +799,43 @@ pos_seconds (MstJob * job, gint64 * pos)
   return *pos / 1e9;
 }
 
+typedef struct
+{
+  MstJobProgressFunc func;
+  gpointer data;
+} ThreadProgress;
+
+static GPrivate thread_progress = G_PRIVATE_INIT (g_free);
+
+void
+mst_job_set_thread_progress (MstJobProgressFunc func, gpointer user_data)
+{
+  ThreadProgress *tp = NULL;
+
+  if (func) {
+    tp = g_new0 (ThreadProgress, 1);
+    tp->func = func;
+    tp->data = user_data;
+  }
+  g_private_replace (&thread_progress, tp);
+}
+
+/* Hands the position to the thread's progress function. */
+static void
+progress_report (MstJob * job, const gchar * label, ThreadProgress * tp)
+{
+  gint64 pos = -1, dur = -1;
+  gdouble elapsed = (g_get_monotonic_time () - job->t_start) / 1e6;
+  gdouble secs = pos_seconds (job, &pos);
+
+  if (pos < 0)
+    return;
+  if (!gst_element_query_duration (job->pipeline, GST_FORMAT_TIME, &dur))
+    dur = -1;
+  tp->func (label, secs, dur > 0 ? dur / 1e9 : 0.0, elapsed > 0.2 ?
+      secs / elapsed : 0.0, tp->data);
+}
+
 /* "Analyzing  42%  120x real time  ETA 0:03" (stderr is a terminal). */
 static void
 progress_draw (MstJob * job, const gchar * label)
@@ -1137,7 +1174,12 @@ mst_job_run (MstJob * job, gboolean progress, const gchar * label)
       GstClockTime now = (GstClockTime) g_get_monotonic_time () * GST_USECOND;
 
       if (now - last_draw >= PROGRESS_INTERVAL) {
-        progress_draw (job, label);
+        ThreadProgress *tp = g_private_get (&thread_progress);
+
+        if (tp)
+          progress_report (job, label, tp);
+        else
+          progress_draw (job, label);
         last_draw = now;
       }
     }

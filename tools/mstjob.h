@@ -98,8 +98,17 @@ void mst_job_set_quiet (MstJob * job, gboolean quiet);
 
 /* Runs the pipeline until EOS or an error.  With progress, a percentage
  * labelled `label` is drawn on stderr (callers pass TRUE only when stderr
- * is a terminal). */
+ * is a terminal), or handed to the calling thread's progress function. */
 MstExit mst_job_run (MstJob * job, gboolean progress, const gchar * label);
+
+/* Where the progress of jobs run by the calling thread goes instead of a
+ * line on stderr (NULL: back to the line): pos and dur in seconds (dur
+ * <= 0 if unknown), speed in x real time (0 if not known yet).  Used by
+ * batch workers (mstbatch.h), which draw one line per running input. */
+typedef void (*MstJobProgressFunc) (const gchar * label, gdouble pos,
+    gdouble dur, gdouble speed, gpointer user_data);
+void mst_job_set_thread_progress (MstJobProgressFunc func,
+    gpointer user_data);
 
 /* Duration of the input as the container announced it at EOS (ns), -1
  * if unknown (demo mix, or a stream without duration). */

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,7 @@
 
 #include "demomix.h"
 #include "dsp/targets.h"
+#include "mstbatch.h"
 #include "mstcli.h"
 #include "mstjob.h"
 #include "mstplot.h"
@@ -87,53 +89,132 @@ typedef struct
   guint64 safety_clips;
   guint64 quantize_clipped;
   GstElement *limiter, *meter;  /* of the running pass */
+
+  FILE *fp;                     /* the report goes here (stdout) */
+  /* the verified result (batch summaries) */
+  gboolean done;
+  gdouble result_lufs, result_tp;
+  gboolean result_ok;
 } Master;
 
-/* ---- removing the temporary file on signals ------------------------------ */
+/* ---- removing the temporary files on signals ---------------------------- */
 
-static char cleanup_path[4096];
+/* The temporary files being written (several in a batch), under
+ * tmp_lock.  SIGINT, SIGTERM and SIGHUP only write the signal number to a
+ * pipe (async-signal-safe, whichever thread receives it); a cleanup thread
+ * reads it, takes the lock — so a file is either not yet created or
+ * already registered, and a rename is either not yet done or done and
+ * unregistered —, removes every registered file and ends the process by
+ * the same signal (its default action). */
+static GMutex tmp_lock;
+static GPtrArray *tmp_files;
+static int signal_pipe[2] = { -1, -1 };
+static mode_t file_mask;        /* the umask, read once */
 
 static void
 on_fatal_signal (int sig)
 {
-  /* unlink() and raise() are async-signal-safe */
-  if (cleanup_path[0])
-    unlink (cleanup_path);
-  raise (sig);                  /* SA_RESETHAND: the default action now */
+  unsigned char c = (unsigned char) sig;
+  int saved = errno;
+
+  if (write (signal_pipe[1], &c, 1) < 0) {
+    /* nothing else is safe here */
+  }
+  errno = saved;
+}
+
+static gpointer
+cleanup_thread (gpointer data)
+{
+  unsigned char c;
+  sigset_t set;
+  guint i;
+
+  while (read (signal_pipe[0], &c, 1) != 1) {
+    if (errno != EINTR)
+      return NULL;
+  }
+  g_mutex_lock (&tmp_lock);     /* kept: no new file from here on */
+  for (i = 0; tmp_files && i < tmp_files->len; i++)
+    unlink (g_ptr_array_index (tmp_files, i));
+  signal (c, SIG_DFL);
+  sigemptyset (&set);
+  sigaddset (&set, c);
+  pthread_sigmask (SIG_UNBLOCK, &set, NULL);
+  raise (c);
+  _exit (128 + c);
+  return NULL;
 }
 
 static void
-set_cleanup_path (const gchar * path)
+install_cleanup (void)
 {
-  static gboolean installed = FALSE;
+  static gsize done = 0;
 
-  if (!installed) {
-    struct sigaction sa;
+  if (g_once_init_enter (&done)) {
     static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+    struct sigaction sa;
     guint i;
 
-    memset (&sa, 0, sizeof sa);
-    sa.sa_handler = on_fatal_signal;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset (&sa.sa_mask);
-    for (i = 0; i < G_N_ELEMENTS (sigs); i++)
-      sigaction (sigs[i], &sa, NULL);
-    installed = TRUE;
+    /* read before any worker thread creates files */
+    file_mask = umask (0);
+    umask (file_mask);
+    tmp_files = g_ptr_array_new_with_free_func (g_free);
+    if (pipe (signal_pipe) == 0) {
+      g_thread_unref (g_thread_new ("mst-cleanup", cleanup_thread, NULL));
+      memset (&sa, 0, sizeof sa);
+      sa.sa_handler = on_fatal_signal;
+      sa.sa_flags = SA_RESTART;
+      sigemptyset (&sa.sa_mask);
+      for (i = 0; i < G_N_ELEMENTS (sigs); i++)
+        sigaction (sigs[i], &sa, NULL);
+    } else {
+      GST_WARNING ("pipe: %s", g_strerror (errno));
+    }
+    g_once_init_leave (&done, 1);
   }
-  if (path && strlen (path) < sizeof cleanup_path)
-    g_strlcpy (cleanup_path, path, sizeof cleanup_path);
-  else
-    cleanup_path[0] = '\0';
+}
+
+/* Under tmp_lock. */
+static void
+forget_tmp_locked (const gchar * path)
+{
+  guint i;
+
+  for (i = 0; i < tmp_files->len; i++) {
+    if (!strcmp (g_ptr_array_index (tmp_files, i), path)) {
+      g_ptr_array_remove_index_fast (tmp_files, i);
+      return;
+    }
+  }
 }
 
 static void
 remove_tmp (Master * m)
 {
   if (m->tmp) {
-    set_cleanup_path (NULL);
+    g_mutex_lock (&tmp_lock);
     g_unlink (m->tmp);
+    forget_tmp_locked (m->tmp);
+    g_mutex_unlock (&tmp_lock);
     g_clear_pointer (&m->tmp, g_free);
   }
+}
+
+/* Renames the temporary file to OUT; FALSE (errno set) on failure. */
+static gboolean
+commit_tmp (Master * m)
+{
+  gboolean ok;
+
+  g_mutex_lock (&tmp_lock);
+  ok = g_rename (m->tmp, m->out) == 0;
+  if (ok)
+    forget_tmp_locked (m->tmp);
+  g_mutex_unlock (&tmp_lock);
+  if (ok)
+    g_clear_pointer (&m->tmp, g_free);
+  return ok;
 }
 
 /* ---- checks before any work ---------------------------------------------- */
@@ -172,27 +253,21 @@ create_tmp (Master * m)
   gchar *base = g_path_get_basename (m->out);
   gchar *tmpl = g_strdup_printf ("%s%c%s.part-XXXXXX", dir, G_DIR_SEPARATOR,
       base);
-  sigset_t block, old;
-  mode_t mask;
-  gint fd;
+  gint fd, err;
 
-  /* no signal between creating the file and knowing its name in the
-   * handler (else Ctrl-C right then would leave it behind) */
-  set_cleanup_path (NULL);
-  sigemptyset (&block);
-  sigaddset (&block, SIGINT);
-  sigaddset (&block, SIGTERM);
-  sigaddset (&block, SIGHUP);
-  sigprocmask (SIG_BLOCK, &block, &old);
+  /* created and registered under the lock: Ctrl-C right then cannot
+   * leave it behind */
+  install_cleanup ();
+  g_mutex_lock (&tmp_lock);
   fd = g_mkstemp (tmpl);
+  err = errno;
   if (fd >= 0)
-    set_cleanup_path (tmpl);
-  sigprocmask (SIG_SETMASK, &old, NULL);
+    g_ptr_array_add (tmp_files, g_strdup (tmpl));
+  g_mutex_unlock (&tmp_lock);
   if (fd < 0) {
     gchar *name = g_filename_display_name (dir);
 
-    g_printerr ("%s: error: cannot write to %s: %s\n", PROGRAM, name,
-        g_strerror (errno));
+    mst_cli_error ("cannot write to %s: %s", name, g_strerror (err));
     g_free (name);
     g_free (tmpl);
     g_free (dir);
@@ -200,9 +275,7 @@ create_tmp (Master * m)
     return FALSE;
   }
   /* the mode a new file gets (g_mkstemp makes it 0600) */
-  mask = umask (0);
-  umask (mask);
-  if (fchmod (fd, 0666 & ~mask) != 0)
+  if (fchmod (fd, 0666 & ~file_mask) != 0)
     GST_WARNING ("fchmod: %s", g_strerror (errno));
   close (fd);
   m->tmp = tmpl;
@@ -445,7 +518,7 @@ render (Master * m, gdouble gain_db, const gchar * label)
 
 failed:
   code = mst_job_exit_code (job);
-  g_printerr ("%s: error: %s\n", PROGRAM, mst_job_error_message (job) ?
+  mst_cli_error ("%s", mst_job_error_message (job) ?
       mst_job_error_message (job) : "rendering failed");
   m->limiter = m->meter = NULL;
   mst_job_free (job);
@@ -480,14 +553,14 @@ depth_name (gint depth)
 /* ---- the report ---------------------------------------------------------- */
 
 static void
-row (const gchar * label, const gchar * unit, gdouble before, gdouble after,
+row (FILE * fp, const gchar * label, const gchar * unit, gdouble before, gdouble after,
     const gchar * target)
 {
   /* levels signed (+0.4 dBTP), ranges (LU) not */
   const gchar *f = strcmp (unit, "LU") ? "%+.1f" : "%.1f";
   gchar b1[32], b2[32];
 
-  printf ("  %-22s %-5s %8s %8s%s%s\n", label, unit,
+  fprintf (fp, "  %-22s %-5s %8s %8s%s%s\n", label, unit,
       isfinite (before) ? g_ascii_formatd (b1, sizeof b1, f, before) :
       "-inf", isfinite (after) ? g_ascii_formatd (b2, sizeof b2, f,
           after) : "-inf", target ? "   " : "", target ? target : "");
@@ -510,70 +583,70 @@ print_text (const Master * m, const MstReport * before,
   gchar tgt[64], tp[64], *name = g_filename_display_name (m->out);
   guint i;
 
-  printf ("Input          %s\n", before->source ? before->source : "?");
-  printf ("Output         %s\n", name);
-  printf ("Format         %s, %d Hz, %d channel%s, %s (%s)\n",
+  fprintf (m->fp, "Input          %s\n", before->source ? before->source : "?");
+  fprintf (m->fp, "Output         %s\n", name);
+  fprintf (m->fp, "Format         %s, %d Hz, %d channel%s, %s (%s)\n",
       m->flac ? "FLAC" : "WAV", after->rate, after->channels,
       after->channels == 1 ? "" : "s", depth_name (m->depth),
       after->format ? after->format : "?");
   if (before->decoded_channels > before->source_channels
       && before->source_channels > 0)
-    printf ("               the stream has %d channel%s; the decoder output "
+    fprintf (m->fp, "               the stream has %d channel%s; the decoder output "
         "%d (upmix), mastered as %d\n", before->source_channels,
         before->source_channels == 1 ? "" : "s", before->decoded_channels,
         after->channels);
   if (before->chains > 1)
-    printf ("               %u chained streams, mastered as one\n",
+    fprintf (m->fp, "               %u chained streams, mastered as one\n",
         before->chains);
   if (before->format_changes > 0)
-    printf ("Format change  %u time%s in the input (first: %s); converted to "
+    fprintf (m->fp, "Format change  %u time%s in the input (first: %s); converted to "
         "the first format\n", before->format_changes,
         before->format_changes == 1 ? "" : "s",
         before->format_change ? before->format_change : "?");
-  printf ("Target         %s: %.1f LUFS, true peak <= %.1f dBTP\n",
+  fprintf (m->fp, "Target         %s: %.1f LUFS, true peak <= %.1f dBTP\n",
       t->name, t->integrated_lufs, m->ceiling);
-  printf ("Chain          gain, %s%struepeaklimiter\n",
+  fprintf (m->fp, "Chain          gain, %s%struepeaklimiter\n",
       m->chain_note ? m->chain_note : "", m->chain_note ? ", " : "");
-  printf ("\n  %-22s %-5s %8s %8s   %s\n", "", "", "Before", "After",
+  fprintf (m->fp, "\n  %-22s %-5s %8s %8s   %s\n", "", "", "Before", "After",
       "Target");
   g_snprintf (tgt, sizeof tgt, "%.1f +- %.1f", t->integrated_lufs,
       TOLERANCE_LU);
-  row ("Integrated", "LUFS", before->integrated, after->integrated, tgt);
-  row ("Loudness range", "LU", before->range, after->range, NULL);
-  row ("Max. momentary", "LUFS", before->momentary_max,
+  row (m->fp, "Integrated", "LUFS", before->integrated, after->integrated, tgt);
+  row (m->fp, "Loudness range", "LU", before->range, after->range, NULL);
+  row (m->fp, "Max. momentary", "LUFS", before->momentary_max,
       after->momentary_max, NULL);
-  row ("Max. short-term", "LUFS", before->shortterm_max,
+  row (m->fp, "Max. short-term", "LUFS", before->shortterm_max,
       after->shortterm_max, isfinite (t->max_shortterm_lufs) ?
       g_ascii_formatd (tp, sizeof tp, "<= %.1f", t->max_shortterm_lufs) :
       NULL);
   g_snprintf (tgt, sizeof tgt, "<= %.1f", m->ceiling);
-  row ("True peak", "dBTP", before->true_peak_max, after->true_peak_max,
+  row (m->fp, "True peak", "dBTP", before->true_peak_max, after->true_peak_max,
       tgt);
-  row ("Sample peak", "dBFS", before->sample_peak_max,
+  row (m->fp, "Sample peak", "dBFS", before->sample_peak_max,
       after->sample_peak_max, NULL);
-  row ("PLR", "LU", before->plr, after->plr, NULL);
-  printf ("\n");
-  printf ("Gain           %+.2f dB", o->gains[o->passes - 1]);
+  row (m->fp, "PLR", "LU", before->plr, after->plr, NULL);
+  fprintf (m->fp, "\n");
+  fprintf (m->fp, "Gain           %+.2f dB", o->gains[o->passes - 1]);
   if (o->passes > 1) {
-    printf ("  (%u passes:", o->passes);
+    fprintf (m->fp, "  (%u passes:", o->passes);
     for (i = 0; i < o->passes; i++)
-      printf (" %+.2f dB -> %.2f LUFS%s", o->gains[i], o->measured[i],
+      fprintf (m->fp, " %+.2f dB -> %.2f LUFS%s", o->gains[i], o->measured[i],
           i + 1 < o->passes ? "," : ")");
   }
-  printf ("\nLimiter        up to %.1f dB of peak reduction\n", m->gr_max);
+  fprintf (m->fp, "\nLimiter        up to %.1f dB of peak reduction\n", m->gr_max);
   if (after->plot_file) {
     gchar *plot = g_filename_display_name (after->plot_file);
 
-    printf ("Plot           %s\n", plot);
+    fprintf (m->fp, "Plot           %s\n", plot);
     g_free (plot);
   }
-  printf ("Result         ");
+  fprintf (m->fp, "Result         ");
   if (o->loudness_ok && o->peak_ok)
-    printf ("meets %s: %.2f LUFS (%+.2f LU), true peak %.2f dBTP\n",
+    fprintf (m->fp, "meets %s: %.2f LUFS (%+.2f LU), true peak %.2f dBTP\n",
         t->name, after->integrated, after->integrated - t->integrated_lufs,
         after->true_peak_max);
   else
-    printf ("MISSES %s: %.2f LUFS (%+.2f LU), true peak %.2f dBTP\n",
+    fprintf (m->fp, "MISSES %s: %.2f LUFS (%+.2f LU), true peak %.2f dBTP\n",
         t->name, after->integrated, after->integrated - t->integrated_lufs,
         after->true_peak_max);
   g_free (name);
@@ -610,38 +683,38 @@ print_json (const Master * m, const MstReport * before,
   gchar *out = g_strescape (m->out, NULL);
   guint i;
 
-  printf ("{\n  \"source\": \"%s\",\n  \"output\": \"%s\",\n", src, out);
-  printf ("  \"container\": \"%s\",\n  \"depth\": \"%s\",\n",
+  fprintf (m->fp, "{\n  \"source\": \"%s\",\n  \"output\": \"%s\",\n", src, out);
+  fprintf (m->fp, "  \"container\": \"%s\",\n  \"depth\": \"%s\",\n",
       m->flac ? "flac" : "wav", m->depth == 32 ? "32f" : m->depth == 16 ?
       "16" : "24");
-  printf ("  \"target\": \"%s\",\n  \"target_lufs\": %.1f,\n"
+  fprintf (m->fp, "  \"target\": \"%s\",\n  \"target_lufs\": %.1f,\n"
       "  \"ceiling_dbtp\": %.2f,\n  \"chain\": \"%s\",\n",
       m->target->nick, m->target->integrated_lufs, m->ceiling,
       m->chain == CHAIN_GENTLE ? "gentle" : "none");
-  printf ("  \"source_channels\": %d,\n  \"decoder_upmix\": %s,\n"
+  fprintf (m->fp, "  \"source_channels\": %d,\n  \"decoder_upmix\": %s,\n"
       "  \"chains\": %u,\n  \"format_changes\": %u,\n",
       before->source_channels, before->decoded_channels >
       before->source_channels ? "true" : "false", MAX (before->chains, 1),
       before->format_changes);
-  json_report (stdout, "before", before);
-  json_report (stdout, "after", after);
-  printf ("  \"passes\": [");
+  json_report (m->fp, "before", before);
+  json_report (m->fp, "after", after);
+  fprintf (m->fp, "  \"passes\": [");
   for (i = 0; i < o->passes; i++)
-    printf ("%s{\"gain_db\": %.4f, \"integrated_lufs\": %.4f}", i ? ", " : "",
+    fprintf (m->fp, "%s{\"gain_db\": %.4f, \"integrated_lufs\": %.4f}", i ? ", " : "",
         o->gains[i], o->measured[i]);
-  printf ("],\n  \"gain_db\": %.4f,\n  \"limiter_max_db\": %.4f,\n",
+  fprintf (m->fp, "],\n  \"gain_db\": %.4f,\n  \"limiter_max_db\": %.4f,\n",
       o->gains[o->passes - 1], m->gr_max);
-  printf ("  \"heavy_limiting\": %s,\n  \"max_limiting_db\": %.2f,\n",
+  fprintf (m->fp, "  \"heavy_limiting\": %s,\n  \"max_limiting_db\": %.2f,\n",
       o->heavy ? "true" : "false", o->max_limiting);
-  printf ("  \"loudness_ok\": %s,\n  \"peak_ok\": %s,\n",
+  fprintf (m->fp, "  \"loudness_ok\": %s,\n  \"peak_ok\": %s,\n",
       o->loudness_ok ? "true" : "false", o->peak_ok ? "true" : "false");
   if (after->plot_file) {
     gchar *plot = g_strescape (after->plot_file, NULL);
 
-    printf ("  \"plot\": \"%s\"\n}\n", plot);
+    fprintf (m->fp, "  \"plot\": \"%s\"\n}\n", plot);
     g_free (plot);
   } else {
-    printf ("  \"plot\": null\n}\n");
+    fprintf (m->fp, "  \"plot\": null\n}\n");
   }
   g_free (src);
   g_free (out);
@@ -682,8 +755,8 @@ run_master (Master * m, gboolean json, gboolean strict, gdouble max_limiting)
   if (code != MST_EXIT_OK)
     goto done;
   if (!isfinite (before.integrated)) {
-    g_printerr ("%s: error: %s: no measurable loudness (silent, or shorter "
-        "than 400 ms): nothing to master\n", PROGRAM, before.source);
+    mst_cli_error ("%s: no measurable loudness (silent, or shorter "
+        "than 400 ms): nothing to master", before.source);
     code = MST_EXIT_NOT_AUDIO;
     goto done;
   }
@@ -734,8 +807,8 @@ run_master (Master * m, gboolean json, gboolean strict, gdouble max_limiting)
     gdouble miss;
 
     if (fabs (gain) > MAX_GAIN_DB) {
-      g_printerr ("%s: error: %s needs %+.1f dB of gain to reach %.1f LUFS "
-          "(at most +-%.0f dB)\n", PROGRAM, before.source, gain,
+      mst_cli_error ("%s needs %+.1f dB of gain to reach %.1f LUFS "
+          "(at most +-%.0f dB)", before.source, gain,
           m->target->integrated_lufs, MAX_GAIN_DB);
       code = MST_EXIT_NOT_AUDIO;
       goto done;
@@ -764,7 +837,7 @@ run_master (Master * m, gboolean json, gboolean strict, gdouble max_limiting)
     }
   }
   if (!sync_tmp (m)) {
-    g_printerr ("%s: error: cannot write %s: %s\n", PROGRAM, m->tmp,
+    mst_cli_error ("cannot write %s: %s", m->tmp,
         g_strerror (errno));
     code = MST_EXIT_OUTPUT;
     goto done;
@@ -778,17 +851,15 @@ run_master (Master * m, gboolean json, gboolean strict, gdouble max_limiting)
       &after, NULL);
   if (code != MST_EXIT_OK)
     goto done;
-  if (g_rename (m->tmp, m->out) != 0) {
+  if (!commit_tmp (m)) {
     gchar *name = g_filename_display_name (m->out);
 
-    g_printerr ("%s: error: cannot create %s: %s\n", PROGRAM, name,
+    mst_cli_error ("cannot create %s: %s", name,
         g_strerror (errno));
     g_free (name);
     code = MST_EXIT_OUTPUT;
     goto done;
   }
-  set_cleanup_path (NULL);
-  g_clear_pointer (&m->tmp, g_free);
   if (m->plot) {
     gchar *base = g_path_get_basename (m->out);
     gchar *title = g_filename_display_name (base);
@@ -804,6 +875,10 @@ run_master (Master * m, gboolean json, gboolean strict, gdouble max_limiting)
       TOLERANCE_LU;
   o.peak_ok = after.true_peak_max <= m->ceiling;
   o.heavy = m->gr_max > max_limiting;
+  m->done = TRUE;
+  m->result_lufs = after.integrated;
+  m->result_tp = after.true_peak_max;
+  m->result_ok = o.loudness_ok && o.peak_ok;
   if (json)
     print_json (m, &before, &after, &o);
   else if (!m->quiet)
@@ -835,7 +910,7 @@ done:
   mst_report_clear (&before);
   mst_report_clear (&after);
   mst_report_clear (&m->pass);
-  fflush (stdout);
+  fflush (m->fp);
   return code;
 }
 
@@ -884,50 +959,290 @@ parse_container (const gchar * out, gboolean * flac)
   return ok;
 }
 
-static gint
-master_main (const gchar * command, const gchar * input, const gchar * out,
-    const gchar * target, gdouble ceiling, const gchar * chain,
-    const gchar * depth, gboolean json, gboolean quiet, gboolean strict,
-    gdouble max_limiting, const MstPlotOptions * plot)
+/* What the command line sets for every file. */
+typedef struct
 {
-  Master m = { 0 };
-  GStatBuf st;
-  gint ret;
+  const gchar *command;
+  const MstTarget *target;
+  gdouble ceiling;
+  Chain chain;
+  gint depth;
+  gboolean json, quiet, strict;
+  gdouble max_limiting;
+  const MstPlotOptions *plot;   /* --plot (one input only), or NULL */
+} Settings;
 
-  m.input = input;
-  m.out = out;
-  m.plot = plot && plot->path ? plot : NULL;
-  m.quiet = quiet || json;
-  m.progress = !m.quiet && mst_cli_stderr_is_terminal ();
-  m.target = mst_targets_find (target);
-  if (!m.target) {
+/* Fills st from the options; on a bad one prints why and returns FALSE
+ * (the exit code is MST_EXIT_USAGE). */
+static gboolean
+parse_settings (Settings * st, const gchar * command, const gchar * target,
+    gdouble ceiling, const gchar * chain, const gchar * depth, gboolean json,
+    gboolean quiet, gboolean strict, gdouble max_limiting)
+{
+  st->command = command;
+  st->plot = NULL;
+  st->json = json;
+  st->quiet = quiet;
+  st->strict = strict;
+  st->max_limiting = max_limiting;
+  st->target = mst_targets_find (target);
+  if (!st->target) {
     gchar *msg = g_strdup_printf ("unknown target '%s' (see '%s targets')",
         target, PROGRAM);
 
-    ret = mst_cli_usage_error (command, msg);
+    mst_cli_usage_error (command, msg);
     g_free (msg);
-    return ret;
+    return FALSE;
   }
-  m.ceiling = isnan (ceiling) ? m.target->true_peak_dbtp : ceiling;
-  if (!isfinite (m.ceiling) || m.ceiling > 0.0 || m.ceiling < -20.0)
-    return mst_cli_usage_error (command, "--ceiling must be -20 to 0 dBTP");
-  if (!parse_chain (chain, &m.chain))
-    return mst_cli_usage_error (command, "--chain must be none or gentle");
-  if (!parse_depth (depth, &m.depth))
-    return mst_cli_usage_error (command, "--depth must be 16, 24 or 32f");
-  if (!isfinite (max_limiting) || max_limiting < 0.0)
-    return mst_cli_usage_error (command, "--max-limiting must be >= 0 dB");
-  if (!parse_container (out, &m.flac))
-    return mst_cli_usage_error (command, "OUT must end in .wav or .flac");
-  if (g_stat (out, &st) == 0 && S_ISDIR (st.st_mode)) {
-    g_printerr ("%s: error: %s is a directory\n", PROGRAM, out);
+  st->ceiling = isnan (ceiling) ? st->target->true_peak_dbtp : ceiling;
+  if (!isfinite (st->ceiling) || st->ceiling > 0.0 || st->ceiling < -20.0) {
+    mst_cli_usage_error (command, "--ceiling must be -20 to 0 dBTP");
+    return FALSE;
+  }
+  if (!parse_chain (chain, &st->chain)) {
+    mst_cli_usage_error (command, "--chain must be none or gentle");
+    return FALSE;
+  }
+  if (!parse_depth (depth, &st->depth)) {
+    mst_cli_usage_error (command, "--depth must be 16, 24 or 32f");
+    return FALSE;
+  }
+  if (!isfinite (max_limiting) || max_limiting < 0.0) {
+    mst_cli_usage_error (command, "--max-limiting must be >= 0 dB");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+master_init (Master * m, const Settings * st, const gchar * input,
+    const gchar * out)
+{
+  memset (m, 0, sizeof *m);
+  m->input = input;
+  m->out = out;
+  m->plot = st->plot && st->plot->path ? st->plot : NULL;
+  m->quiet = st->quiet || st->json;
+  m->progress = !m->quiet && mst_cli_stderr_is_terminal ();
+  m->target = st->target;
+  m->ceiling = st->ceiling;
+  m->chain = st->chain;
+  m->depth = st->depth;
+  m->fp = stdout;
+}
+
+/* The checks of OUT against IN; prints why and returns the exit code when
+ * one fails. */
+static MstExit
+check_output (Master * m, gboolean batch)
+{
+  GStatBuf st;
+
+  if (g_stat (m->out, &st) == 0 && S_ISDIR (st.st_mode)) {
+    mst_cli_error ("%s is a directory", m->out);
     return MST_EXIT_OUTPUT;
   }
-  if (same_file (input, out))
-    return mst_cli_usage_error (command, "OUT is the same file as IN: "
-        "write the master to a new file");
+  if (same_file (m->input, m->out)) {
+    if (!batch)
+      return mst_cli_usage_error ("master", "OUT is the same file as IN: "
+          "write the master to a new file");
+    mst_cli_error ("%s: the output would replace the input: choose "
+        "another --output-dir", m->input);
+    return MST_EXIT_USAGE;
+  }
+  return MST_EXIT_OK;
+}
 
-  ret = run_master (&m, json, strict, max_limiting);
+static gint
+master_main (const Settings * st, const gchar * input, const gchar * out)
+{
+  Master m;
+  MstExit code;
+
+  master_init (&m, st, input, out);
+  if (!parse_container (out, &m.flac))
+    return mst_cli_usage_error (st->command, "OUT must end in .wav or .flac");
+  code = check_output (&m, FALSE);
+  if (code != MST_EXIT_OK)
+    return code;
+  return run_master (&m, st->json, st->strict, st->max_limiting);
+}
+
+/* ---- master --output-dir DIR IN... ---------------------------------------- */
+
+/* The output file name of input in a batch: its base name without the
+ * extension, plus that of the container ("mix.final.mp3" ->
+ * "mix.final.wav"); NULL if input names no file. */
+static gchar *
+batch_output_name (const gchar * input, gboolean flac)
+{
+  gchar *path = input_path (input), *base, *dot, *name;
+
+  if (path) {
+    base = g_path_get_basename (path);
+  } else {
+    GstUri *uri = gst_uri_from_string (input);
+    gchar *p = uri ? gst_uri_get_path (uri) : NULL;
+
+    base = p && *p ? g_path_get_basename (p) : NULL;
+    g_free (p);
+    if (uri)
+      gst_uri_unref (uri);
+  }
+  g_free (path);
+  if (!base || !*base || !strcmp (base, ".") || !strcmp (base, "..") ||
+      !strcmp (base, G_DIR_SEPARATOR_S)) {
+    g_free (base);
+    return NULL;
+  }
+  dot = strrchr (base, '.');
+  if (dot && dot != base)
+    *dot = '\0';
+  name = g_strconcat (base, flac ? ".flac" : ".wav", NULL);
+  g_free (base);
+  return name;
+}
+
+typedef struct
+{
+  const Settings *st;
+  gboolean flac;
+} MasterBatch;
+
+/* One input of the batch (in a worker thread); item->data: the output. */
+static void
+master_item (MstBatchItem * item, gpointer user_data)
+{
+  const MasterBatch *mb = user_data;
+  const Settings *st = mb->st;
+  const gchar *out = item->data;
+  gchar *in_name = g_filename_display_name (item->input);
+  gchar *out_name = g_filename_display_name (out);
+  gchar *buf = NULL;
+  gsize size = 0;
+  Master m;
+
+  mst_cli_clear_error ();
+  master_init (&m, st, item->input, out);
+  m.flac = mb->flac;
+  m.progress = !st->quiet && !st->json && mst_cli_stderr_is_terminal ();
+  m.fp = open_memstream (&buf, &size);
+  item->code = check_output (&m, TRUE);
+  if (item->code == MST_EXIT_OK)
+    item->code = run_master (&m, st->json, st->strict, st->max_limiting);
+  if (!m.done && st->json)
+    mst_cli_print_json_error (m.fp, item->input, mst_cli_last_error (),
+        item->code);
+  fclose (m.fp);
+  item->text = buf;
+  if (m.done)
+    item->summary = g_strdup_printf ("  %-30s -> %-30s %7.2f LUFS %6.2f dBTP"
+        "  %s", in_name, out_name, m.result_lufs, m.result_tp,
+        m.result_ok ? (item->code == MST_EXIT_OK ? "ok" :
+            "ok, heavy limiting (--strict)") : "MISSES the target");
+  else
+    item->summary = g_strdup_printf ("  %-30s error (exit %d): %s", in_name,
+        item->code, mst_cli_last_error ()? mst_cli_last_error () : "failed");
+  g_free (in_name);
+  g_free (out_name);
+}
+
+static gint
+master_batch (const Settings * st, const gchar * dir, const gchar * format,
+    gint n, gchar ** inputs, guint jobs)
+{
+  MasterBatch mb = { st, FALSE };
+  GHashTable *seen;
+  MstBatchItem *items;
+  gchar **outs;
+  gint i, ret = MST_EXIT_OK;
+
+  if (!format || !g_ascii_strcasecmp (format, "wav"))
+    mb.flac = FALSE;
+  else if (!g_ascii_strcasecmp (format, "flac"))
+    mb.flac = TRUE;
+  else
+    return mst_cli_usage_error (st->command, "--format must be wav or flac");
+
+  /* every output name first: two inputs must not write the same file */
+  outs = g_new0 (gchar *, n + 1);
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (i = 0; i < n && ret == MST_EXIT_OK; i++) {
+    gchar *name = batch_output_name (inputs[i], mb.flac);
+    const gchar *other;
+
+    if (!name) {
+      gchar *msg = g_strdup_printf ("%s: no file name to derive the "
+          "output's from", inputs[i]);
+
+      ret = mst_cli_usage_error (st->command, msg);
+      g_free (msg);
+      break;
+    }
+    outs[i] = g_build_filename (dir, name, NULL);
+    g_free (name);
+    if ((other = g_hash_table_lookup (seen, outs[i]))) {
+      gchar *msg = g_strdup_printf ("%s and %s would both be written to %s",
+          other, inputs[i], outs[i]);
+
+      ret = mst_cli_usage_error (st->command, msg);
+      g_free (msg);
+      break;
+    }
+    g_hash_table_insert (seen, outs[i], inputs[i]);
+  }
+  g_hash_table_unref (seen);
+  if (ret != MST_EXIT_OK)
+    goto done;
+
+  if (g_mkdir_with_parents (dir, 0777) != 0) {
+    mst_cli_error ("cannot create the output directory %s: %s", dir,
+        g_strerror (errno));
+    ret = MST_EXIT_OUTPUT;
+    goto done;
+  }
+  if (!mst_cli_ensure_element ("truepeaklimiter") ||
+      !mst_cli_ensure_element ("loudnessmeter")) {
+    mst_cli_error ("the gst-mastering plugin (truepeaklimiter, "
+        "loudnessmeter) was not found; set GST_PLUGIN_PATH to the "
+        "directory of libgstmastering.so");
+    ret = MST_EXIT_MISSING_PLUGIN;
+    goto done;
+  }
+  if (st->chain == CHAIN_GENTLE) {
+    mst_cli_ensure_element ("mseq");
+    mst_cli_ensure_element ("multibandcomp");
+  }
+  mst_quantize_register ();
+  /* the signal handling is set up before the workers start */
+  install_cleanup ();
+
+  items = g_new0 (MstBatchItem, n);
+  for (i = 0; i < n; i++) {
+    items[i].input = inputs[i];
+    items[i].data = outs[i];
+  }
+  if (st->json)
+    printf ("[\n");
+  fflush (stdout);
+  ret = mst_batch_run (items, n, jobs, !st->quiet && !st->json &&
+      mst_cli_stderr_is_terminal (), st->json ? ",\n" : "\n", master_item,
+      &mb);
+  if (st->json) {
+    printf ("]\n");
+  } else {
+    printf ("%sSummary (%d file%s, %s)\n", st->quiet ? "" : "\n", n,
+        n == 1 ? "" : "s", st->target->name);
+    for (i = 0; i < n; i++)
+      printf ("%s\n", items[i].summary);
+  }
+  mst_batch_items_clear (items, n);
+  g_free (items);
+  if (fflush (stdout) != 0 && ret == MST_EXIT_OK)
+    ret = MST_EXIT_OUTPUT;
+
+done:
+  g_strfreev (outs);
   return ret;
 }
 
@@ -939,9 +1254,19 @@ mst_cmd_master (gint argc, gchar ** argv)
   gdouble ceiling = G_MAXDOUBLE, max_limiting = DEFAULT_MAX_LIMITING_DB;
   gboolean demo = FALSE, json = FALSE, quiet = FALSE, strict = FALSE;
   MstPlotOptions plot = { 0 };
+  gchar *dir = NULL, *format = NULL;
+  gint jobs = 0;
   const GOptionEntry entries[] = {
     {"target", 't', 0, G_OPTION_ARG_STRING, &target,
         "Delivery target (required; see 'gst-mastering targets')", "PRESET"},
+    {"output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &dir,
+          "Master every IN into DIR (created if missing), as IN's name "
+          "with the --format extension", "DIR"},
+    {"format", 0, 0, G_OPTION_ARG_STRING, &format,
+        "With --output-dir: wav (default) or flac", "wav|flac"},
+    {"jobs", 'J', 0, G_OPTION_ARG_INT, &jobs,
+          "With --output-dir, master N files at a time (default: the "
+          "number of processors)", "N"},
     {"ceiling", 'c', 0, G_OPTION_ARG_DOUBLE, &ceiling,
         "True-peak ceiling in dBTP, -20 to 0 (default: the target's)",
         "DBTP"},
@@ -969,17 +1294,51 @@ mst_cmd_master (gint argc, gchar ** argv)
   };
   const gchar *input = NULL, *out = NULL;
   gchar *msg;
+  Settings st;
   gint ret;
 
-  if (!mst_cli_parse_options (&argc, &argv, "IN OUT", "Master IN to a "
+  if (!mst_cli_parse_options (&argc, &argv, "IN OUT | --output-dir DIR "
+          "IN...", "Master IN to a "
           "delivery target: measure it, apply the gain that reaches\nthe "
           "target's integrated loudness and a true-peak limiter at its "
           "ceiling,\ncorrect the gain while the limiter takes loudness "
           "away (at most 3 passes),\nverify the written file and print "
           "before/after.  OUT ends in .wav or .flac;\nit is written to a "
-          "temporary file beside it and renamed when complete.", entries))
+          "temporary file beside it and renamed when complete.\nWith "
+          "--output-dir, every IN is mastered into DIR, several at a time.",
+          entries))
     return MST_EXIT_USAGE;
 
+  if (dir) {
+    if (demo)
+      ret = mst_cli_usage_error ("master", "give either --output-dir or "
+          "--demo");
+    else if (argc < 2)
+      ret = mst_cli_usage_error ("master", "give the input files");
+    else if (jobs < 0)
+      ret = mst_cli_usage_error ("master", "--jobs must be at least 1");
+    else if (plot.path)
+      ret = mst_cli_usage_error ("master", "--plot takes one input (not "
+          "with --output-dir)");
+    else if (!target)
+      ret = mst_cli_usage_error ("master", "--target is required (see '"
+          PROGRAM " targets')");
+    else if (isnan (ceiling))
+      ret = mst_cli_usage_error ("master", "--ceiling must be -20 to 0 "
+          "dBTP");
+    else if (!parse_settings (&st, "master", target, ceiling == G_MAXDOUBLE ?
+            NAN : ceiling, chain, depth, json, quiet, strict, max_limiting))
+      ret = MST_EXIT_USAGE;
+    else
+      ret = master_batch (&st, dir, format, argc - 1, argv + 1, jobs ?
+          (guint) jobs : mst_batch_default_jobs ());
+    goto done;
+  }
+  if (format) {
+    ret = mst_cli_usage_error ("master", "--format goes with --output-dir "
+        "(otherwise OUT's extension says it)");
+    goto done;
+  }
   if (demo && argc == 2) {
     out = argv[1];
   } else if (!demo && argc == 3) {
@@ -1006,11 +1365,18 @@ mst_cmd_master (gint argc, gchar ** argv)
     g_free (msg);
     goto done;
   }
-  ret = master_main ("master", input, out, target, ceiling, chain, depth,
-      json, quiet, strict, max_limiting, &plot);
+  if (!parse_settings (&st, "master", target, ceiling, chain, depth, json,
+          quiet, strict, max_limiting))
+    ret = MST_EXIT_USAGE;
+  else {
+    st.plot = &plot;
+    ret = master_main (&st, input, out);
+  }
 
 done:
   mst_plot_options_clear (&plot);
+  g_free (dir);
+  g_free (format);
   g_free (target);
   g_free (chain);
   g_free (depth);
@@ -1035,6 +1401,7 @@ mst_cmd_demo (gint argc, gchar ** argv)
         "No progress, notes or report", NULL},
     {NULL}
   };
+  Settings st;
   gint ret;
 
   if (!mst_cli_parse_options (&argc, &argv, "", "Master the built-in, "
@@ -1051,8 +1418,13 @@ mst_cmd_demo (gint argc, gchar ** argv)
   out = g_build_filename (dir ? dir : ".", "demo-master.wav", NULL);
   plot.path = g_build_filename (dir ? dir : ".", "demo-loudness.png", NULL);
   g_free (mst_plot_options_check (&plot));
-  ret = master_main ("demo", NULL, out, target ? target : "spotify", NAN,
-      NULL, NULL, json, quiet, FALSE, DEFAULT_MAX_LIMITING_DB, &plot);
+  if (!parse_settings (&st, "demo", target ? target : "spotify", NAN, NULL,
+          NULL, json, quiet, FALSE, DEFAULT_MAX_LIMITING_DB))
+    ret = MST_EXIT_USAGE;
+  else {
+    st.plot = &plot;
+    ret = master_main (&st, NULL, out);
+  }
   mst_plot_options_clear (&plot);
   g_free (out);
   g_free (dir);

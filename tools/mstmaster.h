@@ -6,6 +6,8 @@
  * correcting the gain and rendering again (at most 3 render passes) while
  * the limiter takes loudness away, measures the written file once more,
  * renames it to OUT and prints before / after.
+ * master --output-dir DIR IN...: the same for every IN, several at a time
+ *   (mstbatch.h), into DIR/IN's base name with .wav or .flac.
  * demo: master of the built-in demo mix to `spotify`.
  */
 #ifndef __MST_MASTER_H__

@@ -43,6 +43,15 @@
 #              to libebur128's numbers, on files that pass (steady; a sting
 #              under the momentary alternative) and fail (a loud sting, too
 #              loud, a true-peak spike)
+#   parallel   analyze A B C -J N: JSON array and summary lines in input
+#              order (the longest file first), an error entry for the bad
+#              file, its exit code; -J 1 and -J 3 identical; progress lines
+#              on a terminal (pty) only, nothing with --quiet or a pipe
+#   master-batch  master --output-dir DIR A B C: every output meets the
+#              target (libebur128), named IN's base name + .wav/.flac, the
+#              missing input an error entry; -J 1 and -J 3 write identical
+#              files; duplicate output names refused up front; Ctrl-C
+#              during a batch leaves no temporary file
 #   chained    a chained Ogg Vorbis file (two logical streams one after the
 #              other, as `cat a.ogg b.ogg` makes): `analyze` ends (it hung)
 #              and measures both streams (libebur128 on the two parts
@@ -1040,6 +1049,242 @@ def case_s1(tmp):
         ok(r128['ok'] == (abs(integ + 23.0) <= 0.5 and tp <= -1.0),
            '%s: plain R 128 has no short-term rule' % name)
 
+
+# --- several inputs in parallel --------------------------------------------------
+
+def strip_times(obj):
+    """A batch JSON array without the run-time fields."""
+    if isinstance(obj, list):
+        return [strip_times(o) for o in obj]
+    if isinstance(obj, dict):
+        return {k: strip_times(v) for k, v in obj.items()
+                if k != 'analysis_time_s'}
+    return obj
+
+
+def case_parallel(tmp):
+    """analyze A B C with -J: results in input order whatever the
+    finishing order; -J 1 and -J 3 give the same numbers; progress lines
+    on a terminal only."""
+    need_numpy()
+    rate = 48000
+    # the first file is the longest: with -J 3 it finishes last
+    a = os.path.join(tmp, 'long.wav')
+    b = os.path.join(tmp, 'short.wav')
+    bad = os.path.join(tmp, 'bad.wav')
+    write_wav(a, music(20.0, rate, 2, -6.0, seed=4), rate, 'f32')
+    write_wav(b, music(3.0, rate, 1, -12.0, seed=5), rate, 's16')
+    with open(bad, 'wb') as f:
+        f.write(bytes(range(256)) * 64)
+    order = [a, bad, b]
+    results = {}
+    for jobs in ('1', '3'):
+        code, out, err, dt = run('analyze', '--json', '-q', '-J', jobs,
+                                 *order)
+        ok(code == 4, '-J %s: exit 4, the bad file\'s (got %d)' % (jobs, code))
+        try:
+            arr = json.loads(out)
+        except ValueError:
+            arr = None
+        if not ok(isinstance(arr, list) and len(arr) == 3,
+                  '-J %s: a JSON array of 3' % jobs):
+            continue
+        ok(arr[0].get('source') == a and 'error' in arr[1] and
+           arr[1]['exit_code'] == 4 and arr[1]['source'] == bad and
+           arr[2].get('source') == b,
+           '-J %s: entries in input order, the error object second' % jobs)
+        ok(len([l for l in err.splitlines() if 'error' in l]) == 1,
+           '-J %s: one error line on stderr' % jobs)
+        results[jobs] = strip_times(arr)
+    ok(len(results) == 2 and results['1'] == results['3'],
+       '-J 1 and -J 3: identical results')
+
+    code, out, err, dt = run('analyze', '-J', '2', '--no-checklist', *order)
+    lines = out.splitlines()
+    i = lines.index('Summary (3 files)' + ' ' * 25 + 'Integrated  True peak'
+                    '     LRA') if any(l.startswith('Summary (3 files)')
+                                       for l in lines) else -1
+    if not ok(i >= 0, 'text: a summary'):
+        i = [j for j, l in enumerate(lines) if l.startswith('Summary')][:1]
+        i = i[0] if i else len(lines)
+    summary = lines[i + 1:i + 4]
+    ok(len(summary) == 3 and 'long.wav' in summary[0] and
+       'bad.wav' in summary[1] and 'error (exit 4)' in summary[1] and
+       'short.wav' in summary[2], 'text: one summary line per file, in '
+       'input order')
+    ok(out.count('Input ') == 2 and out.index('long.wav') <
+       out.index('short.wav'), 'text: the two reports in input order')
+    ok('%' not in err and '[1/3]' not in err,
+       'no progress lines when stderr is not a terminal')
+    code, out, err, dt = run('analyze', '-J', '0', a, b)
+    ok(code == 2 or code == 0, '-J 0 means the default (got %d)' % code)
+    code, out, err, dt = run('analyze', '-J', '-1', a, b)
+    ok(code == 2, '-J -1: exit 2 (got %d)' % code)
+
+    # on a terminal: one line per running file, redrawn
+    import pty
+    import threading
+    master_fd, slave_fd = pty.openpty()
+    env = dict(os.environ)
+    if env.get('GST_PLUGIN_SYSTEM_PATH_1_0', None) == '':
+        del env['GST_PLUGIN_SYSTEM_PATH_1_0']
+    p = subprocess.Popen([cli.TOOL, 'analyze', '-J', '1', a, a, a],
+                         stdout=subprocess.DEVNULL, stderr=slave_fd,
+                         env=env)
+    os.close(slave_fd)
+    chunks = []
+
+    def reader():
+        while True:
+            try:
+                data = os.read(master_fd, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+    th = threading.Thread(target=reader)
+    th.start()
+    p.wait(timeout=120)
+    th.join(timeout=10)
+    os.close(master_fd)
+    tty = b''.join(chunks).decode('utf-8', 'replace')
+    ok('[1/3] long.wav' in tty and '[3/3] long.wav' in tty and
+       'Analyzing' in tty and '%' in tty,
+       'terminal: a progress line per file with its percentage')
+    ok('\x1b[' in tty, 'terminal: the lines are redrawn in place')
+    p = subprocess.run([cli.TOOL, 'analyze', '-q', '-J', '1', a, a],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       env=env)
+    ok(p.stderr == b'', '--quiet: nothing on stderr')
+
+
+def case_master_batch(tmp):
+    """master --output-dir DIR A B C: every output meets the target
+    (libebur128), errors do not stop the others, names follow the rule,
+    -J 1 and -J 3 write identical files, Ctrl-C leaves no temporary file."""
+    need_numpy()
+    rate = 48000
+    srcdir = os.path.join(tmp, 'in')
+    os.mkdir(srcdir)
+    a = os.path.join(srcdir, 'song.one.wav')
+    b = os.path.join(srcdir, 'mono.wav')
+    c = os.path.join(srcdir, 'quiet.flac.wav')
+    bad = os.path.join(srcdir, 'missing.wav')
+    write_wav(a, music(6.0, rate, 2, -3.0, seed=6), rate, 's24')
+    write_wav(b, music(5.0, 44100, 1, -20.0, seed=7), 44100, 's16')
+    write_wav(c, music(4.0, rate, 2, -30.0, seed=8), rate, 'f32')
+    inputs = [a, bad, b, c]
+    names = ['song.one.wav', None, 'mono.wav', 'quiet.flac.wav']
+    files = {}
+    for jobs in ('1', '3'):
+        out = os.path.join(tmp, 'out' + jobs)
+        code, o, err, dt = run('master', '--json', '-J', jobs, '--target',
+                               'podcast', '--output-dir', out, *inputs)
+        ok(code == 3, '-J %s: exit 3, the missing file\'s (got %d)' % (
+            jobs, code))
+        try:
+            arr = json.loads(o)
+        except ValueError:
+            arr = None
+        if not ok(isinstance(arr, list) and len(arr) == 4,
+                  '-J %s: a JSON array of 4' % jobs):
+            continue
+        ok('error' in arr[1] and arr[1]['exit_code'] == 3 and
+           all('after' in arr[i] for i in (0, 2, 3)),
+           '-J %s: entries in input order, the error object second' % jobs)
+        ok(sorted(os.listdir(out)) == sorted(n for n in names if n),
+           '-J %s: the outputs are named after the inputs (%s)' % (
+               jobs, sorted(os.listdir(out))))
+        for i, name in enumerate(names):
+            if not name:
+                continue
+            path = os.path.join(out, name)
+            x, r, kind, bits, codes = read_wav(path)
+            integ, tp = ebur128(x, r)
+            close(integ, -16.0, 0.1, '-J %s %s: libebur128 integrated' % (
+                jobs, name))
+            ok(tp <= -1.0, '-J %s %s: libebur128 true peak %.2f <= -1' % (
+                jobs, name, tp))
+            ok(arr[i]['output'] == path, '-J %s %s: JSON names the output'
+               % (jobs, name))
+            with open(path, 'rb') as f:
+                files.setdefault(name, []).append(f.read())
+        no_leftovers(out, '-J %s' % jobs)
+    ok(len(files) == 3 and all(len(v) == 2 and v[0] == v[1]
+                               for v in files.values()),
+       '-J 1 and -J 3 write identical files')
+
+    # --format flac, text summary in input order
+    out = os.path.join(tmp, 'flac')
+    code, o, err, dt = run('master', '-q', '--target', 'spotify', '--format',
+                           'flac', '-o', out, c, a)
+    ok(code == 0 and sorted(os.listdir(out)) ==
+       ['quiet.flac.flac', 'song.one.flac'], '--format flac: %s' % (
+           os.listdir(out) if os.path.isdir(out) else None))
+    lines = [l for l in o.splitlines() if l.startswith('  ')]
+    ok(len(lines) == 2 and 'quiet.flac.wav' in lines[0] and
+       'song.one.wav' in lines[1] and lines[0].rstrip().endswith('ok'),
+       '-q: just the summary, one line per file in input order')
+
+    # two inputs that map to the same output: refused before any work
+    other = os.path.join(tmp, 'song.one.flac')
+    shutil.copy(a, other)
+    out = os.path.join(tmp, 'dup')
+    code, o, err, dt = run('master', '--target', 'spotify', '-o', out, a,
+                           other)
+    ok(code == 2 and 'song.one.wav' in err and not os.path.exists(out),
+       'two inputs, one output name: exit 2, nothing written')
+    # the output directory is the input's: that file is refused, the
+    # others mastered
+    elsewhere = os.path.join(tmp, 'elsewhere.wav')
+    shutil.copy(b, elsewhere)
+    with open(a, 'rb') as f:
+        a_bytes = f.read()
+    code, o, err, dt = run('master', '-q', '--target', 'spotify', '-o',
+                           srcdir, a, elsewhere)
+    ok(code == 2 and 'replace the input' in err and
+       os.path.exists(os.path.join(srcdir, 'elsewhere.wav')),
+       'output = input in a batch: that file fails (exit 2), the other is '
+       'mastered')
+    with open(a, 'rb') as f:
+        ok(f.read() == a_bytes, 'the input is untouched')
+    os.unlink(os.path.join(srcdir, 'elsewhere.wav'))
+    # an output directory that cannot be created
+    code, o, err, dt = run('master', '--target', 'spotify', '-o',
+                           os.path.join(a, 'sub'), b)
+    ok(code == 7 and len(err.strip().splitlines()) == 1,
+       'an output directory under a file: exit 7, one line')
+    ok(run('master', '--target', 'spotify', '--format', 'mp3', '-o', out,
+           a)[0] == 2, '--format mp3: exit 2')
+
+    # Ctrl-C during a batch: no temporary file anywhere
+    long_inputs = []
+    for i in range(3):
+        p = os.path.join(srcdir, 'long%d.wav' % i)
+        write_wav(p, music(60.0, rate, 2, -10.0, seed=20 + i), rate, 's16')
+        long_inputs.append(p)
+    out = os.path.join(tmp, 'sig')
+    env = dict(os.environ)
+    if env.get('GST_PLUGIN_SYSTEM_PATH_1_0', None) == '':
+        del env['GST_PLUGIN_SYSTEM_PATH_1_0']
+    p = subprocess.Popen([cli.TOOL, 'master', '-q', '--target', 'spotify',
+                          '-J', '3', '-o', out] + long_inputs, env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(4000):
+        if (len(glob.glob(os.path.join(out, '*.part-*'))) >= 2 or
+                p.poll() is not None):
+            break
+        time.sleep(0.005)
+    started = len(glob.glob(os.path.join(out, '*.part-*')))
+    p.send_signal(signal.SIGINT)
+    p.wait(timeout=60)
+    ok(started >= 2, 'Ctrl-C: %d temporary files existed' % started)
+    ok(p.returncode == -signal.SIGINT,
+       'Ctrl-C: ended by SIGINT (return code %d)' % p.returncode)
+    no_leftovers(out, 'Ctrl-C during a batch')
+
+
 CASES = {
     'targets': case_targets,
     'formats': case_formats,
@@ -1055,6 +1300,8 @@ CASES = {
     'batch': case_batch,
     'chained': case_chained,
     's1': case_s1,
+    'parallel': case_parallel,
+    'master-batch': case_master_batch,
 }
 
 
