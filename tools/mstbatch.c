@@ -28,6 +28,7 @@ typedef struct
   gchar label[32];
   gdouble pos, dur, speed;
   gboolean has_pos;
+  gboolean need_draw;           /* waits until the main thread drew it */
 } Slot;
 
 struct _Batch
@@ -37,7 +38,8 @@ struct _Batch
   MstBatchFunc func;
   gpointer user_data;
   gint next;                    /* atomic: the next item to take */
-  GCond cond;                   /* an item is done */
+  GCond cond;                   /* an item is done, or a slot needs a draw */
+  GCond drawn;                  /* the main thread drew the lines */
   Slot *slots;
   guint n_slots;
   gboolean progress;
@@ -187,11 +189,21 @@ slot_progress (const gchar * label, gdouble pos, gdouble dur, gdouble speed,
   Slot *s = user_data;
 
   g_mutex_lock (&display.lock);
+  /* the first position of an item and every new stage are drawn before
+   * the worker goes on, so that even a file processed in less than a
+   * redraw period shows a line (one wait per stage, not per update) */
+  if (!s->has_pos || strcmp (s->label, label ? label : "") != 0)
+    s->need_draw = TRUE;
   g_strlcpy (s->label, label ? label : "", sizeof s->label);
   s->pos = pos;
   s->dur = dur;
   s->speed = speed;
   s->has_pos = TRUE;
+  if (s->need_draw) {
+    g_cond_signal (&s->batch->cond);
+    while (s->need_draw && display.batch)
+      g_cond_wait (&s->batch->drawn, &display.lock);
+  }
   g_mutex_unlock (&display.lock);
 }
 
@@ -247,6 +259,7 @@ mst_batch_run (MstBatchItem * items, guint n, guint jobs, gboolean progress,
   b.n_slots = CLAMP (jobs, 1, n);
   b.slots = g_new0 (Slot, b.n_slots);
   g_cond_init (&b.cond);
+  g_cond_init (&b.drawn);
   threads = g_new0 (GThread *, b.n_slots);
 
   g_mutex_lock (&display.lock);
@@ -291,10 +304,14 @@ mst_batch_run (MstBatchItem * items, guint n, guint jobs, gboolean progress,
     if (progress) {
       display_erase ();
       display_draw (&b);
+      for (w = 0; w < b.n_slots; w++)
+        b.slots[w].need_draw = FALSE;
+      g_cond_broadcast (&b.drawn);
     }
   }
   display_erase ();
   display.batch = NULL;
+  g_cond_broadcast (&b.drawn);
   g_mutex_unlock (&display.lock);
 
   for (w = 0; w < b.n_slots; w++)
@@ -304,5 +321,6 @@ mst_batch_run (MstBatchItem * items, guint n, guint jobs, gboolean progress,
   g_free (threads);
   g_free (b.slots);
   g_cond_clear (&b.cond);
+  g_cond_clear (&b.drawn);
   return ret;
 }
