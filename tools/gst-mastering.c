@@ -40,6 +40,7 @@
 #include "mstjob.h"
 #include "mstreport.h"
 #include "mstcli.h"
+#include "mstcodec.h"
 #include "mstmaster.h"
 #include "mstplot.h"
 
@@ -645,7 +646,8 @@ cmd_analyze (gint argc, gchar ** argv)
   gboolean demo = FALSE, json = FALSE, no_true_peak = FALSE, quiet = FALSE;
   gboolean no_checklist = FALSE;
   MstPlotOptions plot = { 0 };
-  gchar *target = NULL;
+  gchar *target = NULL, *codecs = NULL;
+  MstCodecPreview *preview = NULL;
   gint jobs = 0;
   const GOptionEntry entries[] = {
     {"demo", 'd', 0, G_OPTION_ARG_NONE, &demo,
@@ -661,11 +663,14 @@ cmd_analyze (gint argc, gchar ** argv)
         "No progress display and notes on stderr", NULL},
     MST_PLOT_OPTION_ENTRIES (&plot),
     {"target", 't', 0, G_OPTION_ARG_STRING, &target,
-        "Delivery target drawn in the plot (band, true-peak ceiling)",
-        "PRESET"},
+          "Delivery target drawn in the plot (band, true-peak ceiling) "
+          "and judged in the codec preview", "PRESET"},
     {"jobs", 'J', 0, G_OPTION_ARG_INT, &jobs,
           "With several FILEs, analyze N at a time (default: the number of "
           "processors)", "N"},
+    {"codec-preview", 0, 0, G_OPTION_ARG_STRING, &codecs,
+          "Encode with each codec (mp3, aac, opus, flac), decode, and "
+          "report the true peak the decoded audio reaches", "LIST"},
     {NULL}
   };
   const gchar *input = NULL;
@@ -688,7 +693,16 @@ cmd_analyze (gint argc, gchar ** argv)
         PROGRAM);
   if (!msg && plot.path && argc > 2)
     msg = g_strdup ("--plot takes one input");
+  /* --codec-preview (tools/mstcodec.c) */
+  if (!msg && codecs && argc > 2)
+    msg = g_strdup ("--codec-preview takes one input");
+  if (!msg && codecs && no_true_peak)
+    msg = g_strdup ("--codec-preview compares true peaks: drop "
+        "--no-true-peak");
+  if (!msg && codecs)
+    preview = mst_codec_preview_new (codecs, &msg);
   g_free (target);
+  g_free (codecs);
   if (msg) {
     code = mst_cli_usage_error ("analyze", msg);
     g_free (msg);
@@ -723,6 +737,13 @@ cmd_analyze (gint argc, gchar ** argv)
       mst_cli_set_last_error ("cannot write the plot");
     }
   }
+  if (code == MST_EXIT_OK && preview) {
+    code = mst_codec_preview_run (preview, input, &report, tgt ?
+        tgt->true_peak_dbtp : NAN, !quiet && mst_cli_stderr_is_terminal (),
+        quiet);
+    if (code != MST_EXIT_OK)
+      mst_cli_set_last_error ("codec preview failed");
+  }
   if (code == MST_EXIT_OK) {
     if (json)
       mst_report_print_json (&report, stdout);
@@ -737,6 +758,7 @@ cmd_analyze (gint argc, gchar ** argv)
     mst_cli_print_json_error (stdout, input, mst_cli_last_error (), code);
   }
   mst_plot_free (report.plot);
+  mst_codec_preview_free (preview);
   mst_report_clear (&report);
   mst_plot_options_clear (&plot);
   return code;

@@ -2,6 +2,7 @@
  * (see mstreport.h)
  */
 #include "mstreport.h"
+#include "mstcodec.h"
 
 #include <math.h>
 #include <string.h>
@@ -625,6 +626,8 @@ mst_report_print_text (const MstReport * r, FILE * out)
     fprintf (out, "Plot           %s\n", name);
     g_free (name);
   }
+  if (r->codec_preview)
+    mst_codec_preview_print_text (r->codec_preview, out);
 }
 
 /* ---- JSON ---------------------------------------------------------------- */
@@ -849,5 +852,7 @@ mst_report_print_json (const MstReport * r, FILE * out)
   }
   fprintf (out, "\n  ],\n  \"plot\": ");
   json_string (out, r->plot_file);
+  fprintf (out, ",\n  \"codec_preview\": ");
+  mst_codec_preview_print_json (r->codec_preview, out);
   fprintf (out, "\n}\n");
 }

@@ -66,6 +66,8 @@ typedef struct
    * owned by the caller. */
   struct _MstPlot *plot;
   const gchar *plot_file;
+  /* --codec-preview (tools/mstcodec.h), owned by the caller, or NULL */
+  struct _MstCodecPreview *codec_preview;
 } MstReport;
 
 /* What a report means for one target. */
