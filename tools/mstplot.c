@@ -509,12 +509,13 @@ draw (MstPlot * p, const MstPlotInfo * info, cairo_t * cr, gint width,
   static const gdouble l_steps[] = { 1, 2, 3, 5, 10, 20 };
   const MstTarget *tg = info->target;
   Frame f = { cr };
-  gdouble sc, hi = -INFINITY, lo, top, bottom, step, t, l, lx, ly, fs;
+  gdouble sc, hi = -INFINITY, lo, top, bottom, step, t, l, lx, ly;
   gboolean hours;
   gchar *s, *a, *b, *c;
   guint i;
 
-  sc = CLAMP (MIN (width / 1200.0, height / 600.0), 0.5, 4.0);
+  /* 0.75 at the smallest sizes: the text stays legible */
+  sc = CLAMP (MIN (width / 1200.0, height / 600.0), 0.75, 4.0);
   f.sc = sc;
   f.x0 = round (72 * sc);
   f.x1 = width - round (84 * sc);
@@ -576,6 +577,9 @@ draw (MstPlot * p, const MstPlotInfo * info, cairo_t * cr, gint width,
   s = g_strdup_printf ("Integrated %s   \xc2\xb7   Loudness range %.1f LU   "
       "\xc2\xb7   Max. true peak %s   \xc2\xb7   Duration %s", a,
       isfinite (info->range) ? info->range : 0.0, b, c);
+  /* smaller if it would not fit */
+  font (cr, 13 * sc * MIN (1.0, (width - f.x0 - 8 * sc) / text_width (cr,
+              s)), FALSE);
   text (cr, f.x0, round (52 * sc), 0, s);
   g_free (s);
   g_free (a);
@@ -728,82 +732,90 @@ draw (MstPlot * p, const MstPlotInfo * info, cairo_t * cr, gint width,
     }
   }
 
-  /* legend: one row under the summary */
-  fs = 12 * sc;
-  font (cr, fs, FALSE);
-  lx = f.x0;
-  ly = round (78 * sc);
-  for (i = 0; i < 5; i++) {
-    gdouble sw = 26 * sc;
-    const gchar *name = NULL;
+  /* legend: one row under the summary, smaller if it would not fit */
+  {
+    gchar *names[5] = { NULL };
+    gdouble total = 0.0, ls;
 
-    s = NULL;
-    switch (i) {
-      case 0:
-        set_rgb (cr, &C_MOMENTARY);
-        cairo_set_line_width (cr, 1.5 * sc);
-        cairo_move_to (cr, lx, ly - 4 * sc);
-        cairo_line_to (cr, lx + sw, ly - 4 * sc);
-        cairo_stroke (cr);
-        name = "Momentary (400 ms)";
-        break;
-      case 1:
-        set_rgb (cr, &C_SHORTTERM);
-        cairo_set_line_width (cr, 2.2 * sc);
-        cairo_move_to (cr, lx, ly - 4 * sc);
-        cairo_line_to (cr, lx + sw, ly - 4 * sc);
-        cairo_stroke (cr);
-        name = "Short-term (3 s)";
-        break;
-      case 2:{
-        gdouble dash[2] = { 9 * sc, 5 * sc };
-
-        if (!isfinite (info->integrated))
-          continue;
-        set_rgb (cr, &C_INTEGRATED);
-        cairo_set_line_width (cr, 2.0 * sc);
-        cairo_set_dash (cr, dash, 2, 0);
-        cairo_move_to (cr, lx, ly - 4 * sc);
-        cairo_line_to (cr, lx + sw, ly - 4 * sc);
-        cairo_stroke (cr);
-        cairo_set_dash (cr, NULL, 0, 0);
-        a = num ("%.1f", info->integrated);
-        s = g_strdup_printf ("Integrated %s LUFS", a);
-        g_free (a);
-        break;
-      }
-      case 3:
-        if (!tg)
-          continue;
-        cairo_set_source_rgba (cr, C_TARGET.r, C_TARGET.g, C_TARGET.b, 0.3);
-        cairo_rectangle (cr, lx, ly - 10 * sc, sw, 12 * sc);
-        cairo_fill (cr);
-        a = num ("%.1f", tg->integrated_lufs);
-        s = g_strdup_printf ("Target %s %s \xc2\xb1 %.1f LU", tg->name, a,
-            tg->tolerance_lu);
-        g_free (a);
-        break;
-      default:
-        set_rgb (cr, &C_OVER);
-        cairo_set_line_width (cr, MAX (1.0, 1.5 * sc));
-        for (t = 0; t < 4; t++) {
-          cairo_move_to (cr, lx + 4 * sc + t * 6 * sc, ly - 11 * sc);
-          cairo_line_to (cr, lx + 4 * sc + t * 6 * sc, ly + 2 * sc);
-        }
-        cairo_stroke (cr);
-        a = num ("%.1f", p->ceiling_db);
-        if (p->overs > 0)
-          s = g_strdup_printf ("True peak above %s dBTP (%" G_GUINT64_FORMAT
-              " \xc3\x97 100 ms)", a, p->overs);
-        else
-          s = g_strdup_printf ("True peak above %s dBTP (none)", a);
-        g_free (a);
-        break;
+    names[0] = g_strdup ("Momentary (400 ms)");
+    names[1] = g_strdup ("Short-term (3 s)");
+    if (isfinite (info->integrated)) {
+      a = num ("%.1f", info->integrated);
+      names[2] = g_strdup_printf ("Integrated %s LUFS", a);
+      g_free (a);
     }
-    set_rgb (cr, &C_TEXT);
-    text (cr, lx + sw + 7 * sc, ly, 0, s ? s : name);
-    lx += sw + 7 * sc + text_width (cr, s ? s : name) + 22 * sc;
-    g_free (s);
+    if (tg) {
+      a = num ("%.1f", tg->integrated_lufs);
+      names[3] = g_strdup_printf ("Target %s %s \xc2\xb1 %.1f LU", tg->name,
+          a, tg->tolerance_lu);
+      g_free (a);
+    }
+    a = num ("%.1f", p->ceiling_db);
+    if (p->overs > 0)
+      names[4] = g_strdup_printf ("True peak above %s dBTP (%"
+          G_GUINT64_FORMAT " \xc3\x97 100 ms)", a, p->overs);
+    else
+      names[4] = g_strdup_printf ("True peak above %s dBTP (none)", a);
+    g_free (a);
+
+    font (cr, 12 * sc, FALSE);
+    for (i = 0; i < 5; i++)
+      if (names[i])
+        total += (26 + 7 + 22) * sc + text_width (cr, names[i]);
+    ls = sc * MIN (1.0, (width - f.x0 - 8 * sc) / total);
+    font (cr, 12 * ls, FALSE);
+    lx = f.x0;
+    ly = round (78 * sc);
+    for (i = 0; i < 5; i++) {
+      gdouble sw = 26 * ls, y = ly - 4 * sc;
+
+      if (!names[i])
+        continue;
+      switch (i) {
+        case 0:
+        case 1:
+          set_rgb (cr, i == 0 ? &C_MOMENTARY : &C_SHORTTERM);
+          cairo_set_line_width (cr, (i == 0 ? 1.5 : 2.2) * sc);
+          cairo_move_to (cr, lx, y);
+          cairo_line_to (cr, lx + sw, y);
+          cairo_stroke (cr);
+          break;
+        case 2:{
+          gdouble dash[2] = { 9 * ls, 5 * ls };
+
+          set_rgb (cr, &C_INTEGRATED);
+          cairo_set_line_width (cr, 2.0 * sc);
+          cairo_set_dash (cr, dash, 2, 0);
+          cairo_move_to (cr, lx, y);
+          cairo_line_to (cr, lx + sw, y);
+          cairo_stroke (cr);
+          cairo_set_dash (cr, NULL, 0, 0);
+          break;
+        }
+        case 3:
+          cairo_set_source_rgba (cr, C_TARGET.r, C_TARGET.g, C_TARGET.b,
+              0.3);
+          cairo_rectangle (cr, lx, y - 6 * sc, sw, 12 * sc);
+          cairo_fill (cr);
+          break;
+        default:
+          set_rgb (cr, &C_OVER);
+          cairo_set_line_width (cr, MAX (1.0, 1.5 * sc));
+          for (t = 0; t < 4; t++) {
+            cairo_move_to (cr, round (lx + (4 + t * 6) * ls) + 0.5,
+                y - 7 * sc);
+            cairo_line_to (cr, round (lx + (4 + t * 6) * ls) + 0.5,
+                y + 6 * sc);
+          }
+          cairo_stroke (cr);
+          break;
+      }
+      set_rgb (cr, &C_TEXT);
+      text (cr, lx + sw + 7 * ls, ly, 0, names[i]);
+      lx += sw + 7 * ls + text_width (cr, names[i]) + 22 * ls;
+    }
+    for (i = 0; i < 5; i++)
+      g_free (names[i]);
   }
 }
 

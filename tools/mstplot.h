@@ -30,8 +30,8 @@ G_BEGIN_DECLS
 
 #define MST_PLOT_DEFAULT_WIDTH 1200
 #define MST_PLOT_DEFAULT_HEIGHT 600
-#define MST_PLOT_MIN_WIDTH 400
-#define MST_PLOT_MIN_HEIGHT 250
+#define MST_PLOT_MIN_WIDTH 600
+#define MST_PLOT_MIN_HEIGHT 300
 #define MST_PLOT_MAX_WIDTH 8000
 #define MST_PLOT_MAX_HEIGHT 4000
 /* Meter message interval while plotting: one loudness point per 100 ms. */
