@@ -383,6 +383,13 @@ y_of (const Frame * f, gdouble lufs)
   return f->y1 - (f->y1 - f->y0) * (lufs - f->l_lo) / (f->l_hi - f->l_lo);
 }
 
+/* y of a horizontal line round (sc) pixels wide on whole pixels. */
+static gdouble
+crisp (gdouble y, gdouble sc)
+{
+  return ((gint) round (sc) & 1) ? floor (y) + 0.5 : round (y);
+}
+
 /* A number as fmt ("%.1f": one conversion only) with a typographic
  * minus (U+2212). */
 static gchar *
@@ -540,6 +547,8 @@ draw (MstPlot * p, const MstPlotInfo * info, cairo_t * cr, gint width,
   }
   if (tg) {
     hi = MAX (hi, tg->integrated_lufs + tg->tolerance_lu);
+    if (isfinite (tg->max_shortterm_lufs))
+      hi = MAX (hi, tg->max_shortterm_lufs);
     lo = MIN (lo, tg->integrated_lufs - tg->tolerance_lu);
   }
   if (!isfinite (hi))
@@ -638,11 +647,26 @@ draw (MstPlot * p, const MstPlotInfo * info, cairo_t * cr, gint width,
     cairo_set_source_rgba (cr, C_TARGET.r, C_TARGET.g, C_TARGET.b, 0.16);
     cairo_rectangle (cr, f.x0, ya, f.x1 - f.x0, yb - ya);
     cairo_fill (cr);
-    cairo_set_source_rgba (cr, C_TARGET.r, C_TARGET.g, C_TARGET.b, 0.8);
-    cairo_set_line_width (cr, 1.0 * sc);
-    cairo_move_to (cr, f.x0, y_of (&f, tg->integrated_lufs));
-    cairo_line_to (cr, f.x1, y_of (&f, tg->integrated_lufs));
+    /* lines on pixel centres: crisp at any scale */
+    set_rgb (cr, &C_TARGET);
+    cairo_set_line_width (cr, round (sc));
+    cairo_move_to (cr, f.x0, crisp (y_of (&f, tg->integrated_lufs), sc));
+    cairo_line_to (cr, f.x1, crisp (y_of (&f, tg->integrated_lufs), sc));
     cairo_stroke (cr);
+    /* the maximum short-term loudness of targets that have one (EBU
+     * R 128 s1), dotted */
+    if (isfinite (tg->max_shortterm_lufs)) {
+      gdouble dash[2] = { 2 * round (sc), 4 * round (sc) };
+
+      cairo_set_line_width (cr, round (sc));
+      cairo_set_dash (cr, dash, 2, 0);
+      cairo_move_to (cr, f.x0, crisp (y_of (&f, tg->max_shortterm_lufs),
+              sc));
+      cairo_line_to (cr, f.x1, crisp (y_of (&f, tg->max_shortterm_lufs),
+              sc));
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+    }
   }
   set_rgb (cr, &C_MOMENTARY);
   cairo_set_line_width (cr, 1.0 * sc);
@@ -688,6 +712,19 @@ draw (MstPlot * p, const MstPlotInfo * info, cairo_t * cr, gint width,
       text (cr, f.x1 + 6 * sc, yt + 4 * sc, 0, s);
       g_free (s);
       g_free (a);
+    }
+    if (tg && isfinite (tg->max_shortterm_lufs)) {
+      gdouble ys = y_of (&f, tg->max_shortterm_lufs);
+
+      if (fabs (ys - yt) >= 12 * sc && (!isfinite (yi) ||
+              fabs (ys - yi) >= 12 * sc)) {
+        set_rgb (cr, &C_TARGET);
+        a = num ("%.1f", tg->max_shortterm_lufs);
+        s = g_strconcat ("S \xe2\x89\xa4 ", a, NULL);
+        text (cr, f.x1 + 6 * sc, ys + 4 * sc, 0, s);
+        g_free (s);
+        g_free (a);
+      }
     }
     if (isfinite (yi)) {
       set_rgb (cr, &C_INTEGRATED);
@@ -746,8 +783,16 @@ draw (MstPlot * p, const MstPlotInfo * info, cairo_t * cr, gint width,
     }
     if (tg) {
       a = num ("%.1f", tg->integrated_lufs);
-      names[3] = g_strdup_printf ("Target %s %s \xc2\xb1 %.1f LU", tg->name,
-          a, tg->tolerance_lu);
+      if (isfinite (tg->max_shortterm_lufs)) {
+        gchar *m = num ("%.1f", tg->max_shortterm_lufs);
+
+        names[3] = g_strdup_printf ("Target %s %s \xc2\xb1 %.1f LU, "
+            "short-term \xe2\x89\xa4 %s", tg->name, a, tg->tolerance_lu, m);
+        g_free (m);
+      } else {
+        names[3] = g_strdup_printf ("Target %s %s \xc2\xb1 %.1f LU",
+            tg->name, a, tg->tolerance_lu);
+      }
       g_free (a);
     }
     a = num ("%.1f", p->ceiling_db);

@@ -13,7 +13,9 @@
 #   plot      `analyze --plot`: a valid PNG of the default and of a
 #             --plot-size size; the lines are drawn; the short-term line
 #             lies above the target band for a loud file and below it for
-#             a quiet one; overs (true peak above the target's ceiling) are
+#             a quiet one; a target's maximum short-term loudness (R 128
+#             s1) is a second line; overs (true peak above the target's
+#             ceiling) are
 #             marked only where the signal is hot; the text and JSON
 #             reports name the plot; `master --plot` and `demo` write the
 #             plot of the output; bad options exit 2, an unwritable path 7
@@ -37,6 +39,7 @@ C_MOMENTARY = (0x6b, 0xae, 0xd6)
 C_SHORTTERM = (0x08, 0x30, 0x6b)
 C_INTEGRATED = (0xe6, 0x55, 0x0d)
 C_OVER = (0xd6, 0x27, 0x28)
+C_TARGET = (0x1b, 0x9e, 0x77)
 # the band: 16 % of #1b9e77 over white
 C_BAND = tuple(round(255 * 0.84 + c * 0.16) for c in (0x1b, 0x9e, 0x77))
 
@@ -197,6 +200,23 @@ def case_plot(tmp):
            'the band')
         ok(where['quiet'][0] > where['quiet'][2], 'quiet (about -40 LUFS): line '
            'below the band')
+
+    # EBU R 128 s1 has a maximum short-term loudness: a second green line
+    # (dotted) besides the target's
+    groups = {}
+    for target in ('ebu-r128', 'ebu-r128-s1'):
+        p = os.path.join(tmp, target + '.png')
+        run('analyze', '--demo', '-q', '--no-checklist', '--plot', p,
+            '--target', target)
+        w, h, px = read_png(p)
+        _, _, x0, x1 = strip_overs(px)
+        green = mask(px[:, x0 + 1:x1], C_TARGET, 10).sum(axis=1) > 20
+        rows = np.nonzero(green)[0]
+        groups[target] = int(np.sum(np.diff(rows) > 2) + 1) if len(rows) \
+            else 0
+    ok(groups == {'ebu-r128': 1, 'ebu-r128-s1': 2}, 'green lines: the '
+       'target, and for R 128 s1 also its maximum short-term loudness (%s)'
+       % groups)
 
     # overs: -12 dBFS for 10 s, then -0.2 dBFS (true peak > -1 dBTP) for
     # 10 s: red ticks in the strip, only in the right half
