@@ -98,6 +98,32 @@ SFX (ingest) (MstLimiter * lim, const SAMPLE * in, size_t n)
   return bad;
 }
 
+/* The band limit on the n frames of lim->clean, in place, and their
+ * planar copy. */
+static void
+SFX (band_limit) (MstLimiter * lim, size_t n)
+{
+  const unsigned C = lim->channels, H = lim->bl_len - 1;
+  SAMPLE *clean = (SAMPLE *) lim->clean;
+  double *out = (double *) lim->delayed;        /* scratch */
+  size_t i;
+  unsigned c;
+
+  for (c = 0; c < C; c++) {
+    double *w = lim->bl_hist + (size_t) c * (H + CHUNK);
+    float *pl = lim->planar + (size_t) c * CHUNK;
+
+    for (i = 0; i < n; i++)
+      w[H + i] = (double) clean[i * C + c];
+    band_limit_run (lim, w, out, n);
+    for (i = 0; i < n; i++) {
+      clean[i * C + c] = (SAMPLE) out[i];
+      pl[i] = (float) out[i];
+    }
+    memmove (w, w + n, sizeof (double) * H);
+  }
+}
+
 static void
 SFX (output) (MstLimiter * lim, int64_t feed0, SAMPLE * out, size_t n)
 {
@@ -292,19 +318,26 @@ SFX (mst_limiter_process) (MstLimiter * lim, const SAMPLE * in, SAMPLE * out,
     unsigned c;
 
     bad += SFX (ingest) (lim, in, n);
+    if (lim->bl_on)
+      SFX (band_limit) (lim, n);
     for (c = 0; c < C; c++) {
       const float *pl = lim->planar + (size_t) c * CHUNK;
       float *e = lim->env + (size_t) c * CHUNK;
-      float *em = lim->env_m + (size_t) c * (lim->d_m + CHUNK);
       size_t i;
+      unsigned k;
 
-      /* the envelope is the larger of the two interpolators' readings,
-       * the meter's delayed by d_m to line up with the detector's */
+      /* the envelope is the largest of the interpolators' readings, the
+       * meters' delayed by d_m to line up with the detector's */
       mst_true_peak_process_env (lim->tp, c, pl, e, n, floor_);
-      mst_true_peak_process_env (lim->tpm, c, pl, em + lim->d_m, n, floor_);
-      for (i = 0; i < n; i++)
-        e[i] = em[i] > e[i] ? em[i] : e[i];
-      memmove (em, em + n, sizeof (float) * lim->d_m);
+      for (k = 0; k < N_METERS; k++) {
+        float *em = lim->env_m[k] + (size_t) c * (lim->d_m[k] + CHUNK);
+
+        mst_true_peak_process_env (lim->tpm[k], c, pl, em + lim->d_m[k], n,
+            floor_);
+        for (i = 0; i < n; i++)
+          e[i] = em[i] > e[i] ? em[i] : e[i];
+        memmove (em, em + n, sizeof (float) * lim->d_m[k]);
+      }
     }
     if (lim->det_scale != 1.0f) {
       size_t i;

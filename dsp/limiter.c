@@ -75,6 +75,13 @@
 #define CORR_TAPS 64
 /* Input-gain changes ramp over this time. */
 #define GAIN_RAMP_MS 20.0
+/* The meters whose interpolators the detector replicates. */
+#define N_METERS 2
+/* The band limit: Kaiser-windowed sinc low-pass, cut-off (-6 dB)
+ * BL_CUTOFF * rate, BL_TAPS taps, window beta BL_BETA. */
+#define BL_CUTOFF 0.465
+#define BL_TAPS 81
+#define BL_BETA 7.0
 
 typedef struct
 {
@@ -106,11 +113,18 @@ struct MstLimiter
 
   /* state */
   MstTruePeak *tp;              /* detector: long flat interpolator */
-  MstTruePeak *tpm;             /* the meter's interpolator (16 taps) */
-  unsigned d_m;                 /* tp latency - tpm latency, samples */
-  float *env_m;                 /* channels x (d_m + CHUNK): tpm envelope,
+  /* the meters' interpolators: [0] the project's meter (16 taps), [1]
+   * libebur128's (see truepeak.h) */
+  MstTruePeak *tpm[N_METERS];
+  unsigned d_m[N_METERS];       /* tp latency - tpm latency, samples */
+  float *env_m[N_METERS];       /* channels x (d_m + CHUNK): tpm envelope,
                                  * the last d_m values of the previous
                                  * chunk first */
+  /* band limit: linear-phase low-pass in front of everything */
+  int bl_on, bl_req;            /* in use; requested (at reset) */
+  unsigned bl_len, bl_d;        /* taps (odd), delay (bl_len - 1) / 2 */
+  double *bl_coef;              /* bl_len */
+  double *bl_hist;              /* channels x (bl_len - 1 + CHUNK) */
   MstEnvelope *rel;             /* S per group: release to 1, per block */
   MstDelayLine *delay_f32;      /* the audio, latency frames, F32 */
   MstDelayLine *delay_f64;      /* the same for F64 */
@@ -172,6 +186,29 @@ pow2_at_least (size_t n)
   return p;
 }
 
+/* The band limit's filter: Kaiser-windowed sinc, cut-off (-6 dB) at
+ * cutoff * rate, unit DC gain. */
+static void
+band_limit_design (double *h, unsigned taps, double cutoff,
+    double beta)
+{
+  const double mid = (taps - 1) / 2.0, i0b = mst_bessel_i0 (beta);
+  double sum = 0.0;
+  unsigned k;
+
+  for (k = 0; k < taps; k++) {
+    double n = k - mid, r = n / mid;
+    double w = mst_bessel_i0 (beta * sqrt (fmax (0.0, 1.0 - r * r))) / i0b;
+    double s = n == 0.0 ? 2.0 * cutoff
+        : sin (2.0 * MST_PI * cutoff * n) / (MST_PI * n);
+
+    h[k] = s * w;
+    sum += h[k];
+  }
+  for (k = 0; k < taps; k++)
+    h[k] /= sum;
+}
+
 static void
 group_reset (MstLimiter * lim, Group * g)
 {
@@ -193,9 +230,14 @@ mst_limiter_reset (MstLimiter * lim)
   unsigned c, i;
 
   mst_true_peak_reset (lim->tp);
-  mst_true_peak_reset (lim->tpm);
-  memset (lim->env_m, 0, sizeof (float) * (lim->d_m + CHUNK)
+  for (i = 0; i < N_METERS; i++) {
+    mst_true_peak_reset (lim->tpm[i]);
+    memset (lim->env_m[i], 0, sizeof (float) * (lim->d_m[i] + CHUNK)
+        * lim->channels);
+  }
+  memset (lim->bl_hist, 0, sizeof (double) * (lim->bl_len - 1 + CHUNK)
       * lim->channels);
+  lim->bl_on = lim->bl_req;
   mst_envelope_reset (lim->rel, 1.0);
   mst_delay_line_reset (lim->delay_f32);
   mst_delay_line_reset (lim->delay_f64);
@@ -218,7 +260,8 @@ mst_limiter_reset (MstLimiter * lim)
     lim->cceil[i] = (float) lim->ceiling;
   lim->corr_frames = 0;
   lim->corr_on = lim->corr_req;
-  lim->latency = lim->d_tp + lim->dq + (lim->corr_on ? lim->L2 : 0);
+  lim->latency = lim->d_tp + lim->dq + (lim->corr_on ? lim->L2 : 0)
+      + (lim->bl_on ? lim->bl_d : 0);
   for (i = 0; i < lim->gsize; i++) {
     lim->ceil_ring[i] = (float) lim->ceiling;
     lim->gl[i] = 1.0f;
@@ -254,14 +297,30 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
   lim->factor = oversampling;
   lim->tp = mst_true_peak_new_taps (channels, oversampling,
       MST_LIMITER_DETECTOR_TAPS);
-  lim->tpm = mst_true_peak_new (channels, oversampling);
-  if (!lim->tp || !lim->tpm)
+  lim->tpm[0] = mst_true_peak_new (channels, oversampling);
+  lim->tpm[1] = mst_true_peak_new_ebur128 (channels, rate);
+  if (!lim->tp)
     goto fail;
-  lim->d_m = mst_true_peak_latency (lim->tp)
-      - mst_true_peak_latency (lim->tpm);
-  lim->env_m = malloc (sizeof (float) * (lim->d_m + CHUNK) * channels);
-  if (!lim->env_m)
+  for (c = 0; c < N_METERS; c++) {
+    if (!lim->tpm[c])
+      goto fail;
+    lim->d_m[c] = mst_true_peak_latency (lim->tp)
+        - mst_true_peak_latency (lim->tpm[c]);
+    lim->env_m[c] = malloc (sizeof (float) * (lim->d_m[c] + CHUNK)
+        * channels);
+    if (!lim->env_m[c])
+      goto fail;
+  }
+  /* the band limit */
+  lim->bl_len = BL_TAPS;
+  lim->bl_d = (BL_TAPS - 1) / 2;
+  lim->bl_coef = malloc (sizeof (double) * BL_TAPS);
+  lim->bl_hist = malloc (sizeof (double) * (BL_TAPS - 1 + CHUNK)
+      * channels);
+  if (!lim->bl_coef || !lim->bl_hist)
     goto fail;
+  band_limit_design (lim->bl_coef, BL_TAPS, BL_CUTOFF, BL_BETA);
+  lim->bl_req = 0;
 
   /* geometry: the look-ahead is split into about 11 blocks (8 of attack
    * ramp), blocks of at most MAX_BLOCK samples */
@@ -385,8 +444,12 @@ mst_limiter_free (MstLimiter * lim)
   if (!lim)
     return;
   mst_true_peak_free (lim->tp);
-  mst_true_peak_free (lim->tpm);
-  free (lim->env_m);
+  for (c = 0; c < N_METERS; c++) {
+    mst_true_peak_free (lim->tpm[c]);
+    free (lim->env_m[c]);
+  }
+  free (lim->bl_coef);
+  free (lim->bl_hist);
   mst_envelope_free (lim->rel);
   mst_delay_line_free (lim->delay_f32);
   mst_delay_line_free (lim->delay_f64);
@@ -528,6 +591,20 @@ mst_limiter_set_correction (MstLimiter * lim, int on)
   lim->corr_req = on != 0;
   if (lim->feed == 0 && lim->corr_on != lim->corr_req)
     mst_limiter_reset (lim);
+}
+
+void
+mst_limiter_set_band_limit (MstLimiter * lim, int on)
+{
+  lim->bl_req = on != 0;
+  if (lim->feed == 0 && lim->bl_on != lim->bl_req)
+    mst_limiter_reset (lim);
+}
+
+int
+mst_limiter_band_limit (const MstLimiter * lim)
+{
+  return lim->bl_req;
 }
 
 uint64_t
@@ -797,6 +874,26 @@ static inline void
 apply_each_f64 (double *o, const double *s, const float *g, size_t n)
 {
   truepeaklimiter_orc_apply_gain_f64_1ch (o, s, g, (int) n);
+}
+
+/* The band limit on one channel: w holds bl_len - 1 samples of history
+ * followed by n new ones; out[i * stride] gets the filtered sample i. */
+static void
+band_limit_run (const MstLimiter * lim, const double *restrict w,
+    double *restrict out, size_t n)
+{
+  const double *h = lim->bl_coef;
+  const unsigned L = lim->bl_len;
+  size_t i;
+  unsigned k;
+
+  for (i = 0; i < n; i++) {
+    double acc = 0.0;
+
+    for (k = 0; k < L; k++)
+      acc += h[k] * w[i + k];
+    out[i] = acc;
+  }
 }
 
 /* Per-format bodies (ingest, output, process), stamped from one template

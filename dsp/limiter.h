@@ -146,6 +146,11 @@ uint64_t mst_limiter_safety_clips (const MstLimiter * lim);
  * effect at once if nothing was processed since new/reset, else at the
  * next reset. */
 void mst_limiter_set_correction (MstLimiter * lim, int on);
+/* on != 0 (default): a band limit in front of the limiter (see top).
+ * Changes the latency: takes effect at once if nothing was processed
+ * since new/reset, else at the next reset. */
+void mst_limiter_set_band_limit (MstLimiter * lim, int on);
+int mst_limiter_band_limit (const MstLimiter * lim);
 /* Output frames the correction stage reduced since new/reset. */
 uint64_t mst_limiter_corrections (const MstLimiter * lim);
 /* Non-finite input samples replaced by 0 since new/reset. */

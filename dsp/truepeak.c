@@ -55,28 +55,17 @@ struct MstTruePeak
   double g_level, g_diff, g_l1; /* bound gains (see top) */
 };
 
-/* Zeroth-order modified Bessel function of the first kind (series). */
-static double
-bessel_i0 (double x)
-{
-  double sum = 1.0, term = 1.0, q = x * x / 4.0;
-  int k;
-
-  for (k = 1; k < 64; k++) {
-    term *= q / ((double) k * (double) k);
-    sum += term;
-    if (term < sum * 1e-17)
-      break;
-  }
-  return sum;
-}
-
+/* Stores the prototype filter proto[0 .. len-1] (the interpolator for
+ * the zero-stuffed input at factor F, centred on len / 2 with len - 1 a
+ * multiple of F) as T taps per phase, centred on tap T / 2, and computes
+ * the bound gains.  normalise: scale every phase to unit DC gain. */
 static void
-design (MstTruePeak * tp)
+set_filter (MstTruePeak * tp, const double *proto, unsigned len,
+    int normalise)
 {
   const unsigned F = tp->factor, TAPS = tp->taps;
-  const unsigned N = F * TAPS;  /* filter length N + 1, centre N / 2 */
-  double i0b = bessel_i0 (KAISER_BETA);
+  /* prototype index k sits at tap t = (k + shift) / F */
+  const int shift = (int) (F * TAPS / 2) - (int) (len / 2);
   double h[MAX_TAPS];
   unsigned p, t, j;
   int a;
@@ -89,24 +78,23 @@ design (MstTruePeak * tp)
     double dc = 0.0, l1 = 0.0, best = INFINITY;
 
     for (t = 0; t < TAPS; t++) {
-      unsigned k = p + F * t;
-      double n = (double) k - (double) N / 2.0;
-      double r = 2.0 * (double) k / (double) N - 1.0;
-      double w = bessel_i0 (KAISER_BETA * sqrt (fmax (0.0, 1.0 - r * r)))
-          / i0b;
-      double s = n == 0.0 ? 1.0 : sin (MST_PI * n / F) / (MST_PI * n / F);
+      int k = (int) (p + F * t) - shift;
 
-      h[t] = s * w;
+      h[t] = k >= 0 && k < (int) len ? proto[k] : 0.0;
       dc += h[t];
     }
     for (t = 0; t < TAPS; t++) {
-      h[t] /= dc;
+      if (normalise)
+        h[t] /= dc;
       l1 += fabs (h[t]);
       /* stored reversed: w[i + j] is x[n - (TAPS - 1 - j)] */
       tp->coef[(p - 1) * TAPS + (TAPS - 1 - t)] = (float) h[t];
     }
+    if (normalise)
+      dc = 1.0;
 
-    /* difference bound around the best anchor a (taps indexed by t) */
+    /* y = S x[a] + sum_j c_j (x[j] - x[j-1]) around the best anchor a
+     * (taps indexed by t, S = dc): the difference bound */
     for (a = 0; a < (int) TAPS; a++) {
       double sum = 0.0;
 
@@ -126,10 +114,33 @@ design (MstTruePeak * tp)
         best = sum;
     }
     /* coefficients are rounded to float: allow for it */
-    tp->g_level = fmax (tp->g_level, 1.0 + 1e-6);
+    tp->g_level = fmax (tp->g_level, fabs (dc) * (1.0 + 1e-6));
     tp->g_diff = fmax (tp->g_diff, best * (1.0 + 1e-6));
     tp->g_l1 = fmax (tp->g_l1, l1 * (1.0 + 1e-6));
   }
+}
+
+/* The project's design: sinc with its cut-off at the input Nyquist
+ * frequency, Kaiser window, F * T + 1 taps, phases normalised. */
+static void
+design (MstTruePeak * tp)
+{
+  const unsigned F = tp->factor, TAPS = tp->taps;
+  const unsigned N = F * TAPS;  /* filter length N + 1, centre N / 2 */
+  double i0b = mst_bessel_i0 (KAISER_BETA);
+  double h[MAX_TAPS * MST_TRUE_PEAK_MAX_FACTOR + 1];
+  unsigned k;
+
+  for (k = 0; k <= N; k++) {
+    double n = (double) k - (double) N / 2.0;
+    double r = 2.0 * (double) k / (double) N - 1.0;
+    double w = mst_bessel_i0 (KAISER_BETA * sqrt (fmax (0.0, 1.0 - r * r)))
+        / i0b;
+    double s = n == 0.0 ? 1.0 : sin (MST_PI * n / F) / (MST_PI * n / F);
+
+    h[k] = s * w;
+  }
+  set_filter (tp, h, N + 1, 1);
 }
 
 MstTruePeak *
@@ -163,6 +174,32 @@ mst_true_peak_new_taps (unsigned channels, unsigned factor, unsigned taps)
     return NULL;
   }
   design (tp);
+  return tp;
+}
+
+/* libebur128's interpolator (ebur128.c, interp_create (49, factor)):
+ * a 49-tap sinc with its cut-off at the input Nyquist frequency, Hann
+ * window, coefficients not normalised; factor 4 below 96 kHz, 2 below
+ * 192 kHz, none (sample peak) above. */
+MstTruePeak *
+mst_true_peak_new_ebur128 (unsigned channels, unsigned rate)
+{
+  const unsigned F = rate < 96000 ? 4 : (rate < 192000 ? 2 : 1);
+  /* F = 4: 13 taps per phase, F = 2: 24 (phase 0 is the identity) */
+  MstTruePeak *tp = mst_true_peak_new_taps (channels, F, F == 2 ? 24 : 16);
+  double h[49];
+  unsigned j;
+
+  if (!tp || F == 1)
+    return tp;
+  for (j = 0; j < 49; j++) {
+    double m = (double) j - 24.0;
+    double c = m == 0.0 ? 1.0 : sin (m * MST_PI / F) / (m * MST_PI / F);
+
+    c *= 0.5 * (1.0 - cos (2.0 * MST_PI * j / 48.0));
+    h[j] = fabs (c) > 1e-6 ? c : 0.0;   /* as it drops near-zero taps */
+  }
+  set_filter (tp, h, 49, 0);
   return tp;
 }
 

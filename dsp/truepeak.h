@@ -37,6 +37,10 @@ MstTruePeak *mst_true_peak_new (unsigned channels, unsigned factor);
  * limiter's detector uses 48, see limiter.h); latency taps / 2. */
 MstTruePeak *mst_true_peak_new_taps (unsigned channels, unsigned factor,
     unsigned taps);
+/* An interpolator with libebur128's filter at `rate` (its factor: 4 below
+ * 96 kHz, 2 below 192 kHz, 1 above), for detectors that must bound what
+ * that meter reads; latency as any other. */
+MstTruePeak *mst_true_peak_new_ebur128 (unsigned channels, unsigned rate);
 void mst_true_peak_free (MstTruePeak * tp);
 /* Clears the filter history (as if preceded by digital silence). */
 void mst_true_peak_reset (MstTruePeak * tp);

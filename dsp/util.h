@@ -73,6 +73,23 @@ mst_one_pole_coef (double time_ms, double rate, double step)
   return 1.0 - exp (-step * 1000.0 / (time_ms * rate));
 }
 
+/* Zeroth-order modified Bessel function of the first kind (series), for
+ * Kaiser windows. */
+static inline double
+mst_bessel_i0 (double x)
+{
+  double sum = 1.0, term = 1.0, q = x * x / 4.0;
+  int k;
+
+  for (k = 1; k < 64; k++) {
+    term *= q / ((double) k * (double) k);
+    sum += term;
+    if (term < sum * 1e-17)
+      break;
+  }
+  return sum;
+}
+
 static inline double
 mst_flush_denormal (double x)
 {

@@ -23,7 +23,9 @@
  * a level envelope); at 44.1, 48 and 96 kHz, mono, stereo and 5.1 (taken
  * in turn), oversampling 4 (the default) and 8.
  *
- * MST_LIMITER_METERS_REPORT=1 in the environment prints every reading.
+ * MST_LIMITER_METERS_REPORT=1 in the environment prints every reading;
+ * MST_LIMITER_METERS_KINDS=037 runs only those signals (their indices)
+ * and skips the other checks (for experiments).
  *
  * Known failures, reported as TAP "# TODO" (they print but do not fail the
  * suite until the limiter meets them; the project's meter is a hard
@@ -369,8 +371,12 @@ main (void)
   int run = 0, kind;
   size_t ri, fi, gi;
 
-  check_judges ();
-  check_correction ();
+  const char *only = getenv ("MST_LIMITER_METERS_KINDS");
+
+  if (!only) {
+    check_judges ();
+    check_correction ();
+  }
   mts_rng_seed (&rng, 7);
   for (kind = 0; kind < N_SIGNALS; kind++)
     for (ri = 0; ri < 3; ri++)
@@ -384,6 +390,10 @@ main (void)
           char what[160];
 
           make_signal (kind, x, n, C, rate);
+          if (only && !strchr (only, '0' + kind)) {
+            free (x);
+            continue;
+          }
           fade (x, n, C, rate);
           y = limit (x, n, C, rate, factors[fi], gains[gi], run % 2, &clips);
           judge (y, n, C, rate, &r);
