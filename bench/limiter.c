@@ -1,7 +1,7 @@
 /* gst-mastering — true-peak limiter core benchmark and output analyser
  *
  *   ./build/bench/limiter [--seconds 600] [--repeat 3] [--oversampling 4]
- *       [--gain 6] [--ceiling -1] [--lookahead 5]
+ *       [--gain 6] [--ceiling -1] [--lookahead 5] [--band-limit 0|1]
  *     Times the DSP core (dsp/limiter.h) directly, without a pipeline, on
  *     the benchmark "music" signal (bench/benchsignal.h, 48 kHz stereo)
  *     driven `gain` dB into the ceiling, best of `repeat`, and prints the
@@ -218,6 +218,7 @@ int
 main (int argc, char **argv)
 {
   double seconds = 600, gain = 6.0, ceiling = -1.0, lookahead = 5.0;
+  int band_limit = 0;
   unsigned repeat = 3, os = 4, rate = 48000, C = 2, r;
   int analyze_mode = 0, i, first_file = 0;
   size_t n;
@@ -241,12 +242,15 @@ main (int argc, char **argv)
       ceiling = atof (argv[++i]);
     else if (!strcmp (argv[i], "--lookahead") && i + 1 < argc)
       lookahead = atof (argv[++i]);
+    else if (!strcmp (argv[i], "--band-limit") && i + 1 < argc)
+      band_limit = atoi (argv[++i]);
     else if (argv[i][0] != '-' && analyze_mode) {
       first_file = i;
       break;
     } else {
       fprintf (stderr, "usage: limiter [--seconds S] [--repeat N] "
-          "[--oversampling F] [--gain DB] [--ceiling DB] [--lookahead MS]"
+          "[--oversampling F] [--gain DB] [--ceiling DB] [--lookahead MS] "
+          "[--band-limit 0|1]"
           "\n       limiter --analyze [--ceiling DB] FILE.wav...\n");
       return 2;
     }
@@ -293,6 +297,7 @@ main (int argc, char **argv)
     fprintf (stderr, "limiter: cannot create the limiter\n");
     return 1;
   }
+  mst_limiter_set_band_limit (lim, band_limit);
   mst_limiter_set_ceiling (lim, ceiling);
   mst_limiter_set_input_gain (lim, gain);
 

@@ -98,29 +98,72 @@ SFX (ingest) (MstLimiter * lim, const SAMPLE * in, size_t n)
   return bad;
 }
 
-/* The band limit on the n frames of lim->clean, in place, and their
- * planar copy. */
+/* The band limit: lim->lclean gets L, the band-limited n frames of
+ * lim->clean (x, kept), the planar scratch L too (float, for the
+ * detectors), lim->xplanar x delayed to line up with L. */
 static void
 SFX (band_limit) (MstLimiter * lim, size_t n)
 {
   const unsigned C = lim->channels, H = lim->bl_len - 1;
-  SAMPLE *clean = (SAMPLE *) lim->clean;
+  const SAMPLE *clean = (const SAMPLE *) lim->clean;
+  SAMPLE *lclean = (SAMPLE *) lim->lclean;
   double *out = (double *) lim->delayed;        /* scratch */
+  const unsigned D = lim->bl_d;
   size_t i;
   unsigned c;
 
   for (c = 0; c < C; c++) {
     double *w = lim->bl_hist + (size_t) c * (H + CHUNK);
     float *pl = lim->planar + (size_t) c * CHUNK;
+    float *xp = lim->xplanar + (size_t) c * CHUNK;
 
     for (i = 0; i < n; i++)
       w[H + i] = (double) clean[i * C + c];
-    band_limit_run (lim, w, out, n);
+    band_limit_run (lim->bl_coef, lim->bl_len, w, out, n);
     for (i = 0; i < n; i++) {
-      clean[i * C + c] = (SAMPLE) out[i];
+      lclean[i * C + c] = (SAMPLE) out[i];
       pl[i] = (float) out[i];
+      xp[i] = (float) w[i + D];
     }
     memmove (w, w + n, sizeof (double) * H);
+  }
+}
+
+/* out = g (L + v (x - L)) for aligned frames a0 ..: v is the x/L track
+ * (linear between knots) and 0 where g <= BL_G0, rising to it at g = 1;
+ * v = 1 and g = 1: out = x exactly.  Gains per frame (linked) or per
+ * sample. */
+static void
+SFX (apply_bl) (MstLimiter * lim, int64_t a0, SAMPLE * out,
+    const SAMPLE * x, const SAMPLE * l, size_t n)
+{
+  const unsigned C = lim->channels;
+  const float *g = lim->gain;
+  size_t i;
+  unsigned c;
+
+  for (i = 0; i < n; i++) {
+    const int64_t a = a0 + (int64_t) i;
+    const int64_t b = block_of (lim, a);
+    const float t = (float) (a - b * (int64_t) lim->B) / lim->B;
+
+    for (c = 0; c < C; c++) {
+      const size_t k = i * C + c;
+      const float gk = g[lim->out_linked ? i : k];
+      const SAMPLE xs = x[k], ls = l[k];
+      const float *vk = lim->grp[c].vk;
+      const float v0 = vk[b & lim->gmask], v1 = vk[(b + 1) & lim->gmask];
+      const float vt = v0 == v1 ? v0 : v0 + (v1 - v0) * t;
+      float v = gk >= 1.0f ? 1.0f
+          : (gk - (float) BL_G0) * (float) (1.0 / (1.0 - BL_G0));
+
+      v = v > 0.0f ? v : 0.0f;
+      v = v < vt ? v : vt;
+      if (v >= 1.0f)
+        out[k] = xs * (SAMPLE) gk;
+      else
+        out[k] = (SAMPLE) gk * (ls + (SAMPLE) v * (xs - ls));
+    }
   }
 }
 
@@ -171,8 +214,17 @@ SFX (output) (MstLimiter * lim, int64_t feed0, SAMPLE * out, size_t n)
   }
 
   /* 2: the audio, delayed by the latency, times the gain */
-  SFX (mst_delay_line_process) (SFX (lim->delay), clean, delayed, n);
-  SFX (apply) (lim, out, delayed, lim->gain, n);
+  if (lim->bl_on) {
+    SAMPLE *ld = (SAMPLE *) lim->ldelayed;
+
+    SFX (mst_delay_line_process) (SFX (lim->delayx), clean, delayed, n);
+    SFX (mst_delay_line_process) (SFX (lim->delay),
+        (const SAMPLE *) lim->lclean, ld, n);
+    SFX (apply_bl) (lim, feed0 - (int64_t) lim->dq, out, delayed, ld, n);
+  } else {
+    SFX (mst_delay_line_process) (SFX (lim->delay), clean, delayed, n);
+    SFX (apply) (lim, out, delayed, lim->gain, n);
+  }
 
   /* 3: safety stage, per block (each has its own ceiling) */
   peak = SFX (peak) (out, n * C);
@@ -315,30 +367,15 @@ SFX (mst_limiter_process) (MstLimiter * lim, const SAMPLE * in, SAMPLE * out,
     size_t n = n_frames < CHUNK ? n_frames : CHUNK;
     float floor_ = (float) (lim->ceiling * MARGIN);
     int64_t feed0 = lim->feed;
-    unsigned c;
 
     bad += SFX (ingest) (lim, in, n);
     if (lim->bl_on)
       SFX (band_limit) (lim, n);
-    for (c = 0; c < C; c++) {
-      const float *pl = lim->planar + (size_t) c * CHUNK;
-      float *e = lim->env + (size_t) c * CHUNK;
-      size_t i;
-      unsigned k;
-
-      /* the envelope is the largest of the interpolators' readings, the
-       * meters' delayed by d_m to line up with the detector's */
-      mst_true_peak_process_env (lim->tp, c, pl, e, n, floor_);
-      for (k = 0; k < N_METERS; k++) {
-        float *em = lim->env_m[k] + (size_t) c * (lim->d_m[k] + CHUNK);
-
-        mst_true_peak_process_env (lim->tpm[k], c, pl, em + lim->d_m[k], n,
-            floor_);
-        for (i = 0; i < n; i++)
-          e[i] = em[i] > e[i] ? em[i] : e[i];
-        memmove (em, em + n, sizeof (float) * lim->d_m[k]);
-      }
-    }
+    det_run (lim, &lim->det[0], lim->planar, lim->env, feed0, n, floor_,
+        NULL, 0.0f);
+    if (lim->bl_on)
+      det_run (lim, &lim->det[1], lim->xplanar, lim->envx, feed0, n, floor_,
+          NULL, 0.0f);
     if (lim->det_scale != 1.0f) {
       size_t i;
 

@@ -44,6 +44,7 @@
 #include "minmax.h"
 #include "truepeak.h"
 #include "util.h"
+#include "simd.h"
 
 #include <float.h>
 #include <math.h>
@@ -80,8 +81,32 @@
 /* The band limit: Kaiser-windowed sinc low-pass, cut-off (-6 dB)
  * BL_CUTOFF * rate, BL_TAPS taps, window beta BL_BETA. */
 #define BL_CUTOFF 0.465
-#define BL_TAPS 81
+#define BL_TAPS MST_LIMITER_BAND_LIMIT_TAPS
 #define BL_BETA 7.0
+/* Where the gain is below BL_G0 the output is the band-limited L alone;
+ * between BL_G0 and 1 it fades to x (gain 1: x, bit-exact). */
+#define BL_G0 0.98
+/* With the band limit on, the long detector reads L as the ideal
+ * reconstruction does; a practical resampler's reconstruction reads more
+ * where its pass band ripples: ffmpeg's (libswresample to 192 kHz, Kaiser
+ * beta 9, 32 taps, cut-off 0.97 of Nyquist) up to 0.05 dB more at 44.1
+ * kHz, measured on the limiter's band-limited output.  dB. */
+#define BL_RESAMPLER 0.06
+
+/* A detector: the long interpolator and the meters' ones, with the
+ * meters' envelopes delayed by d_m to line up with the long one's. */
+typedef struct
+{
+  MstTruePeak *tp;              /* long flat interpolator */
+  /* the meters' interpolators: [0] the project's meter (16 taps), [1]
+   * libebur128's (see truepeak.h) */
+  MstTruePeak *tpm[N_METERS];
+  unsigned d_m[N_METERS];       /* tp latency - tpm latency, samples */
+  float *env_m[N_METERS];       /* channels x (d_m + CHUNK): tpm envelope,
+                                 * the last d_m values of the previous
+                                 * chunk first */
+  float tp_scale;               /* factor on tp's reading (BL_RESAMPLER) */
+} Det;
 
 typedef struct
 {
@@ -91,6 +116,15 @@ typedef struct
   unsigned sbox_pos;
   float *g;                     /* G per knot, ring of gsize */
   float pacc;                   /* envelope peak of the block being filled */
+  float xacc;                   /* the same for x (band limit on) */
+  /* the x/L track (band limit on): per block F = 1 if x itself reads
+   * under the threshold (all channels if linked), sliding minimum over W
+   * blocks, mean over nb: V per knot (1: the output may be x, 0: it must
+   * be L), as for the gain */
+  MstMinMax *fmin;
+  double *fbox, fsum;
+  unsigned fbox_pos;
+  float *vk;                    /* V per knot, ring of gsize */
 } Group;
 
 struct MstLimiter
@@ -112,19 +146,18 @@ struct MstLimiter
   int linked;
 
   /* state */
-  MstTruePeak *tp;              /* detector: long flat interpolator */
-  /* the meters' interpolators: [0] the project's meter (16 taps), [1]
-   * libebur128's (see truepeak.h) */
-  MstTruePeak *tpm[N_METERS];
-  unsigned d_m[N_METERS];       /* tp latency - tpm latency, samples */
-  float *env_m[N_METERS];       /* channels x (d_m + CHUNK): tpm envelope,
-                                 * the last d_m values of the previous
-                                 * chunk first */
+  Det det[2];                   /* on the audio (L when band-limited);
+                                 * on x (band limit on) */
+  float *xplanar, *envx;        /* channels x CHUNK: x (lined up with L),
+                                 * its envelope */
   /* band limit: linear-phase low-pass in front of everything */
   int bl_on, bl_req;            /* in use; requested (at reset) */
   unsigned bl_len, bl_d;        /* taps (odd), delay (bl_len - 1) / 2 */
   double *bl_coef;              /* bl_len */
   double *bl_hist;              /* channels x (bl_len - 1 + CHUNK) */
+  void *lclean, *ldelayed;      /* as clean, delayed: the band-limited
+                                 * audio L (clean keeps x) */
+  MstDelayLine *delayx_f32, *delayx_f64;        /* x, latency frames */
   MstEnvelope *rel;             /* S per group: release to 1, per block */
   MstDelayLine *delay_f32;      /* the audio, latency frames, F32 */
   MstDelayLine *delay_f64;      /* the same for F64 */
@@ -209,6 +242,111 @@ band_limit_design (double *h, unsigned taps, double cutoff,
     h[k] /= sum;
 }
 
+static int
+det_init (Det * d, unsigned rate, unsigned channels, unsigned factor)
+{
+  unsigned k;
+
+  d->tp = mst_true_peak_new_taps (channels, factor,
+      MST_LIMITER_DETECTOR_TAPS);
+  d->tpm[0] = mst_true_peak_new (channels, factor);
+  d->tpm[1] = mst_true_peak_new_ebur128 (channels, rate);
+  if (!d->tp)
+    return 0;
+  for (k = 0; k < N_METERS; k++) {
+    if (!d->tpm[k])
+      return 0;
+    d->d_m[k] = mst_true_peak_latency (d->tp)
+        - mst_true_peak_latency (d->tpm[k]);
+    d->env_m[k] = malloc (sizeof (float) * (d->d_m[k] + CHUNK) * channels);
+    if (!d->env_m[k])
+      return 0;
+  }
+  return 1;
+}
+
+static void
+det_free (Det * d)
+{
+  unsigned k;
+
+  mst_true_peak_free (d->tp);
+  for (k = 0; k < N_METERS; k++) {
+    mst_true_peak_free (d->tpm[k]);
+    free (d->env_m[k]);
+  }
+}
+
+static void
+det_reset (const MstLimiter * lim, Det * d)
+{
+  unsigned k;
+
+  mst_true_peak_reset (d->tp);
+  for (k = 0; k < N_METERS; k++) {
+    mst_true_peak_reset (d->tpm[k]);
+    memset (d->env_m[k], 0, sizeof (float) * (d->d_m[k] + CHUNK)
+        * lim->channels);
+  }
+}
+
+/* env (channels x CHUNK) gets the envelope of the n planar frames pl,
+ * feed indices from feed0: the largest of the detector's readings.
+ * skip_over > 0: where the envelope `ref` (of the same periods) exceeds
+ * skip_over somewhere in a block of the gain computer, the block's
+ * readings are not computed (the skip bound stands in; see F in
+ * blocks_from_env, which needs them only where the gain is above
+ * BL_G0). */
+static void
+det_run (MstLimiter * lim, Det * d, const float *pl, float *env,
+    int64_t feed0, size_t n, float floor_, const float *ref,
+    float skip_over)
+{
+  unsigned c, k;
+  size_t i;
+
+  for (c = 0; c < lim->channels; c++) {
+    const float *p = pl + (size_t) c * CHUNK;
+    float *e = env + (size_t) c * CHUNK;
+    size_t pos = 0;
+
+    while (pos < n) {
+      size_t m = n - pos;
+      float fl = floor_;
+
+      if (skip_over > 0.0f) {
+        const float *r = ref + (size_t) c * CHUNK + pos;
+        const int64_t rem = (feed0 + (int64_t) pos) % lim->B;
+        float rm = 0.0f;
+
+        m = lim->B - (size_t) rem;
+        m = m < n - pos ? m : n - pos;
+        for (i = 0; i < m; i++)
+          rm = r[i] > rm ? r[i] : rm;
+        fl = rm > skip_over ? INFINITY : floor_;
+      }
+      mst_true_peak_process_env (d->tp, c, p + pos, e + pos, m, fl);
+      for (k = 0; k < N_METERS; k++) {
+        float *em = d->env_m[k] + (size_t) c * (d->d_m[k] + CHUNK);
+
+        mst_true_peak_process_env (d->tpm[k], c, p + pos,
+            em + d->d_m[k] + pos, m, fl);
+      }
+      pos += m;
+    }
+    if (d->tp_scale != 1.0f)
+      for (i = 0; i < n; i++)
+        e[i] *= d->tp_scale;
+    for (k = 0; k < N_METERS; k++) {
+      float *em = d->env_m[k] + (size_t) c * (d->d_m[k] + CHUNK);
+
+      for (i = 0; i < n; i++)
+        e[i] = em[i] > e[i] ? em[i] : e[i];
+      memmove (em, em + n, sizeof (float) * d->d_m[k]);
+    }
+  }
+}
+
 static void
 group_reset (MstLimiter * lim, Group * g)
 {
@@ -222,6 +360,14 @@ group_reset (MstLimiter * lim, Group * g)
   for (i = 0; i < lim->gsize; i++)
     g->g[i] = 1.0f;
   g->pacc = 0.0f;
+  g->xacc = 0.0f;
+  mst_minmax_reset (g->fmin);
+  for (i = 0; i < lim->nb; i++)
+    g->fbox[i] = 1.0;
+  g->fsum = lim->nb;
+  g->fbox_pos = 0;
+  for (i = 0; i < lim->gsize; i++)
+    g->vk[i] = 1.0f;
 }
 
 void
@@ -229,15 +375,19 @@ mst_limiter_reset (MstLimiter * lim)
 {
   unsigned c, i;
 
-  mst_true_peak_reset (lim->tp);
-  for (i = 0; i < N_METERS; i++) {
-    mst_true_peak_reset (lim->tpm[i]);
-    memset (lim->env_m[i], 0, sizeof (float) * (lim->d_m[i] + CHUNK)
-        * lim->channels);
-  }
+  for (c = 0; c < 2; c++)
+    det_reset (lim, &lim->det[c]);
+  mst_delay_line_reset (lim->delayx_f32);
+  mst_delay_line_reset (lim->delayx_f64);
   memset (lim->bl_hist, 0, sizeof (double) * (lim->bl_len - 1 + CHUNK)
       * lim->channels);
   lim->bl_on = lim->bl_req;
+  /* with the band limit on, the detector reads L as the ideal
+   * reconstruction would, up to the grid's under-reading: refine it */
+  mst_true_peak_set_refine (lim->det[0].tp, lim->bl_on);
+  lim->det[0].tp_scale = lim->bl_on ? (float) mst_db_to_lin (BL_RESAMPLER)
+      : 1.0f;
+  lim->det[1].tp_scale = 1.0f;
   mst_envelope_reset (lim->rel, 1.0);
   mst_delay_line_reset (lim->delay_f32);
   mst_delay_line_reset (lim->delay_f64);
@@ -295,22 +445,9 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
   lim->rate = rate;
   lim->channels = channels;
   lim->factor = oversampling;
-  lim->tp = mst_true_peak_new_taps (channels, oversampling,
-      MST_LIMITER_DETECTOR_TAPS);
-  lim->tpm[0] = mst_true_peak_new (channels, oversampling);
-  lim->tpm[1] = mst_true_peak_new_ebur128 (channels, rate);
-  if (!lim->tp)
-    goto fail;
-  for (c = 0; c < N_METERS; c++) {
-    if (!lim->tpm[c])
+  for (c = 0; c < 2; c++)
+    if (!det_init (&lim->det[c], rate, channels, oversampling))
       goto fail;
-    lim->d_m[c] = mst_true_peak_latency (lim->tp)
-        - mst_true_peak_latency (lim->tpm[c]);
-    lim->env_m[c] = malloc (sizeof (float) * (lim->d_m[c] + CHUNK)
-        * channels);
-    if (!lim->env_m[c])
-      goto fail;
-  }
   /* the band limit */
   lim->bl_len = BL_TAPS;
   lim->bl_d = (BL_TAPS - 1) / 2;
@@ -342,7 +479,7 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
     lim->nb = nb < 1 ? 1 : (unsigned) nb;
   }
   lim->W = lim->nb + 2 * lim->E + 2;
-  lim->d_tp = mst_true_peak_latency (lim->tp);
+  lim->d_tp = mst_true_peak_latency (lim->det[0].tp);
   lim->dq = (lim->nb + lim->E + 2) * lim->B - 1;
 
   /* the correction stage */
@@ -391,7 +528,10 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
     g->rmin = mst_minmax_new (lim->W, MST_MINMAX_MIN);
     g->sbox = malloc (sizeof (double) * lim->nb);
     g->g = malloc (sizeof (float) * lim->gsize);
-    if (!g->rmin || !g->sbox || !g->g)
+    g->fmin = mst_minmax_new (lim->W, MST_MINMAX_MIN);
+    g->fbox = malloc (sizeof (double) * lim->nb);
+    g->vk = malloc (sizeof (float) * lim->gsize);
+    if (!g->rmin || !g->sbox || !g->g || !g->fmin || !g->fbox || !g->vk)
       goto fail;
   }
   lim->ceil_ring = malloc (sizeof (float) * lim->gsize);
@@ -413,6 +553,17 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
   lim->delay_f64 = mst_delay_line_new (channels, lim->d_tp + lim->dq,
       sizeof (double));
   lim->clean = malloc (sizeof (double) * CHUNK * channels);
+  lim->lclean = malloc (sizeof (double) * CHUNK * channels);
+  lim->ldelayed = malloc (sizeof (double) * CHUNK * channels);
+  lim->delayx_f32 = mst_delay_line_new (channels, lim->d_tp + lim->dq
+      + lim->bl_d, sizeof (float));
+  lim->delayx_f64 = mst_delay_line_new (channels, lim->d_tp + lim->dq
+      + lim->bl_d, sizeof (double));
+  lim->xplanar = malloc (sizeof (float) * CHUNK * channels);
+  lim->envx = malloc (sizeof (float) * CHUNK * channels);
+  if (!lim->lclean || !lim->ldelayed || !lim->delayx_f32
+      || !lim->delayx_f64 || !lim->xplanar || !lim->envx)
+    goto fail;
   lim->delayed = malloc (sizeof (double) * CHUNK * channels);
   lim->planar = malloc (sizeof (float) * CHUNK * channels);
   lim->env = malloc (sizeof (float) * CHUNK * channels);
@@ -443,11 +594,8 @@ mst_limiter_free (MstLimiter * lim)
 
   if (!lim)
     return;
-  mst_true_peak_free (lim->tp);
-  for (c = 0; c < N_METERS; c++) {
-    mst_true_peak_free (lim->tpm[c]);
-    free (lim->env_m[c]);
-  }
+  for (c = 0; c < 2; c++)
+    det_free (&lim->det[c]);
   free (lim->bl_coef);
   free (lim->bl_hist);
   mst_envelope_free (lim->rel);
@@ -457,11 +605,21 @@ mst_limiter_free (MstLimiter * lim)
     mst_minmax_free (lim->grp[c].rmin);
     free (lim->grp[c].sbox);
     free (lim->grp[c].g);
+    mst_minmax_free (lim->grp[c].fmin);
+    free (lim->grp[c].fbox);
+    free (lim->grp[c].vk);
   }
   free (lim->ceil_ring);
   free (lim->gl);
   free (lim->lk);
   free (lim->clean);
+  free (lim->lclean);
+  free (lim->ldelayed);
+  mst_delay_line_free (lim->delayx_f32);
+  mst_delay_line_free (lim->delayx_f64);
+  free (lim->xplanar);
+  free (lim->envx);
+
   free (lim->delayed);
   free (lim->planar);
   free (lim->env);
@@ -681,6 +839,14 @@ blocks_from_env (MstLimiter * lim, size_t n)
       u = v > u ? v : u;
       memcpy (&p, &u, sizeof p);
       lim->grp[c].pacc = p;
+      if (lim->bl_on) {
+        const float *ex = lim->envx + (size_t) c * CHUNK + pos;
+        float q = lim->grp[c].xacc;
+
+        for (i = 0; i < m; i++)
+          q = ex[i] > q ? ex[i] : q;
+        lim->grp[c].xacc = q;
+      }
     }
     lim->fill += (unsigned) m;
     pos += m;
@@ -691,6 +857,33 @@ blocks_from_env (MstLimiter * lim, size_t n)
       float lp = 0.0f, gmin, gmax;
 
       lim->ceil_ring[lim->block & lim->gmask] = lim->block_ceil;
+      if (lim->bl_on) {
+        /* the output may be x (rather than L) only where every reading
+         * of x is under the threshold (in every channel if linked) */
+        int all = 1;
+
+        for (c = 0; c < C; c++)
+          all &= lim->grp[c].xacc <= ceil_eff;
+        for (c = 0; c < C; c++) {
+          Group *g = &lim->grp[c];
+          const double f = (lim->linked ? all : g->xacc <= ceil_eff)
+              ? 1.0 : 0.0;
+          const double fm = mst_minmax_push (g->fmin, f);
+
+          g->xacc = 0.0f;
+          g->fsum += fm - g->fbox[g->fbox_pos];
+          g->fbox[g->fbox_pos] = fm;
+          if (++g->fbox_pos == lim->nb) {
+            unsigned u;
+
+            g->fbox_pos = 0;
+            g->fsum = 0.0;
+            for (u = 0; u < lim->nb; u++)
+              g->fsum += g->fbox[u];
+          }
+          g->vk[k & lim->gmask] = (float) (g->fsum / lim->nb);
+        }
+      }
       if (lim->linked)
         for (c = 0; c < C; c++)
           lp = lim->grp[c].pacc > lp ? lim->grp[c].pacc : lp;
@@ -877,21 +1070,40 @@ apply_each_f64 (double *o, const double *s, const float *g, size_t n)
 }
 
 /* The band limit on one channel: w holds bl_len - 1 samples of history
- * followed by n new ones; out[i * stride] gets the filtered sample i. */
-static void
-band_limit_run (const MstLimiter * lim, const double *restrict w,
-    double *restrict out, size_t n)
+ * followed by n new ones; out[i] gets the filtered sample i.  The filter
+ * is symmetric (linear phase): pairs of samples share a tap.  Four
+ * outputs per step in a vector of doubles (GCC/Clang extension). */
+#if defined(__GNUC__)
+typedef double v4df __attribute__((vector_size (32)));
+#endif
+
+MST_CLONES static void
+band_limit_run (const double *restrict h, unsigned L,
+    const double *restrict w, double *restrict out, size_t n)
 {
-  const double *h = lim->bl_coef;
-  const unsigned L = lim->bl_len;
-  size_t i;
+  const unsigned half = L / 2;  /* L odd: taps 0 .. half - 1 mirrored */
+  size_t i = 0;
   unsigned k;
 
-  for (i = 0; i < n; i++) {
-    double acc = 0.0;
+#if defined(__GNUC__)
+  for (; i + 4 <= n; i += 4) {
+    v4df acc, a, b;
 
-    for (k = 0; k < L; k++)
-      acc += h[k] * w[i + k];
+    memcpy (&a, w + i + half, sizeof a);
+    acc = h[half] * a;
+    for (k = 0; k < half; k++) {
+      memcpy (&a, w + i + k, sizeof a);
+      memcpy (&b, w + i + L - 1 - k, sizeof b);
+      acc += h[k] * (a + b);
+    }
+    memcpy (out + i, &acc, sizeof acc);
+  }
+#endif
+  for (; i < n; i++) {
+    double acc = h[half] * w[i + half];
+
+    for (k = 0; k < half; k++)
+      acc += h[k] * (w[i + k] + w[i + L - 1 - k]);
     out[i] = acc;
   }
 }

@@ -5,25 +5,49 @@
  *   input gain -> delay line ---------------------------> x gain -> clamp
  *              \-> true-peak envelope -> gain computer ---^
  *
- * The detector's envelope is, per input sample, the larger of two
- * oversampled readings (dsp/truepeak.h, the same oversampling factor):
- * the project's meter's interpolator (16 taps per phase: what the
- * loudness meter reads, with its ripple and images) and a longer one
- * (MST_LIMITER_DETECTOR_TAPS = 48 taps per phase), whose pass band reaches
- * further towards Nyquist, so that what clipping puts between 20 kHz and
- * Nyquist is not under-read.  Measured on clipped full-band noise, wide-
- * band bursts, square/saw waves and music-like material pushed 6 and 12 dB
- * into a -1 dBTP ceiling at 44.1/48/96 kHz (tests/dsp/limiter_meters.c),
- * worst readings of the output with the 16-tap detector alone -> with
- * both: ideal band-limited reconstruction +1.68 -> +0.40 dBTP, ffmpeg
- * ebur128 +0.2 -> -0.9, libebur128 +0.14 -> -0.84, the project's meter
- * -1.004 -> -1.004.  What each `oversampling` factor guarantees:
- *   4 (default), 8: the project's meter (BS.1770-4 Annex 2, 4x) reads the
- *      ceiling or less (up to -0.004 dB of float margin); other meters may
- *      read more on content near Nyquist (the figures above);
+ * The detector's envelope is, per input sample, the largest of three
+ * oversampled readings (dsp/truepeak.h): the project's meter's
+ * interpolator (16 taps per phase, the oversampling factor: what the
+ * loudness meter reads, with its ripple and images), libebur128's (its
+ * 49-tap Hann-windowed sinc at its own factor, 4x below 96 kHz, 2x below
+ * 192 kHz: what that meter reads, images included) and a longer one
+ * (MST_LIMITER_DETECTOR_TAPS = 48 taps per phase) whose pass band reaches
+ * further towards Nyquist.
+ *
+ * Band limit (mst_limiter_set_band_limit, off by default): content
+ * between about 0.45 fs and Nyquist (what clipping puts there) is read
+ * differently by every reconstruction and under-read by every short one,
+ * so no detector bounds them all.  With the band limit on, a linear-phase
+ * low-pass (81-tap Kaiser-windowed sinc, -6 dB at 0.465 fs; measured
+ * -0.0007 dB at 0.40 fs, -0.03 dB at 0.44 fs, -68 dB at 0.495 fs) gives
+ * L, the audio the limiter works on, and the 48-tap detector's local
+ * maxima are refined by a parabola (the 4x grid under-reads a peak
+ * between its points by up to 0.5 dB near 0.45 fs); a second detector
+ * reads the input x itself.  Where x reads under the threshold on all
+ * three interpolators, with a look-ahead like the gain's (a sliding
+ * minimum and a ramp over the same blocks), the output is x, bit-exact;
+ * elsewhere it is L, faded in over the ramp and wherever the gain is
+ * below 0.98.  Worst readings of the output, on clipped full-band noise,
+ * wide-band bursts, square/saw waves, fs/4 and near-Nyquist patterns, the
+ * demo mix and music-like material pushed 6 and 12 dB into a -1 dBTP
+ * ceiling at 44.1/48/96 kHz, 4x and 8x (tests/dsp/limiter_meters.c):
+ *
+ *                          band limit off   band limit on
+ *   the project's meter       -1.004          -1.004
+ *   libebur128                -1.004          -1.004
+ *   ffmpeg ebur128 (printed)  -0.9            -0.9 (44.1 kHz, 4x only;
+ *                                                  -1.0 elsewhere)
+ *   ideal reconstruction      +0.40           -0.96
+ *
+ * It costs 40 samples of latency and about twice the detector's work.
+ *
+ * What each `oversampling` factor guarantees:
+ *   4 (default), 8: the project's meter (BS.1770-4 Annex 2, 4x) and
+ *      libebur128 read the ceiling or less (up to -0.004 dB of float
+ *      margin); the ideal reconstruction and ffmpeg as in the table;
  *   2: the detector sees 2 points per sample, the meter 4: the meter may
  *      read over the ceiling where the peak falls between them, measured
- *      up to +0.06 dB on the signals above at 48 kHz;
+ *      up to +0.06 dB at 48 kHz (band limit off);
  *   1: sample peak only: no true-peak guarantee.
  *
  * The gain computer works on blocks of B samples (B ~ lookahead / 11,
@@ -66,6 +90,9 @@ extern "C" {
  * than the meter's 16 so that its pass band reaches further towards
  * Nyquist (48 taps: 0.3 ms more latency at 48 kHz). */
 #define MST_LIMITER_DETECTOR_TAPS 48
+/* Taps of the band limit's linear-phase low-pass (see top); its delay,
+ * (taps - 1) / 2 samples, is part of the latency while it is on. */
+#define MST_LIMITER_BAND_LIMIT_TAPS 81
 
 typedef struct MstLimiter MstLimiter;
 

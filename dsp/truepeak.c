@@ -53,6 +53,11 @@ struct MstTruePeak
   float *coef;
   float *hist;                  /* channels x (T - 1), oldest first */
   double g_level, g_diff, g_l1; /* bound gains (see top) */
+  int refine;                   /* parabolic refinement (set_refine) */
+  double refine_slack;          /* the grid's largest under-reading */
+  float *last;                  /* channels: the last phase of the last
+                                 * sample of the previous stretch */
+  unsigned char *have_last;     /* channels: whether last is valid */
 };
 
 /* Stores the prototype filter proto[0 .. len-1] (the interpolator for
@@ -169,7 +174,9 @@ mst_true_peak_new_taps (unsigned channels, unsigned factor, unsigned taps)
   tp->coef = calloc ((size_t) (factor > 1 ? factor - 1 : 1) * taps,
       sizeof (float));
   tp->hist = calloc ((size_t) channels * tp->hist_len, sizeof (float));
-  if (!tp->coef || !tp->hist) {
+  tp->last = calloc (channels, sizeof (float));
+  tp->have_last = calloc (channels, 1);
+  if (!tp->coef || !tp->hist || !tp->last || !tp->have_last) {
     mst_true_peak_free (tp);
     return NULL;
   }
@@ -210,6 +217,8 @@ mst_true_peak_free (MstTruePeak * tp)
     return;
   free (tp->coef);
   free (tp->hist);
+  free (tp->last);
+  free (tp->have_last);
   free (tp);
 }
 
@@ -217,6 +226,15 @@ void
 mst_true_peak_reset (MstTruePeak * tp)
 {
   memset (tp->hist, 0, sizeof (float) * tp->channels * tp->hist_len);
+  memset (tp->have_last, 0, tp->channels);
+}
+
+void
+mst_true_peak_set_refine (MstTruePeak * tp, int on)
+{
+  tp->refine = on != 0 && tp->factor > 2;
+  /* a sinusoid just under fs / 2 peaking halfway between two points */
+  tp->refine_slack = 1.0 / cos (MST_PI / (2.0 * tp->factor));
 }
 
 unsigned
@@ -360,6 +378,86 @@ stretch_env (const MstTruePeak * tp, const float *w, float *env, size_t n)
   }
 }
 
+/* One phase's signed outputs: y[i] = sum_j c[j] * w[i + j]. */
+MST_CLONES static void
+fir_phase_store (const float *restrict c, const float *restrict w,
+    float *restrict y, size_t n, unsigned taps)
+{
+  size_t i = 0, j;
+
+#if defined(__GNUC__)
+  for (; i + 8 <= n; i += 8) {
+    v8sf a0 = { 0 }, x0;
+
+    for (j = 0; j < taps; j++) {
+      V8_LOAD (x0, w + i + j);
+      a0 += c[j] * x0;
+    }
+    memcpy (y + i, &a0, sizeof a0);
+  }
+#endif
+  for (; i < n; i++) {
+    float acc = 0.0f;
+
+    for (j = 0; j < taps; j++)
+      acc += c[j] * w[i + j];
+    y[i] = acc;
+  }
+}
+
+/* Peak of the parabola through (-1, ym), (0, y0), (1, yp) where y0 is a
+ * local maximum of |y| (same sign), else |y0|. */
+static inline float
+parabola_peak (float ym, float y0, float yp)
+{
+  const float s = y0 < 0.0f ? -1.0f : 1.0f;
+  const float a0 = s * y0, am = s * ym, ap = s * yp;
+  const float d = 2.0f * a0 - am - ap;
+
+  if (a0 >= am && a0 >= ap && d > 0.0f)
+    return a0 + (ap - am) * (ap - am) / (8.0f * d);
+  return a0;
+}
+
+/* As stretch_env, and every local maximum of the oversampled points is
+ * refined to the peak of the parabola through it and its neighbours (the
+ * grid alone under-reads a peak between its points).  ch: the channel
+ * (its last phase of the previous stretch). */
+static void
+stretch_env_refined (MstTruePeak * tp, unsigned ch, const float *w,
+    float *env, size_t n)
+{
+  const unsigned T = tp->taps, F = tp->factor;
+  float y[MST_TRUE_PEAK_MAX_FACTOR][BLOCK + 1];
+  unsigned p;
+  size_t i;
+
+  /* rows: phase p of sample i; row 0 gets one more (the next sample) */
+  for (i = 0; i <= n; i++)
+    y[0][i] = w[i + tp->hist_len - T / 2];
+  for (p = 1; p < F; p++)
+    fir_phase_store (tp->coef + (p - 1) * T, w, y[p], n, T);
+  for (i = 0; i < n; i++) {
+    const float prev = i > 0 ? y[F - 1][i - 1]
+        : (tp->have_last[ch] ? tp->last[ch] : y[0][0]);
+    float e = parabola_peak (prev, y[0][i], y[1][i]);
+
+    for (p = 1; p < F - 1; p++) {
+      const float v = parabola_peak (y[p - 1][i], y[p][i], y[p + 1][i]);
+
+      e = v > e ? v : e;
+    }
+    {
+      const float v = parabola_peak (y[F - 2][i], y[F - 1][i], y[0][i + 1]);
+
+      e = v > e ? v : e;
+    }
+    env[i] = e;
+  }
+  tp->last[ch] = y[F - 1][n - 1];
+  tp->have_last[ch] = 1;
+}
+
 /* Proven bound on every phase output of a stretch with max |x| = m and
  * max |x[i] - x[i-1]| = d; the margin covers float rounding in the FIR. */
 static double
@@ -440,12 +538,18 @@ mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
     float lm;
     double bound = load_stretch (tp, hist, in, m, w, &lm);
 
+    if (tp->refine)
+      bound *= tp->refine_slack;
     if (tp->factor > 1 && bound > floor) {
-      stretch_env (tp, w, env, m);
+      if (tp->refine)
+        stretch_env_refined (tp, ch, w, env, m);
+      else
+        stretch_env (tp, w, env, m);
     } else if (tp->factor > 1) {
       size_t i;
       float b = (float) bound;
 
+      tp->have_last[ch] = 0;
       for (i = 0; i < m; i++)
         env[i] = b;
     } else {

@@ -45,6 +45,13 @@ void mst_true_peak_free (MstTruePeak * tp);
 /* Clears the filter history (as if preceded by digital silence). */
 void mst_true_peak_reset (MstTruePeak * tp);
 
+/* on != 0 (factor > 2 only): mst_true_peak_process_env () refines every
+ * local maximum of the oversampled points to the peak of the parabola
+ * through it and its two neighbours, so that a peak between the points
+ * is not under-read by the grid (at 4x up to 0.6 dB for content near
+ * fs / 2; refined: 0.06 dB at 0.47 fs).  Its skip bound is widened by the
+ * grid's largest under-reading, 1 / cos (pi / (2 factor)). */
+void mst_true_peak_set_refine (MstTruePeak * tp, int on);
 unsigned mst_true_peak_factor (const MstTruePeak * tp);
 unsigned mst_true_peak_channels (const MstTruePeak * tp);
 /* Delay, in input samples, of the interpolated stream (and of the envelope
