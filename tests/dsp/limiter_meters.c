@@ -34,7 +34,7 @@
  * ffmpeg -0.9 at 44.1 kHz, 4x, on two cases).
  *
  * Without the band limit (the default), clipped noise, bursts and the
- * music-like mix only, with the known failures as TODO: worst ideal
+ * music-like mix only (ffmpeg at 48 kHz only), with the known failures as TODO: worst ideal
  * +0.40 dBTP (clipped noise), ffmpeg -0.9, libebur128 -1.004 (the
  * detector replicates its interpolator; -0.84 before), meter -1.004.  So
  * that these cannot get worse unnoticed, hard checks hold them to ideal
@@ -201,6 +201,8 @@ typedef struct
   int have_ffmpeg;
 } Readings;
 
+static int skip_ffmpeg;         /* judge () leaves ffmpeg out */
+
 static void
 judge (const double *y, size_t n, unsigned C, unsigned rate, Readings * r)
 {
@@ -220,7 +222,8 @@ judge (const double *y, size_t n, unsigned C, unsigned rate, Readings * r)
   r->ebur = 20.0 * log10 (pe);
   r->meter = 20.0 * log10 (pm);
   r->ideal = 20.0 * log10 (mtr_ideal_peak (y, n, C));
-  r->have_ffmpeg = mtr_ffmpeg_peak (y, n, C, rate, &r->ffmpeg);
+  r->have_ffmpeg = !skip_ffmpeg && mtr_ffmpeg_peak (y, n, C, rate,
+      &r->ffmpeg);
   ebur128_destroy (&eb);
   mst_loudness_free (me);
 }
@@ -409,6 +412,9 @@ main (void)
             fade (x, n, C, rate);
             y = limit (x, n, C, rate, factors[fi], gains[gi], run % 2,
                 &clips);
+            /* an ffmpeg process per case is most of the time: without the
+             * band limit, at 48 kHz only */
+            skip_ffmpeg = !use_band_limit && rate != 48000;
             judge (y, n, C, rate, &r);
             snprintf (what, sizeof what, "%s, %u Hz, %u ch, %ux, +%.0f dB%s",
                 signal_names[kind], rate, C, factors[fi], gains[gi],
@@ -444,7 +450,8 @@ main (void)
               todo_ok (r.ffmpeg <= CEILING_DB + 1e-9, w2, r.ffmpeg,
                   CEILING_DB);
             } else {
-              mt_ok (1, "# SKIP %s: ffmpeg not available", what);
+              mt_ok (1, "# SKIP %s: ffmpeg %s", what, skip_ffmpeg
+                  ? "at 48 kHz only" : "not available");
             }
             snprintf (w2, sizeof w2, "%s: ideal reconstruction", what);
             if (use_band_limit) {
