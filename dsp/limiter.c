@@ -325,7 +325,10 @@ det_run (MstLimiter * lim, Det * d, const float *pl, float *env,
           rm = r[i] > rm ? r[i] : rm;
         fl = rm > skip_over ? INFINITY : floor_;
       }
-      mst_true_peak_process_env (d->tp, c, p + pos, e + pos, m, fl);
+      /* with tp_scale, skip only where the scaled bound stays under the
+       * floor (the bound stands in for the reading) */
+      mst_true_peak_process_env (d->tp, c, p + pos, e + pos, m,
+          fl / d->tp_scale);
       for (k = 0; k < N_METERS; k++) {
         float *em = d->env_m[k] + (size_t) c * (d->d_m[k] + CHUNK);
 
