@@ -21,11 +21,21 @@
  *            loud follows; a pause drops the waiting ones
  *   E_lev    leveler mean, time constant LEVEL_SPAN_DB / slew: louder
  *            blocks pull it in energy, quieter ones in dB
- *   E_mac    macro mean (energy, MACRO_TC_S; the plain mean at first)
- *   est      = L(E_lev) - clamp (L(E_mac) - I, +-range / 2), with I the
- *            input's integrated loudness: the level the gain brings to the
- *            target; level changes slower than the macro mean are kept up
- *            to +-range / 2 around the target
+ *   kept     = clamp (L(E_lev) - I, +-range / 2), I the input's
+ *            integrated loudness: the departure of the level from the
+ *            programme's loudness that the output keeps (a dead band:
+ *            levels within +-range / 2 of I are not leveled, levels
+ *            beyond are brought to its edge), so that the output's
+ *            loudness range (EBU Tech 3342: the spread of its 3 s
+ *            loudness) is about `range` when the input's is larger and
+ *            the input's when it is smaller
+ *   shift    = 10 lg (mean over the blocks used of 10^(kept / 10)): the
+ *            output's integrated loudness would lie this much over the
+ *            target (kept levels add up in energy; raising the quiet
+ *            parts to the dead band's lower edge adds loudness that
+ *            lowering the loud ones does not take away); 0 at range 0
+ *   est      = L(E_lev) - kept + shift: the level the gain brings to the
+ *            target
  *   each used block queues (c, est), c = the input index the estimate
  *            describes: the middle of the block less LAG_FRACTION of the
  *            leveler's time constant, as far as the look-ahead allows
@@ -49,9 +59,10 @@
  *                        (frames)
  *   in_frames            input frames since new/reset
  *   hop_index, hop_left  front hop being filled (meter grid) and frames left
- *   e_gate, e_lev, e_mac energy means (weighted mean square)
+ *   e_gate, e_lev        energy means (weighted mean square)
  *   have_gate, have_lev  whether they hold a value yet
- *   n_prog               programme blocks used (macro mean start-up)
+ *   kept_sum, n_kept     sum of 10^(kept / 10) over the blocks used, and
+ *                        their count (shift)
  *   pending[], p_head, n_pending   quieter blocks waiting to be used
  *   after_pause          quieter blocks still to skip after a pause
  *   queue[]              planned entries (output index, est LUFS)
@@ -79,7 +90,6 @@
 #define LEVEL_SPAN_DB 12.0      /* leveler time constant = this / slew */
 #define LEVEL_TC_MIN_S 0.3
 #define LEVEL_TC_MAX_S 30.0
-#define MACRO_TC_S 30.0         /* "macro-dynamics": slower than this */
 #define STRADDLE 3              /* blocks that overlap a pause's start */
 #define PENDING 10              /* longest wait of a quieter block: 1 s */
 #define LAG_FRACTION 0.7
@@ -123,8 +133,9 @@ struct MstLoudnorm
   uint64_t in_frames;
   uint64_t hop_index;
   size_t hop_left;
-  double e_gate, e_lev, e_mac;
-  uint64_t n_prog;
+  double e_gate, e_lev;
+  double kept_sum;
+  uint64_t n_kept;
   int have_gate, have_lev;
   Pending pending[PENDING];     /* quieter blocks waiting (ring) */
   unsigned p_head, n_pending;
@@ -187,8 +198,9 @@ estimates_clear (MstLoudnorm * ln)
 {
   ln->hop_index = 0;
   ln->hop_left = hop_len (ln->rate, 0);
-  ln->e_gate = ln->e_lev = ln->e_mac = 0.0;
-  ln->n_prog = 0;
+  ln->e_gate = ln->e_lev = 0.0;
+  ln->kept_sum = 0.0;
+  ln->n_kept = 0;
   ln->n_pending = ln->p_head = 0;
   ln->after_pause = 0;
   ln->have_gate = ln->have_lev = 0;
@@ -212,17 +224,26 @@ queue_push (MstLoudnorm * ln, int64_t c, double est)
   ln->q_len++;
 }
 
+/* Departure of the level from the programme's integrated loudness that
+ * the output keeps, dB (see the top). */
+static double
+kept (const MstLoudnorm * ln)
+{
+  double integ = mst_loudness_integrated (ln->in_meter);
+  double half = ln->range / 2.0;
+
+  return integ > -HUGE_VAL ?
+      mst_clamp (lufs (ln->e_lev) - integ, -half, half) : 0.0;
+}
+
 /* Level the gain has to bring to the target (LUFS) from the estimates. */
 static double
 estimate (const MstLoudnorm * ln)
 {
-  /* slow deviation of the programme from its integrated loudness, kept
-   * up to +-range / 2 */
-  double integ = mst_loudness_integrated (ln->in_meter);
-  double macro = integ > -HUGE_VAL ? lufs (ln->e_mac) - integ : 0.0;
-  double half = ln->range / 2.0;
+  double shift = ln->n_kept > 0 ?
+      10.0 * log10 (ln->kept_sum / (double) ln->n_kept) : 0.0;
 
-  return lufs (ln->e_lev) - mst_clamp (macro, -half, half);
+  return lufs (ln->e_lev) - kept (ln) + shift;
 }
 
 /* Feeds the oldest pending block to the level estimates and, if `queue`,
@@ -236,16 +257,10 @@ use_pending (MstLoudnorm * ln, int queue)
 
   ln->p_head = (ln->p_head + 1) % PENDING;
   ln->n_pending--;
-  ln->n_prog++;
   if (!ln->have_lev) {
-    ln->e_lev = ln->e_mac = e;
+    ln->e_lev = e;
     ln->have_lev = 1;
   } else {
-    /* the macro mean starts as the plain mean of the blocks so far */
-    a = mst_one_pole_coef (MACRO_TC_S * 1000.0, ln->rate, step);
-    if (a < 1.0 / (double) ln->n_prog)
-      a = 1.0 / (double) ln->n_prog;
-    ln->e_mac += a * (e - ln->e_mac);
     /* leveler: louder blocks pull in energy (fast, as loudness adds up),
      * quieter ones in dB (a drop is followed as fast as a rise of the same
      * size would be in dB, not at the pace of a decaying energy) */
@@ -255,6 +270,8 @@ use_pending (MstLoudnorm * ln, int queue)
     else
       ln->e_lev *= pow (e / ln->e_lev, a);
   }
+  ln->kept_sum += mst_db_to_lin (kept (ln)) * mst_db_to_lin (kept (ln));
+  ln->n_kept++;
   if (queue)
     queue_push (ln, c, estimate (ln));
 }
@@ -635,6 +652,22 @@ mst_loudnorm_kind_slew (MstTargetKind kind)
     case MST_TARGET_KIND_BROADCAST:
     default:
       return MST_LOUDNORM_DEFAULT_SLEW;
+  }
+}
+
+double
+mst_loudnorm_kind_range (MstTargetKind kind)
+{
+  switch (kind) {
+    case MST_TARGET_KIND_SPEECH:
+      return 0.0;
+    case MST_TARGET_KIND_SHORT_FORM:
+      return 5.0;
+    case MST_TARGET_KIND_MUSIC:
+      return 10.0;
+    case MST_TARGET_KIND_BROADCAST:
+    default:
+      return MST_LOUDNORM_DEFAULT_RANGE;
   }
 }
 

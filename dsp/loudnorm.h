@@ -20,13 +20,17 @@
  *   versus pauses) are pauses and leave the gain where it is; blocks that
  *   overlap the edges of a pause are not used either.  Programme blocks
  *   update the leveler's level estimate (time constant 12 dB / gain-slew:
- *   the time the gain needs to move 12 dB) and a 30 s macro mean.  The
- *   wanted gain is
- *     target - level + clamp (macro - integrated, +-loudness_range / 2)
- *   bounded by [min_gain, max_gain]: level differences at the leveler's
- *   speed (speakers, segments) are removed, slow departures from the
- *   programme's integrated loudness (scenes lasting minutes) are kept up
- *   to +-loudness_range / 2.
+ *   the time the gain needs to move 12 dB).  The wanted gain is
+ *     target - level + clamp (level - integrated, +-loudness_range / 2)
+ *   (less a correction that keeps the output's integrated loudness on
+ *   the target), bounded by [min_gain, max_gain]: loudness_range is the
+ *   loudness range (EBU Tech 3342) the output is held to.  Departures of
+ *   the level from the programme's integrated loudness are kept up to
+ *   +-loudness_range / 2 and brought to that edge beyond it, so a
+ *   programme whose LRA is larger comes out at about loudness_range, one
+ *   whose LRA is smaller keeps it; 0 levels everything to the target
+ *   (speakers, segments: what is left is the fluctuation faster than the
+ *   leveler).
  *   The look-ahead delays the audio so that the gain can ramp down before
  *   a loud part reaches the output (it never rises early).  The applied
  *   gain moves linearly in dB with at most gain_slew dB/s: between two
@@ -86,7 +90,7 @@ extern "C" {
 #define MST_LOUDNORM_DEFAULT_LOOKAHEAD_MS 400.0
 #define MST_LOUDNORM_DEFAULT_TARGET -23.0
 #define MST_LOUDNORM_DEFAULT_CEILING -1.0
-#define MST_LOUDNORM_DEFAULT_RANGE 7.0
+#define MST_LOUDNORM_DEFAULT_RANGE 7.0     /* the broadcast kind's */
 #define MST_LOUDNORM_DEFAULT_MAX_GAIN 12.0
 #define MST_LOUDNORM_DEFAULT_MIN_GAIN -24.0
 #define MST_LOUDNORM_DEFAULT_SLEW 6.0
@@ -154,6 +158,11 @@ size_t mst_loudnorm_process_f64 (MstLoudnorm * ln, const double *in,
  * a change of speaker within a second), short-form 10, broadcast 6 (the
  * default), music 2 (moves slowly, keeps phrasing). */
 double mst_loudnorm_kind_slew (MstTargetKind kind);
+/* Loudness range (LU) of the presets, by kind of delivery: speech 0
+ * (every voice to the target: the conversation's speakers level to each
+ * other), short-form 5, broadcast 7 (the default), music 10 (sections and
+ * phrasing kept as a master has them). */
+double mst_loudnorm_kind_range (MstTargetKind kind);
 
 /* Gain applied (before the limiter) to the last output frame, dB. */
 double mst_loudnorm_gain (const MstLoudnorm * ln);

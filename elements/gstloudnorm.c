@@ -26,9 +26,11 @@
  *   Programme blocks feed a level estimate whose speed follows
  *   #GstLoudNorm:gain-slew; the wanted gain brings that level to
  *   #GstLoudNorm:target, bounded by #GstLoudNorm:max-gain and
- *   #GstLoudNorm:min-gain.  Slow departures of the programme from its own
- *   integrated loudness (scenes lasting minutes) are kept up to
- *   ±#GstLoudNorm:loudness-range / 2.  The gain moves linearly in dB at
+ *   #GstLoudNorm:min-gain.  #GstLoudNorm:loudness-range is the loudness
+ *   range (EBU Tech 3342) the output is held to: departures of the level
+ *   from the programme's integrated loudness are kept up to ±half of it
+ *   and brought to that edge beyond it (a correction keeps the output's
+ *   integrated loudness on the target).  The gain moves linearly in dB at
  *   no more than #GstLoudNorm:gain-slew dB/s; #GstLoudNorm:lookahead
  *   delays the audio so the gain can come down before a loud part
  *   reaches the output.
@@ -58,8 +60,9 @@
  * #GstLoudNorm:preset sets #GstLoudNorm:target and #GstLoudNorm:ceiling
  * from the delivery targets the `gst-mastering` tool uses as well
  * (`gst-mastering targets` lists them with their sources), and the
- * leveling speed #GstLoudNorm:gain-slew from the kind of delivery (speech
- * 20 dB/s, short-form 10, broadcast 6, music 2).  Setting target or
+ * leveling speed #GstLoudNorm:gain-slew and #GstLoudNorm:loudness-range
+ * from the kind of delivery (speech 20 dB/s and 0 LU: every voice to the
+ * target; short-form 10 and 5; broadcast 6 and 7; music 2 and 10).  Setting target or
  * ceiling afterwards switches the preset to `custom`.
  *
  * Channel weights follow BS.1770 from the channel positions (1.41 for
@@ -299,13 +302,14 @@ gst_loud_norm_class_init (GstLoudNormClass * klass)
   /**
    * GstLoudNorm:preset:
    *
-   * Delivery target: sets #GstLoudNorm:target, #GstLoudNorm:ceiling and
-   * #GstLoudNorm:gain-slew.  Reads `custom` once target or ceiling were
-   * set on their own.
+   * Delivery target: sets #GstLoudNorm:target, #GstLoudNorm:ceiling,
+   * #GstLoudNorm:gain-slew and #GstLoudNorm:loudness-range.  Reads
+   * `custom` once target or ceiling were set on their own.
    */
   properties[PROP_PRESET] = g_param_spec_enum ("preset", "Preset",
-      "Delivery target: sets target, ceiling and leveling speed (custom "
-      "after target or ceiling were set)", GST_TYPE_LOUD_NORM_PRESET,
+      "Delivery target: sets target, ceiling, leveling speed and loudness "
+      "range (custom after target or ceiling were set)",
+      GST_TYPE_LOUD_NORM_PRESET,
       DEFAULT_PROP_PRESET, PLAIN);
 
   /**
@@ -344,13 +348,18 @@ gst_loud_norm_class_init (GstLoudNormClass * klass)
   /**
    * GstLoudNorm:loudness-range:
    *
-   * Live mode: how far slow departures of the programme from its own
-   * integrated loudness (level changes lasting minutes) may stay, LU
-   * (±half of it around the target).  0 levels everything to the target.
+   * Live mode: the loudness range (EBU Tech 3342 LRA) the output is held
+   * to, LU.  Departures of the level from the programme's integrated
+   * loudness are kept up to ±half of it and brought to that edge beyond
+   * it: a programme with a larger LRA comes out at about this one, a
+   * programme with a smaller LRA keeps its own.  0 levels everything to
+   * the target.  Set by #GstLoudNorm:preset (speech 0, short-form 5,
+   * broadcast 7, music 10).
    */
   properties[PROP_LOUDNESS_RANGE] = g_param_spec_double ("loudness-range",
-      "Loudness range", "Macro-dynamics kept: slow level changes stay "
-      "within +-half of this around the target, in LU (0 to 40)",
+      "Loudness range", "Loudness range (EBU Tech 3342) the output is held "
+      "to: level departures from the programme loudness kept up to +-half "
+      "of this, in LU (0 to 40)",
       MST_LOUDNORM_MIN_RANGE, MST_LOUDNORM_MAX_RANGE,
       DEFAULT_PROP_LOUDNESS_RANGE, CONTROLLABLE);
 
@@ -479,6 +488,7 @@ apply_preset (GstLoudNorm * self, gint preset)
   self->target = tg->integrated_lufs;
   self->ceiling = tg->true_peak_dbtp;
   self->gain_slew = mst_loudnorm_kind_slew (tg->kind);
+  self->loudness_range = mst_loudnorm_kind_range (tg->kind);
 }
 
 static void
@@ -486,7 +496,6 @@ gst_loud_norm_init (GstLoudNorm * self)
 {
   apply_preset (self, DEFAULT_PROP_PRESET);
   self->mode = DEFAULT_PROP_MODE;
-  self->loudness_range = DEFAULT_PROP_LOUDNESS_RANGE;
   self->max_gain = DEFAULT_PROP_MAX_GAIN;
   self->min_gain = DEFAULT_PROP_MIN_GAIN;
   self->lookahead = DEFAULT_PROP_LOOKAHEAD;
@@ -593,6 +602,7 @@ gst_loud_norm_set_property (GObject * object, guint prop_id,
     g_object_notify_by_pspec (object, properties[PROP_TARGET]);
     g_object_notify_by_pspec (object, properties[PROP_CEILING]);
     g_object_notify_by_pspec (object, properties[PROP_GAIN_SLEW]);
+    g_object_notify_by_pspec (object, properties[PROP_LOUDNESS_RANGE]);
   }
 }
 

@@ -4,8 +4,9 @@
  * these tests check the glue, with libebur128 as the independent judge
  * of loudness:
  * - presets come from the shared target table (dsp/targets.h): nicks,
- *   target and ceiling as the table has them; setting target or ceiling
- *   switches the preset to custom;
+ *   target and ceiling as the table has them, leveling speed and loudness
+ *   range by kind; setting target or ceiling switches the preset to
+ *   custom;
  * - latency query = the look-ahead; output frame n is input frame n
  *   (lengths equal after EOS, timestamps of the input frames);
  * - a `loudnorm` message every interval with all fields, a final one at
@@ -179,7 +180,7 @@ GST_START_TEST (test_presets)
   GParamSpec *ps = g_object_class_find_property (G_OBJECT_GET_CLASS (e),
       "preset");
   GEnumClass *ec = g_type_class_ref (ps->value_type);
-  gdouble target, ceiling, slew, slew_ebu;
+  gdouble target, ceiling, slew, slew_ebu, range, range_ebu;
   gint preset;
   gsize i;
 
@@ -199,10 +200,15 @@ GST_START_TEST (test_presets)
 
   /* the leveling speed follows the kind: speech faster than broadcast */
   gst_util_set_object_arg (G_OBJECT (e), "preset", "ebu-r128");
-  g_object_get (e, "gain-slew", &slew_ebu, NULL);
+  g_object_get (e, "gain-slew", &slew_ebu, "loudness-range", &range_ebu,
+      NULL);
   gst_util_set_object_arg (G_OBJECT (e), "preset", "podcast");
-  g_object_get (e, "gain-slew", &slew, "preset", &preset, NULL);
+  g_object_get (e, "gain-slew", &slew, "preset", &preset, "loudness-range",
+      &range, NULL);
   fail_unless (slew > slew_ebu);
+  /* and so does the loudness range: speech levels every voice (0 LU) */
+  fail_unless_equals_float (range, 0.0);
+  fail_unless (range_ebu > 0.0);
   fail_unless_equals_int (preset, MST_TARGET_PODCAST);
 
   /* target or ceiling afterwards: custom, values kept */
