@@ -41,8 +41,8 @@
 #include <string.h>
 
 #include "dsp/limiter.h"
-#include "dsp/loudness.h"
 #include "dsp/truepeak.h"
+#include "meterpeak.h"
 #include "mtest.h"
 #include "signals.h"
 
@@ -91,45 +91,6 @@ run_f32 (MstLimiter * lim, const float *x, size_t n, size_t chunk)
   return y;
 }
 
-/* True peak (linear, max over channels) with the meter core (4x). */
-static double
-tp_meter (const float *y, size_t n, unsigned C, unsigned rate)
-{
-  MstLoudness *st = mst_loudness_new (rate, C, MST_LOUDNESS_TRUE_PEAK);
-  double m = 0.0;
-  unsigned c;
-
-  mst_loudness_process_f32 (st, y, n);
-  for (c = 0; c < C; c++)
-    m = fmax (m, mst_loudness_true_peak (st, c));
-  mst_loudness_free (st);
-  return m;
-}
-
-/* True peak at 16x (exact, no skipping), max over channels. */
-static double
-tp_16x (const float *y, size_t n, unsigned C)
-{
-  MstTruePeak *tp = mst_true_peak_new (C, 16);
-  float *pl = malloc ((n + MST_TRUE_PEAK_TAPS) * sizeof (float));
-  double m = 0.0;
-  unsigned c;
-  size_t i;
-
-  for (c = 0; c < C; c++) {
-    for (i = 0; i < n; i++)
-      pl[i] = y[i * C + c];
-    /* flush the interpolator so the last samples are seen too */
-    for (i = 0; i < MST_TRUE_PEAK_TAPS; i++)
-      pl[n + i] = 0.0f;
-    m = fmax (m, mst_true_peak_process_max (tp, c, pl, n +
-            MST_TRUE_PEAK_TAPS, 0.0f));
-  }
-  free (pl);
-  mst_true_peak_free (tp);
-  return m;
-}
-
 static float *
 to_f32 (const MtsBuf * b)
 {
@@ -152,11 +113,11 @@ check_overs (const char *name, const float *x, size_t n, unsigned C,
   mst_limiter_set_input_gain (lim, gain_db);
   mst_limiter_set_linked (lim, linked);
   y = run_f32 (lim, x, n, 1000);
-  t4 = db (tp_meter (y, n, C, rate));
-  t16 = db (tp_16x (y, n, C));
+  t4 = db (mtp_meter (y, n, C, rate));
+  t16 = db (mtp_16x (y, n, C));
   mt_diag ("%s: %u Hz %ux %s, in %+.2f dBTP(16x) + %.1f dB, out %.3f dBTP "
       "(4x meter) %.3f dBTP (16x), safety clips %llu", name, rate, os,
-      linked ? "linked" : "unlinked", db (tp_16x (x, n, C)), gain_db, t4,
+      linked ? "linked" : "unlinked", db (mtp_16x (x, n, C)), gain_db, t4,
       t16, (unsigned long long) mst_limiter_safety_clips (lim));
   mt_ok (t4 <= ceiling_db + 1e-9, "%s (%u Hz, %ux): 4x meter true peak "
       "%.4f <= ceiling %.2f dBTP", name, rate, os, t4, ceiling_db);
@@ -351,7 +312,7 @@ test_transparency (void)
   mts_pink_noise (b, &rng, -20.0, 3.0, 0);
   n = b->frames;
   x = to_f32 (b);
-  mts_gain (b, -1, 0, n, undb (-1.5) / tp_16x (x, n, C));
+  mts_gain (b, -1, 0, n, undb (-1.5) / mtp_16x (x, n, C));
   free (x);
   x = to_f32 (b);
   y = run_f32 (lim, x, n, 333);
@@ -495,7 +456,7 @@ test_sine_over (void)
   start = n - rate;
   len = rate;
   r = thdn (y + start * C, len, C, 0, 1000.0, rate, &amp);
-  t4 = db (tp_meter (y + start * C, len, C, rate));
+  t4 = db (mtp_meter (y + start * C, len, C, rate));
   mt_diag ("1 kHz +6 dB over: settled amplitude %.4f dBFS, true peak %.4f "
       "dBTP, THD+N %.1f dB, gain %.3f dB", db (amp), t4, db (r),
       db (mst_limiter_gain (lim)));
@@ -641,13 +602,13 @@ test_control_changes (void)
     pos += m;
   }
   /* output frame i + L is input frame i */
-  t_before = db (tp_16x (out + L * C, chg_c, C));
-  t_after = db (tp_16x (out + (L + chg_c) * C, n - chg_c, C));
+  t_before = db (mtp_16x (out + L * C, chg_c, C));
+  t_after = db (mtp_16x (out + (L + chg_c) * C, n - chg_c, C));
   mt_diag ("control changes: 16x true peak %.3f dBTP before, %.3f after "
       "the ceiling change", t_before, t_after);
-  mt_ok (db (tp_meter (out + L * C, chg_c, C, rate)) <= -1.0 + 1e-9,
+  mt_ok (db (mtp_meter (out + L * C, chg_c, C, rate)) <= -1.0 + 1e-9,
       "before the ceiling change: <= -1 dBTP (4x meter)");
-  mt_ok (db (tp_meter (out + (L + chg_c) * C, n - chg_c, C, rate)) <=
+  mt_ok (db (mtp_meter (out + (L + chg_c) * C, n - chg_c, C, rate)) <=
       -6.0 + 1e-9, "input after the change to -6 dBTP: <= -6 dBTP (4x "
       "meter), the samples already in the delay line included");
   mt_ok (mst_limiter_safety_clips (lim) == 0, "no safety clips on control "
@@ -706,7 +667,7 @@ test_link (void)
     untouched += y[i * 2 + 1] == x[i * 2 + 1];
   mt_ok (untouched == n, "unlinked: the quiet channel passes bit-exact "
       "(%zu of %zu)", untouched, n);
-  mt_ok (db (tp_meter (y, n, C, rate)) <= -1.0 + 1e-9, "unlinked: loud "
+  mt_ok (db (mtp_meter (y, n, C, rate)) <= -1.0 + 1e-9, "unlinked: loud "
       "channel limited to the ceiling");
   free (x);
   free (y);
@@ -782,7 +743,7 @@ test_link_switch (void)
       out[(n - 1 + L) * 2 + 1] / in[(n - 1) * 2 + 1]);
   mt_ok (maxstep <= dstep, "link switch: no gain step on R: largest "
       "per-sample change %.5f <= %.5f", maxstep, dstep);
-  mt_ok (db (tp_meter (out + L * C, n, C, rate)) <= -1.0 + 1e-9,
+  mt_ok (db (mtp_meter (out + L * C, n, C, rate)) <= -1.0 + 1e-9,
       "link switch: <= -1 dBTP (4x meter)");
   mt_ok (mst_limiter_safety_clips (lim) == 0, "link switch: no safety "
       "clips (%llu)", (unsigned long long) mst_limiter_safety_clips (lim));

@@ -78,6 +78,42 @@ mst_check_pull_f32 (GstHarness * h, gint ch, gint rate, gfloat * out,
   return got;
 }
 
+void
+mst_check_push_f32 (GstHarness * h, const gfloat * x, gsize frames, gint ch,
+    gint rate, gsize block, guint64 first_frame)
+{
+  gsize pos = 0;
+
+  while (pos < frames) {
+    gsize m = MIN (block, frames - pos);
+    GstBuffer *b = gst_buffer_new_allocate (NULL, m * ch * sizeof (gfloat),
+        NULL);
+
+    gst_buffer_fill (b, 0, x + pos * ch, m * ch * sizeof (gfloat));
+    GST_BUFFER_PTS (b) = mst_check_frame_time (first_frame + pos, rate);
+    GST_BUFFER_DURATION (b) = mst_check_frame_time (first_frame + pos + m,
+        rate) - GST_BUFFER_PTS (b);
+    fail_unless_equals_int (gst_harness_push (h, b), GST_FLOW_OK);
+    pos += m;
+  }
+}
+
+GList *
+mst_check_collect_messages (GstBus * bus, const gchar * name)
+{
+  GList *l = NULL;
+  GstMessage *m;
+
+  while ((m = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *s = gst_message_get_structure (m);
+
+    if (s && gst_structure_has_name (s, name))
+      l = g_list_append (l, gst_structure_copy (s));
+    gst_message_unref (m);
+  }
+  return l;
+}
+
 GstClockTime
 mst_check_query_latency (GstHarness * h)
 {

@@ -33,6 +33,18 @@ GstClockTime mst_check_frame_time (guint64 frame, gint rate);
 gsize mst_check_pull_f32 (GstHarness * h, gint ch, gint rate, gfloat * out,
     gsize * count);
 
+/* Pushes x (frames x ch F32 samples) in buffers of `block` frames whose
+ * timestamps continue a timeline at frame first_frame (pts the time of
+ * the buffer's first frame, duration up to the next buffer's); every push
+ * must return GST_FLOW_OK. */
+void mst_check_push_f32 (GstHarness * h, const gfloat * x, gsize frames,
+    gint ch, gint rate, gsize block, guint64 first_frame);
+
+/* Copies of the structures of the element messages named `name` on bus,
+ * in order (the other messages are dropped); free with
+ * g_list_free_full (l, (GDestroyNotify) gst_structure_free). */
+GList *mst_check_collect_messages (GstBus * bus, const gchar * name);
+
 /* min latency answered by the element's peer query from the sink side. */
 GstClockTime mst_check_query_latency (GstHarness * h);
 

@@ -39,38 +39,26 @@
 #include <gst/controller/gstdirectcontrolbinding.h>
 #include <gst/controller/gsttriggercontrolsource.h>
 
+#include "mstcheck.h"
 #include "signals.h"
 
 #define RATE 48000
+#define comp_new(caps, bus) \
+  mst_check_harness_new ("multibandcomp", (caps), (bus))
+#define comp_free mst_check_harness_free
+#define push_frames(h, x, frames, ch, block) \
+  mst_check_push_f32 ((h), (x), (frames), (ch), RATE, (block), 0)
+#define pull_all(h, ch, out, count) \
+  mst_check_pull_f32 ((h), (ch), RATE, (out), (count))
+#define query_latency mst_check_query_latency
+#define collect_messages(bus) \
+  mst_check_collect_messages ((bus), "multibandcomp")
 #define CAPS_F32(ch) "audio/x-raw, format=" GST_AUDIO_NE (F32) \
     ", layout=interleaved, rate=48000, channels=" #ch
 #define CAPS_F64(ch) "audio/x-raw, format=" GST_AUDIO_NE (F64) \
     ", layout=interleaved, rate=48000, channels=" #ch
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static GstHarness *
-comp_new (const gchar * caps, GstBus ** bus)
-{
-  GstHarness *h = gst_harness_new ("multibandcomp");
-
-  if (bus) {
-    *bus = gst_bus_new ();
-    gst_element_set_bus (h->element, *bus);
-  }
-  gst_harness_set_src_caps_str (h, caps);
-  return h;
-}
-
-static void
-comp_free (GstHarness * h, GstBus * bus)
-{
-  if (bus) {
-    gst_element_set_bus (h->element, NULL);
-    gst_object_unref (bus);
-  }
-  gst_harness_teardown (h);
-}
 
 static void
 band_set (GstElement * e, const gchar * prop, gdouble v)
@@ -95,66 +83,6 @@ band_get (GstElement * e, const gchar * prop)
   return v;
 }
 
-/* Pushes x (frames x ch floats) as buffers of `block` frames with
- * contiguous timestamps. */
-static void
-push_frames (GstHarness * h, const gfloat * x, gsize frames, gint ch,
-    gsize block)
-{
-  gsize pos = 0;
-
-  while (pos < frames) {
-    gsize m = MIN (block, frames - pos);
-    GstBuffer *b = gst_buffer_new_allocate (NULL, m * ch * 4, NULL);
-
-    gst_buffer_fill (b, 0, x + pos * ch, m * ch * 4);
-    GST_BUFFER_PTS (b) = gst_util_uint64_scale_int_round (pos, GST_SECOND,
-        RATE);
-    GST_BUFFER_DURATION (b) = gst_util_uint64_scale_int_round (pos + m,
-        GST_SECOND, RATE) - GST_BUFFER_PTS (b);
-    fail_unless_equals_int (gst_harness_push (h, b), GST_FLOW_OK);
-    pos += m;
-  }
-}
-
-/* Pulls everything available into out (frames x ch), checking each
- * buffer's pts against the time of its first frame.  Returns frames. */
-static gsize
-pull_all (GstHarness * h, gint ch, gfloat * out, gsize * count)
-{
-  GstBuffer *b;
-  gsize got = 0;
-
-  while ((b = gst_harness_try_pull (h))) {
-    gsize n = gst_buffer_get_size (b) / (ch * 4);
-    GstClockTime want = gst_util_uint64_scale_int_round (*count, GST_SECOND,
-        RATE);
-
-    fail_unless (GST_BUFFER_PTS (b) + 1 >= want && GST_BUFFER_PTS (b) <=
-        want + 1, "pts %" G_GUINT64_FORMAT ", want %" G_GUINT64_FORMAT,
-        GST_BUFFER_PTS (b), want);
-    if (out)
-      gst_buffer_extract (b, 0, out + *count * ch, n * ch * 4);
-    *count += n;
-    got += n;
-    gst_buffer_unref (b);
-  }
-  return got;
-}
-
-static GstClockTime
-query_latency (GstHarness * h)
-{
-  GstClockTime min = 0, max = 0;
-  gboolean live = FALSE;
-  GstQuery *q = gst_query_new_latency ();
-
-  fail_unless (gst_pad_peer_query (h->sinkpad, q));
-  gst_query_parse_latency (q, &live, &min, &max);
-  gst_query_unref (q);
-  return min;
-}
-
 /* Amplitude of the sine at f in x[k * stride], k < n (least-squares fit,
  * tests/common). */
 static gdouble
@@ -168,22 +96,6 @@ amplitude (const gfloat * x, gsize n, guint stride, gdouble f)
   a = mts_sine_amplitude (d, n, 1, f, RATE);
   g_free (d);
   return a;
-}
-
-static GList *
-collect_messages (GstBus * bus)
-{
-  GList *l = NULL;
-  GstMessage *m;
-
-  while ((m = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
-    const GstStructure *s = gst_message_get_structure (m);
-
-    if (s && gst_structure_has_name (s, "multibandcomp"))
-      l = g_list_append (l, gst_structure_copy (s));
-    gst_message_unref (m);
-  }
-  return l;
 }
 
 /* Element `i` of the GST_TYPE_ARRAY field f. */

@@ -28,14 +28,19 @@
 #include <gst/controller/gstdirectcontrolbinding.h>
 #include <gst/controller/gsttriggercontrolsource.h>
 
-#include "dsp/loudness.h"
-#include "dsp/truepeak.h"
+#include "meterpeak.h"
 #include "mstcheck.h"
 
 #define RATE 48000
 #define pull_all(h, ch, out, count) \
   mst_check_pull_f32 ((h), (ch), RATE, (out), (count))
 #define query_latency mst_check_query_latency
+#define push_frames(h, x, frames, ch, block, first_frame) \
+  mst_check_push_f32 ((h), (x), (frames), (ch), RATE, (block), (first_frame))
+#define tp4(y, n, ch) mtp_meter ((y), (n), (ch), RATE)
+#define tp16 mtp_16x
+#define collect_messages(bus) \
+  mst_check_collect_messages ((bus), "truepeaklimiter")
 #define CAPS_F32(ch) "audio/x-raw, format=" GST_AUDIO_NE (F32) \
     ", layout=interleaved, rate=48000, channels=" #ch
 #define CAPS_F64(ch) "audio/x-raw, format=" GST_AUDIO_NE (F64) \
@@ -76,65 +81,10 @@ noise (gfloat * x, gsize n, gdouble a, guint32 seed)
   }
 }
 
-/* Pushes x as buffers of `block` frames with contiguous timestamps
- * starting at t0 (frame count from first_frame). */
-static void
-push_frames (GstHarness * h, const gfloat * x, gsize frames, gint ch,
-    gsize block, guint64 first_frame)
-{
-  gsize pos = 0;
-
-  while (pos < frames) {
-    gsize m = MIN (block, frames - pos);
-    GstClockTime pts = gst_util_uint64_scale_int_round (first_frame + pos,
-        GST_SECOND, RATE);
-
-    fail_unless_equals_int (gst_harness_push (h, f32_buffer (x + pos * ch, m,
-                ch, pts)), GST_FLOW_OK);
-    pos += m;
-  }
-}
-
 static gdouble
 db (gdouble v)
 {
   return 20.0 * log10 (v);
-}
-
-/* 4x meter core true peak, max over channels (linear). */
-static gdouble
-tp4 (const gfloat * y, gsize n, gint ch)
-{
-  MstLoudness *st = mst_loudness_new (RATE, ch, MST_LOUDNESS_TRUE_PEAK);
-  gdouble m = 0;
-  gint c;
-
-  mst_loudness_process_f32 (st, y, n);
-  for (c = 0; c < ch; c++)
-    m = MAX (m, mst_loudness_true_peak (st, c));
-  mst_loudness_free (st);
-  return m;
-}
-
-/* 16x reference true peak (exact), max over channels (linear). */
-static gdouble
-tp16 (const gfloat * y, gsize n, gint ch)
-{
-  MstTruePeak *tp = mst_true_peak_new (ch, 16);
-  gfloat *pl = g_new0 (gfloat, n + MST_TRUE_PEAK_TAPS);
-  gdouble m = 0;
-  gsize i;
-  gint c;
-
-  for (c = 0; c < ch; c++) {
-    for (i = 0; i < n; i++)
-      pl[i] = y[i * ch + c];
-    m = MAX (m, mst_true_peak_process_max (tp, c, pl, n + MST_TRUE_PEAK_TAPS,
-            0.0f));
-  }
-  g_free (pl);
-  mst_true_peak_free (tp);
-  return m;
 }
 
 /* The 4x meter's reading of a steady fs/4 tone at 45 degrees with its
@@ -153,23 +103,6 @@ steady_fs4_tp (void)
   r = db (tp4 (t, n, 1));
   g_free (t);
   return r;
-}
-
-/* Collects the truepeaklimiter messages on bus (in order). */
-static GList *
-collect_messages (GstBus * bus)
-{
-  GList *l = NULL;
-  GstMessage *m;
-
-  while ((m = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
-    const GstStructure *s = gst_message_get_structure (m);
-
-    if (s && gst_structure_has_name (s, "truepeaklimiter"))
-      l = g_list_append (l, gst_structure_copy (s));
-    gst_message_unref (m);
-  }
-  return l;
 }
 
 static void
