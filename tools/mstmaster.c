@@ -588,6 +588,8 @@ print_text (const Master * m, const MstReport * before,
   fprintf (m->fp, "Format         %s, %d Hz, %d channel%s, %s (%s)\n",
       m->flac ? "FLAC" : "WAV", after->rate, after->channels,
       after->channels == 1 ? "" : "s", depth_name (m->depth),
+      /* the written file as decoded (S24LE), not the meter's F32LE */
+      after->source_format ? after->source_format :
       after->format ? after->format : "?");
   if (before->decoded_channels > before->source_channels
       && before->source_channels > 0)

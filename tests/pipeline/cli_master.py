@@ -463,6 +463,15 @@ def case_dither(tmp):
                               '32f', '-q')
     xf, r, kind, bits, codes = read_wav(outf)
     ok(code == 0 and kind == 'float', 'float output written')
+    # the report's Format line names the written sample format (24-bit
+    # WAV decodes as S24LE), not the format the meter converted it to
+    out24 = os.path.join(tmp, 'out24.wav')
+    code, o, err, dt = master(inp, out24, '--target', 'spotify', '--depth',
+                              '24')
+    fmt = [l for l in o.splitlines() if l.startswith('Format ')]
+    ok(code == 0 and len(fmt) == 1 and '24-bit PCM' in fmt[0] and
+       fmt[0].endswith('(S24LE)'), '24-bit output: Format line says '
+       'S24LE (%s)' % fmt)
     ok(np.all(xf[int(4.5 * rate):int(5.5 * rate)] == 0.0),
        'float output: silence stays exactly 0 (no dither)')
 
