@@ -14,6 +14,8 @@
  *
  * with B0, B1, B2 set so that |H(e^jw)| equals the analog magnitude at
  * w = 0, w0 and pi, then factored back into the minimum-phase b0, b1, b2.
+ * That section is then replaced by the minimax fit of both squared
+ * magnitudes (design_fit, below) where the fit is closer.
  *
  * Processor state, per lane (lane = section * channels + channel):
  *   s1, s2      transposed-DF2 state (signal units), double
@@ -225,212 +227,6 @@ factor_mag2 (double x0s, double x1s, double x2s, double *x0, double *x1,
   return *x0 > 0.0;
 }
 
-/* Solves the n x n system m x = v in place (partial pivoting); 0 if
- * singular. */
-static int
-solve (double m[5][5], double v[5], int n)
-{
-  int i, j, k;
-
-  for (k = 0; k < n; k++) {
-    int p = k;
-    for (i = k + 1; i < n; i++)
-      if (fabs (m[i][k]) > fabs (m[p][k]))
-        p = i;
-    if (fabs (m[p][k]) < 1e-300)
-      return 0;
-    if (p != k) {
-      double t;
-      for (j = 0; j < n; j++) {
-        t = m[k][j];
-        m[k][j] = m[p][j];
-        m[p][j] = t;
-      }
-      t = v[k];
-      v[k] = v[p];
-      v[p] = t;
-    }
-    for (i = k + 1; i < n; i++) {
-      double f = m[i][k] / m[k][k];
-      for (j = k; j < n; j++)
-        m[i][j] -= f * m[k][j];
-      v[i] -= f * v[k];
-    }
-  }
-  for (k = n - 1; k >= 0; k--) {
-    for (j = k + 1; j < n; j++)
-      v[k] -= m[k][j] * v[j];
-    v[k] /= m[k][k];
-  }
-  return 1;
-}
-
-/* Poles and zeros both fitted: the squared magnitudes of numerator and
- * denominator (Vicanek's basis, A0 = 1) chosen so that |H|^2 equals the
- * prototype's at DC, Nyquist, f0 and two more frequencies either side of
- * f0; then each factored into its minimum-phase polynomial.  Returns 0
- * if the fit is not realisable (the caller falls back). */
-static int
-design_matched_fit (MstBiquadCoefs * c, const Proto * p, double w0)
-{
-  double m[5][5] = { {0} }, v[5] = { 0 };
-  double wk[3], b0, b1, b2, a0, a1, a2;
-  int i;
-
-  /* the band edges of a resonance of quality q (the geometric mean of
-   * zero and pole Q), at most halfway to Nyquist */
-  {
-    double q = sqrt (sqrt (p->n0 * p->n2) / p->n1 * sqrt (p->d0 * p->d2)
-        / p->d1), e = sqrt (1.0 + 0.25 / (q * q)) + 0.5 / q;
-    wk[0] = w0 / e;
-    wk[1] = w0;
-    wk[2] = e * w0 < 0.5 * (w0 + MST_PI) ? e * w0 : 0.5 * (w0 + MST_PI);
-  }
-  /* unknowns x = (A1, A2, B0, B1, B2) */
-  m[0][2] = 1.0;
-  v[0] = proto_mag2 (p, 0.0);
-  {
-    double tn = proto_mag2 (p, MST_PI / w0);
-    m[1][3] = 1.0;
-    m[1][0] = -tn;
-  }
-  for (i = 0; i < 3; i++) {
-    double t = proto_mag2 (p, wk[i] / w0);
-    double f1 = sin (0.5 * wk[i]), f0, f2;
-    f1 *= f1;
-    f0 = 1.0 - f1;
-    f2 = 4.0 * f0 * f1;
-    m[2 + i][0] = -t * f1;
-    m[2 + i][1] = -t * f2;
-    m[2 + i][2] = f0;
-    m[2 + i][3] = f1;
-    m[2 + i][4] = f2;
-    v[2 + i] = t * f0;
-  }
-  if (!solve (m, v, 5))
-    return 0;
-  if (!factor_mag2 (1.0, v[0], v[1], &a0, &a1, &a2)
-      || !factor_mag2 (v[2], v[3], v[4], &b0, &b1, &b2))
-    return 0;
-  c->b0 = b0 / a0;
-  c->b1 = b1 / a0;
-  c->b2 = b2 / a0;
-  c->a1 = a1 / a0;
-  c->a2 = a2 / a0;
-  return isfinite (c->b0) && fabs (c->a2) < 1.0
-      && fabs (c->a1) < 1.0 + c->a2;
-}
-
-/* Refines c (a stable first guess) by weighted least squares on the
- * squared-magnitude forms: equation error B.phi - T A.phi over a log grid
- * from w0/32 to Nyquist, weighted by 1 / (max (T, 0.01) A'.phi) with A'
- * the previous iterate (Steiglitz-McBride style), so that the relative
- * magnitude error is what is minimised; frequencies above 0.45 fs
- * (phi1 > 0.976) weigh a tenth (a biquad cannot follow a falling analog
- * skirt up to Nyquist; trying spoils the band below), DC four times.
- * Keeps c when the result is not realisable. */
-#define LS_POINTS 64
-#define LS_ITER 4
-#define LS_HIGH_WEIGHT 0.1
-#define LS_HIGH_PHI1 0.976
-/* The least-squares grid: squared target magnitude t and Vicanek's basis
- * phi0, phi1, phi2 at LS_POINTS log-spaced frequencies from w0/32 to
- * Nyquist, and DC last; computed once per design. */
-typedef struct
-{
-  double t[LS_POINTS + 1], f0[LS_POINTS + 1], f1[LS_POINTS + 1],
-      f2[LS_POINTS + 1];
-} LsGrid;
-
-static void
-ls_grid (LsGrid * g, const Proto * p, double w0)
-{
-  double wlo = w0 / 32.0, ratio = pow (MST_PI / wlo, 1.0 / (LS_POINTS - 1));
-  double w = wlo;
-  int i;
-
-  for (i = 0; i <= LS_POINTS; i++) {
-    double ww = i == LS_POINTS ? 0.0 : w, f1 = sin (0.5 * ww);
-    f1 *= f1;
-    g->t[i] = proto_mag2 (p, ww / w0);
-    g->f1[i] = f1;
-    g->f0[i] = 1.0 - f1;
-    g->f2[i] = 4.0 * (1.0 - f1) * f1;
-    w *= ratio;
-  }
-}
-
-static void
-refine_ls (MstBiquadCoefs * c, const Proto * p, const LsGrid * grid)
-{
-  /* a zero at DC stays there (B0 = 0 is not a free unknown) */
-  const int dc_zero = proto_mag2 (p, 0.0) == 0.0;
-  double aa[3];
-  int it, i, j, k;
-
-  aa[0] = (1.0 + c->a1 + c->a2) * (1.0 + c->a1 + c->a2);
-  aa[1] = (1.0 - c->a1 + c->a2) * (1.0 - c->a1 + c->a2);
-  aa[2] = -4.0 * c->a2;
-  for (it = 0; it < LS_ITER; it++) {
-    double m[5][5] = { {0} }, v[5] = { 0 };
-    double b0, b1, b2, a0, a1, a2;
-    for (i = 0; i <= LS_POINTS; i++) {
-      /* i == LS_POINTS: DC */
-      const double t = grid->t[i], f0 = grid->f0[i], f1 = grid->f1[i];
-      const double f2 = grid->f2[i];
-      double g[5], h, wt, ap;
-      ap = aa[0] * f0 + aa[1] * f1 + aa[2] * f2;
-      wt = 1.0 / ((t > 0.01 ? t : 0.01) * ap);
-      if (i == LS_POINTS)
-        wt *= 4.0;
-      else if (grid->f1[i] > LS_HIGH_PHI1)
-        wt *= LS_HIGH_WEIGHT;
-      g[0] = -t * f1 * wt;
-      g[1] = -t * f2 * wt;
-      g[2] = f0 * wt;
-      g[3] = f1 * wt;
-      g[4] = f2 * wt;
-      h = t * f0 * wt;
-      for (j = 0; j < 5; j++) {
-        for (k = 0; k < 5; k++)
-          m[j][k] += g[j] * g[k];
-        v[j] += g[j] * h;
-      }
-    }
-    if (dc_zero) {
-      for (j = 0; j < 5; j++)
-        m[2][j] = m[j][2] = 0.0;
-      m[2][2] = 1.0;
-      v[2] = 0.0;
-    }
-    if (!solve (m, v, 5))
-      return;
-    if (!factor_mag2 (1.0, v[0], v[1], &a0, &a1, &a2)
-        || !factor_mag2 (v[2], v[3], v[4], &b0, &b1, &b2))
-      return;
-    if (!(fabs (a2 / a0) < 1.0 && fabs (a1 / a0) < 1.0 + a2 / a0))
-      return;
-    c->b0 = b0 / a0;
-    c->b1 = b1 / a0;
-    c->b2 = b2 / a0;
-    c->a1 = a1 / a0;
-    c->a2 = a2 / a0;
-    aa[0] = (1.0 + c->a1 + c->a2) * (1.0 + c->a1 + c->a2);
-    aa[1] = (1.0 - c->a1 + c->a2) * (1.0 - c->a1 + c->a2);
-    aa[2] = -4.0 * c->a2;
-  }
-  /* exact DC gain */
-  {
-    double dc = (c->b0 + c->b1 + c->b2) / (1.0 + c->a1 + c->a2);
-    double want = sqrt (proto_mag2 (p, 0.0));
-    if (dc > 0.0 && want > 0.0) {
-      c->b0 *= want / dc;
-      c->b1 *= want / dc;
-      c->b2 *= want / dc;
-    }
-  }
-}
-
 static void
 invert (MstBiquadCoefs * c)
 {
@@ -478,59 +274,217 @@ design_matched (MstBiquadCoefs * c, MstBiquadType type, const Proto * p,
   }
 }
 
-#ifndef LS_ABOVE
-#define LS_ABOVE 0.02
-#endif
+/* ------------------------------------------------- minimax fit by LP */
 
-/* The grid of the minimax fit and of the candidates' comparison: DC,
- * MM_LOG log-spaced frequencies from w0/16 to 0.4 fs (0.8 pi), MM_PEAK
- * around the centre/corner frequency over +-2 bandwidths of the
- * resonance, MM_HIGH from 0.4 fs to Nyquist.  Per point: Vicanek's basis
- * phi0..2, the prototype's |H|^2 (t) and |H| (ha), and the factor its
- * error counts with (1; 0.1 above 0.4 fs, where the response has to stay
- * sane, not follow the prototype). */
-#define MM_LOG 48
-#define MM_PEAK 17
-#define MM_HIGH 6
-#define MM_POINTS (1 + MM_LOG + MM_PEAK + MM_HIGH)
-#define MM_TOP (0.8 * MST_PI)
-#ifndef MM_HIGH_FACTOR
-#define MM_HIGH_FACTOR 0.1
-#endif
+/* A small dense simplex: find v >= 0 with G v <= h (LP_SUB rows at
+ * most, LP_VARS columns).  Two-phase tableau method with
+ * Bland's rule (no cycling), after the textbook formulation (e.g.
+ * Chvatal, "Linear Programming", 1983, ch. 2-3).  Returns 1 and v when
+ * feasible. */
+#define LP_VARS 8
+#define LP_SUB 64
+#define LP_EPS 1e-11
+
 typedef struct
 {
-  int n;
-  double f0[MM_POINTS], f1[MM_POINTS], f2[MM_POINTS], t[MM_POINTS],
-      ha[MM_POINTS], k[MM_POINTS];
-} FitGrid;
+  int m, n;
+  int nb[LP_VARS + 1], bs[LP_SUB];
+  double d[LP_SUB + 2][LP_VARS + 2];
+} Lp;
 
 static void
-fit_grid_point (FitGrid * g, const Proto * p, double w0, double w,
-    double k)
+lp_pivot (Lp * lp, int r, int s)
 {
-  double f1 = sin (0.5 * w);
-  int i = g->n++;
+  const int m = lp->m, n = lp->n;
+  double *a = lp->d[r], inv = 1.0 / a[s];
+  int i, j, t;
 
-  f1 *= f1;
-  g->f1[i] = f1;
-  g->f0[i] = 1.0 - f1;
-  g->f2[i] = 4.0 * (1.0 - f1) * f1;
-  g->t[i] = proto_mag2 (p, w / w0);
-  g->ha[i] = sqrt (g->t[i]);
-  g->k[i] = k;
+  for (i = 0; i < m + 2; i++)
+    if (i != r && fabs (lp->d[i][s]) > LP_EPS) {
+      double *b = lp->d[i], f = b[s] * inv;
+      for (j = 0; j < n + 2; j++)
+        b[j] -= a[j] * f;
+      b[s] = a[s] * f;
+    }
+  for (j = 0; j < n + 2; j++)
+    if (j != s)
+      a[j] *= inv;
+  for (i = 0; i < m + 2; i++)
+    if (i != r)
+      lp->d[i][s] *= -inv;
+  a[s] = inv;
+  t = lp->bs[r];
+  lp->bs[r] = lp->nb[s];
+  lp->nb[s] = t;
+}
+
+/* 1: optimal, 0: unbounded or out of iterations */
+static int
+lp_simplex (Lp * lp, int phase)
+{
+  const int m = lp->m, n = lp->n, x = m + phase - 1;
+  int it;
+
+  for (it = 0; it < 500; it++) {
+    int s = -1, r = -1, i, j;
+    for (j = 0; j <= n; j++) {
+      if (lp->nb[j] == -phase)
+        continue;
+      if (s < 0 || lp->d[x][j] < lp->d[x][s]
+          || (lp->d[x][j] == lp->d[x][s] && lp->nb[j] < lp->nb[s]))
+        s = j;
+    }
+    if (lp->d[x][s] >= -LP_EPS)
+      return 1;
+    for (i = 0; i < m; i++) {
+      double q, qr;
+      if (lp->d[i][s] <= LP_EPS)
+        continue;
+      if (r < 0) {
+        r = i;
+        continue;
+      }
+      q = lp->d[i][n + 1] / lp->d[i][s];
+      qr = lp->d[r][n + 1] / lp->d[r][s];
+      if (q < qr || (q == qr && lp->bs[i] < lp->bs[r]))
+        r = i;
+    }
+    if (r < 0)
+      return 0;
+    lp_pivot (lp, r, s);
+  }
+  return 0;
+}
+
+/* g[m][n], h[m]: 1 and v[n] if G v <= h has a solution v >= 0 */
+static int
+lp_feasible (Lp * lp, const double (*g)[LP_VARS], const double *h, int m,
+    int n, double *v)
+{
+  int i, j, r = 0;
+
+  lp->m = m;
+  lp->n = n;
+  for (i = 0; i < m; i++) {
+    for (j = 0; j < n; j++)
+      lp->d[i][j] = g[i][j];
+    lp->bs[i] = n + i;
+    lp->d[i][n] = -1.0;
+    lp->d[i][n + 1] = h[i];
+  }
+  for (j = 0; j < n + 2; j++)
+    lp->d[m][j] = lp->d[m + 1][j] = 0.0;
+  for (j = 0; j < n; j++)
+    lp->nb[j] = j;
+  lp->nb[n] = -1;
+  lp->d[m + 1][n] = 1.0;
+  for (i = 1; i < m; i++)
+    if (lp->d[i][n + 1] < lp->d[r][n + 1])
+      r = i;
+  if (lp->d[r][n + 1] < -LP_EPS) {
+    lp_pivot (lp, r, n);
+    if (!lp_simplex (lp, 2) || lp->d[m + 1][n + 1] < -LP_EPS)
+      return 0;
+    for (i = 0; i < m; i++)
+      if (lp->bs[i] == -1) {
+        int s = 0;
+        for (j = 1; j <= n; j++)
+          if (lp->d[i][j] < lp->d[i][s]
+              || (lp->d[i][j] == lp->d[i][s] && lp->nb[j] < lp->nb[s]))
+            s = j;
+        lp_pivot (lp, i, s);
+      }
+  }
+  for (j = 0; j < n; j++)
+    v[j] = 0.0;
+  for (i = 0; i < m; i++)
+    if (lp->bs[i] >= 0 && lp->bs[i] < n)
+      v[lp->bs[i]] = lp->d[i][n + 1];
+  return 1;
+}
+
+/* Minimax fit of |H|^2.  With x = sin^2 (w/2), s = sin^2 (w0/2) and
+ * u = x / s (about (w/w0)^2 below Nyquist, where the prototype's |H|^2 is
+ * a ratio of quadratics in (w/w0)^2), a section's squared magnitude is
+ *
+ *   |H|^2 = B(u) / A(u),  A = 1 + c1 u + c2 u^2,  B = b0 + d1 u + d2 u^2
+ *
+ * (Vicanek's basis re-written in powers of u, which keeps the unknowns
+ * of order one at low frequencies).  A section exists for every such
+ * pair that is non-negative for 0 <= x <= 1 (spectral factorisation:
+ * factor_mag2), stable when A > 0 there.  For a bound e on the error at
+ * every grid point, "L_i A(u_i) <= B(u_i) <= U_i A(u_i)" (the bounds of
+ * |H|^2 that error e allows at point i) and the positivity constraints
+ * are linear in the unknowns: whether e is reachable is a linear
+ * feasibility problem, and the least reachable e (the minimax fit) is
+ * found by bisection (rational Chebyshev approximation is quasi-convex:
+ * S. Boyd, L. Vandenberghe, "Convex Optimization", 2004, sec. 6.5.5).
+ * Positivity is imposed on a grid over 0..Nyquist and, where the solution
+ * dips below zero between grid points, at the dip (cutting planes).
+ *
+ * The error measure is the tests' and the documentation's: dB where the
+ * prototype's magnitude is above -22 dB, below it the linear difference
+ * counted as the dB it would make on a unit magnitude,
+ * 20 log10 (1 + |Hd - Ha|); grid points above 0.4 fs count with a looser
+ * factor (the section must stay sane there, not follow the prototype).
+ * Structure kept per type: the DC gain is exact (b0 fixed); the
+ * high-pass keeps its double zero at DC (B = d2 u^2), the band-pass its
+ * zero at DC (b0 = 0), the notch its zeros on the unit circle at f0
+ * (B = b0 (1 - u)^2, nothing to fit but the poles). */
+#define FIT_LOG 128
+#define FIT_PEAK 24
+#define FIT_HIGH 8
+#define FIT_CUTS 16
+#define FIT_POINTS (1 + FIT_LOG + FIT_PEAK + FIT_HIGH)
+#define FIT_TOP (0.8 * MST_PI)
+#ifndef FIT_HIGH_FACTOR
+#define FIT_HIGH_FACTOR 10.0
+#endif
+#define FIT_DB_ABOVE 0.08
+#define FIT_BISECT 9
+
+typedef struct
+{
+  int n, nb;                    /* points; B's free directions (0..2) */
+  double s, b0;                 /* sin^2 (w0 / 2); B(0) */
+  int notch;
+  double u[FIT_POINTS], t[FIT_POINTS], ha[FIT_POINTS], k[FIT_POINTS];
+  /* the LP's rows for the current bound, and the working set's */
+  double g[2 * FIT_POINTS + FIT_CUTS][LP_VARS], h[2 * FIT_POINTS + FIT_CUTS];
+  double sg[LP_SUB][LP_VARS], sh[LP_SUB];
+  char act[2 * FIT_POINTS + FIT_CUTS];  /* rows in the working set */
+  int ncut, cut_b[FIT_CUTS];    /* positivity cuts: u, of B (1) or A (0) */
+  double cut_u[FIT_CUTS];
+  Lp lp;
+} Fit;
+
+static void
+fit_point (Fit * f, const Proto * p, double w0, double w, double k)
+{
+  double x = sin (0.5 * w);
+  int i = f->n++;
+
+  f->u[i] = x * x / f->s;
+  f->t[i] = proto_mag2 (p, w / w0);
+  f->ha[i] = sqrt (f->t[i]);
+  f->k[i] = k;
 }
 
 static void
-fit_grid (FitGrid * g, const Proto * p, double w0)
+fit_setup (Fit * f, MstBiquadType type, const Proto * p, double w0)
 {
-  double wlo = w0 / 16.0, ratio = pow (MM_TOP / wlo, 1.0 / (MM_LOG - 1));
-  double w = wlo, q, bw;
+  double wlo = w0 / 256.0, ratio = pow (FIT_TOP / wlo, 1.0 / (FIT_LOG - 1));
+  double w = wlo, q, bw, sh = sin (0.5 * w0);
   int i;
 
-  g->n = 0;
-  fit_grid_point (g, p, w0, 0.0, 1.0);
-  for (i = 0; i < MM_LOG; i++, w *= ratio)
-    fit_grid_point (g, p, w0, w < MM_TOP ? w : MM_TOP, 1.0);
+  f->n = 0;
+  f->s = sh * sh;
+  f->b0 = proto_mag2 (p, 0.0);
+  f->notch = type == MST_BIQUAD_NOTCH;
+  f->nb = type == MST_BIQUAD_NOTCH ? 0 : type == MST_BIQUAD_HIGH_PASS ? 1 : 2;
+  fit_point (f, p, w0, 0.0, 1.0);
+  for (i = 0; i < FIT_LOG; i++, w *= ratio)
+    fit_point (f, p, w0, w < FIT_TOP ? w : FIT_TOP, 1.0);
   /* the resonance: quality of the sharper of zero and pole pair */
   q = 0.0;
   if (p->d1 > 0.0)
@@ -539,231 +493,325 @@ fit_grid (FitGrid * g, const Proto * p, double w0)
       && sqrt (p->n0 * p->n2) / p->n1 > q)
     q = sqrt (p->n0 * p->n2) / p->n1;
   bw = q > 0.5 ? 1.0 / q : 2.0;
-  for (i = 0; i < MM_PEAK; i++) {
-    double ww = w0 * exp (bw * (i - MM_PEAK / 2) / (0.25 * (MM_PEAK - 1)));
-    fit_grid_point (g, p, w0, ww < MM_TOP ? ww : MM_TOP, 1.0);
+  for (i = 0; i < FIT_PEAK; i++) {
+    double ww = w0 * exp (bw * (i - FIT_PEAK / 2) / (0.25 * FIT_PEAK));
+    fit_point (f, p, w0, ww < FIT_TOP ? ww : FIT_TOP, 1.0);
   }
-  for (i = 1; i <= MM_HIGH; i++)
-    fit_grid_point (g, p, w0, MM_TOP + (MST_PI - MM_TOP) * i / MM_HIGH,
-        MM_HIGH_FACTOR);
+  for (i = 1; i <= FIT_HIGH; i++)
+    fit_point (f, p, w0, FIT_TOP + (MST_PI - FIT_TOP) * i / FIT_HIGH,
+        FIT_HIGH_FACTOR);
+  /* the first working set: both rows of every 16th point and of f0's
+   * neighbourhood; positivity at Nyquist */
+  memset (f->act, 0, sizeof f->act);
+  for (i = 0; i < f->n; i += 16)
+    f->act[2 * i] = f->act[2 * i + 1] = 1;
+  for (i = 1 + FIT_LOG; i < 1 + FIT_LOG + FIT_PEAK; i += 6)
+    f->act[2 * i] = f->act[2 * i + 1] = 1;
+  f->ncut = 0;
+  f->cut_u[f->ncut] = 1.0 / f->s;
+  f->cut_b[f->ncut++] = 0;
+  f->act[2 * f->n] = 1;
+  if (f->nb > 0) {
+    f->cut_u[f->ncut] = 1.0 / f->s;
+    f->cut_b[f->ncut++] = 1;
+    f->act[2 * f->n + 1] = 1;
+  }
 }
 
-/* Error of a section at grid point i given its |H|^2 (hd2): dB where the
- * prototype is above -20 dB (to first order, which is what the fit
- * needs), otherwise the linear difference counted as the dB it would make
- * on a unit magnitude (20 log10 (1 + d), to first order); times the
- * point's factor.  The fit measures dB a little further down than the
- * -20 dB at which a comparison switches to linear (MM_DB_ABOVE), so that
- * a point just above the switch, between two grid points, is not
- * judged by the looser linear measure. */
-#ifndef MM_DB_ABOVE
-#define MM_DB_ABOVE 0.08
-#endif
+/* the fixed part of B and its free directions at u: B = bf + sum n_j v_j */
 static double
-point_error (const FitGrid * g, int i, double hd2)
+fit_bfix (const Fit * f, double u)
 {
-  double t = g->t[i], e;
-
-  if (t > MM_DB_ABOVE * MM_DB_ABOVE) {
-    /* 10 log10 (hd2 / t), to first order */
-    e = 4.3429448 * fabs (hd2 / t - 1.0);
-  } else {
-    double hd = sqrt (hd2 > 0.0 ? hd2 : 0.0);
-    e = 8.6858896 * fabs (hd - g->ha[i]);
-  }
-  return e * g->k[i];
+  if (f->notch)
+    return f->b0 * (1.0 - u) * (1.0 - u);
+  return f->b0;
 }
 
-/* |H|^2 of c at grid point i */
-static double
-point_mag2 (const MstBiquadCoefs * c, const FitGrid * g, int i)
+/* Row of the constraint  sa A(u) + sb B(u) <= rhs  in the LP's
+ * variables v = (c1+, c1-, c2+, c2-, B's directions), given as
+ * sa A + sb B <= 0 plus `extra` on the right. */
+static void
+fit_row (Fit * f, int r, double u, double sa, double sb, double extra)
 {
+  double *g = f->g[r], nrm = 0.0;
+  int j, n = 4 + (f->nb == 2 ? 4 : f->nb);
+
+  g[0] = sa * u;
+  g[1] = -g[0];
+  g[2] = sa * u * u;
+  g[3] = -g[2];
+  if (f->nb == 2) {
+    g[4] = sb * u;
+    g[5] = -g[4];
+    g[6] = sb * u * u;
+    g[7] = -g[6];
+  } else if (f->nb == 1) {
+    g[4] = sb * u * u;
+  }
+  f->h[r] = -sa - sb * fit_bfix (f, u) + extra;
+  for (j = 0; j < n; j++)
+    nrm = fabs (g[j]) > nrm ? fabs (g[j]) : nrm;
+  nrm = fabs (f->h[r]) > nrm ? fabs (f->h[r]) : nrm;
+  if (nrm > 0.0) {
+    for (j = 0; j < n; j++)
+      g[j] /= nrm;
+    f->h[r] /= nrm;
+  }
+}
+
+static int
+fit_nvars (const Fit * f)
+{
+  return 4 + (f->nb == 2 ? 4 : f->nb);
+}
+
+/* unknowns from the LP's variables: c[0..1] = c1, c2; d[0..1] = d1, d2 */
+static void
+fit_unknowns (const Fit * f, const double *v, double c[2], double d[2])
+{
+  c[0] = v[0] - v[1];
+  c[1] = v[2] - v[3];
+  d[0] = f->nb == 2 ? v[4] - v[5] : 0.0;
+  d[1] = f->nb == 2 ? v[6] - v[7] : f->nb == 1 ? v[4] : 0.0;
+}
+
+/* smallest value of x0 + x1 u + x2 u^2 on [0, umax], and where */
+static double
+quad_min (double x0, double x1, double x2, double umax, double *at)
+{
+  double m = x0, um;
+
+  *at = 0.0;
+  um = x0 + x1 * umax + x2 * umax * umax;
+  if (um < m) {
+    m = um;
+    *at = umax;
+  }
+  if (x2 > 0.0) {
+    double uv = -0.5 * x1 / x2;
+    if (uv > 0.0 && uv < umax) {
+      double mv = x0 + x1 * uv + x2 * uv * uv;
+      if (mv < m) {
+        m = mv;
+        *at = uv;
+      }
+    }
+  }
+  return m;
+}
+
+/* Is error bound e reachable?  v: the LP's solution.  The LP runs on a
+ * working set of rows (constraint generation): solved on the set, the
+ * solution is checked against every row and against positivity between
+ * the grid points, the most violated row joins the set, until none is
+ * violated.  A solution has at most LP_VARS active rows, so the set stays
+ * small; it is kept from one bound to the next. */
+static int
+fit_feasible (Fit * f, double e, double *v)
+{
+  const double umax = 1.0 / f->s;
+  const int nv = fit_nvars (f);
+  int r = 0, i, j, round;
+
+  for (i = 0; i < f->n; i++) {
+    double ei = e * f->k[i], lo, hi;
+    if (f->ha[i] > FIT_DB_ABOVE) {
+      double m = pow (10.0, ei / 10.0);
+      lo = f->t[i] / m;
+      hi = f->t[i] * m;
+    } else {
+      double d = pow (10.0, ei / 20.0) - 1.0;
+      lo = f->ha[i] > d ? (f->ha[i] - d) * (f->ha[i] - d) : 0.0;
+      hi = (f->ha[i] + d) * (f->ha[i] + d);
+    }
+    fit_row (f, r++, f->u[i], -hi, 1.0, 0.0);   /* B - hi A <= 0 */
+    fit_row (f, r++, f->u[i], lo, -1.0, 0.0);   /* lo A - B <= 0 */
+  }
+  for (i = 0; i < f->ncut; i++) {
+    double u = f->cut_u[i];
+    if (f->cut_b[i])
+      fit_row (f, r++, u, 0.0, -1.0, 0.0);      /* B >= 0 */
+    else
+      fit_row (f, r++, u, -1.0, 0.0, -1e-12 * (1.0 + u * u));   /* A > 0 */
+  }
+  for (round = 0; round < 4 * LP_SUB; round++) {
+    double c[2], d[2], at, worst = 0.0;
+    int nsub = 0, add = -1;
+    for (i = 0; i < r; i++)
+      if (f->act[i]) {
+        memcpy (f->sg[nsub], f->g[i], sizeof f->sg[0]);
+        f->sh[nsub++] = f->h[i];
+      }
+    if (!lp_feasible (&f->lp, (const double (*)[LP_VARS]) f->sg, f->sh,
+            nsub, nv, v))
+      return 0;
+    /* the most violated row */
+    for (i = 0; i < r; i++) {
+      double x = -f->h[i];
+      if (f->act[i])
+        continue;
+      for (j = 0; j < nv; j++)
+        x += f->g[i][j] * v[j];
+      if (x > worst) {
+        worst = x;
+        add = i;
+      }
+    }
+    if (add < 0 || worst < 1e-10) {
+      /* positivity between the grid points */
+      int kind = -1;
+      fit_unknowns (f, v, c, d);
+      if (quad_min (1.0, c[0], c[1], umax, &at) <= 0.0)
+        kind = 0;
+      else if (f->nb > 0 && quad_min (f->b0, d[0], d[1], umax, &at) < 0.0)
+        kind = 1;
+      if (kind < 0)
+        return 1;
+      if (f->ncut >= FIT_CUTS)
+        return 0;
+      f->cut_u[f->ncut] = at;
+      f->cut_b[f->ncut++] = kind;
+      if (kind)
+        fit_row (f, r, at, 0.0, -1.0, 0.0);
+      else
+        fit_row (f, r, at, -1.0, 0.0, -1e-12 * (1.0 + at * at));
+      add = r++;
+    }
+    if (nsub >= LP_SUB)
+      return 0;
+    f->act[add] = 1;
+  }
+  return 0;
+}
+
+/* |H|^2 of c at u */
+static double
+fit_mag2 (const Fit * f, const MstBiquadCoefs * c, double u)
+{
+  double x = u * f->s, p0 = 1.0 - x, p2 = 4.0 * x * p0;
   double sb = c->b0 + c->b1 + c->b2, db = c->b0 - c->b1 + c->b2;
   double sa = 1.0 + c->a1 + c->a2, da = 1.0 - c->a1 + c->a2;
-  double num = sb * sb * g->f0[i] + db * db * g->f1[i]
-      - 4.0 * c->b0 * c->b2 * g->f2[i];
-  double den = sa * sa * g->f0[i] + da * da * g->f1[i]
-      - 4.0 * c->a2 * g->f2[i];
-  return num / den;
+
+  return (sb * sb * p0 + db * db * x - 4.0 * c->b0 * c->b2 * p2)
+      / (sa * sa * p0 + da * da * x - 4.0 * c->a2 * p2);
 }
 
-/* Largest error of c against the prototype on the grid. */
+/* the largest error of c on the grid (points above 0.4 fs divided by
+ * their factor), the measure the fit bounds */
 static double
-fit_error (const MstBiquadCoefs * c, const FitGrid * g)
+fit_error (const Fit * f, const MstBiquadCoefs * c)
 {
-  double e = 0;
+  double e = 0.0;
   int i;
 
-  for (i = 0; i < g->n; i++) {
-    double ee = point_error (g, i, point_mag2 (c, g, i));
+  for (i = 0; i < f->n; i++) {
+    double hd2 = fit_mag2 (f, c, f->u[i]), ee;
+    if (hd2 != hd2)
+      return HUGE_VAL;
+    /* below 0 only by rounding: a zero on the unit circle */
+    hd2 = hd2 > 0.0 ? hd2 : 0.0;
+    if (f->ha[i] > FIT_DB_ABOVE)
+      ee = fabs (10.0 * log10 (hd2 / f->t[i]));
+    else
+      ee = 20.0 * log10 (1.0 + fabs (sqrt (hd2) - f->ha[i]));
+    ee /= f->k[i];
     e = ee > e || !(ee == ee) ? ee : e;
   }
   return e;
 }
 
-/* Minimax refinement: Lawson's iteration on the squared-magnitude forms.
- *
- * |H(e^jw)|^2 = B.phi / A.phi, A = (1, A1, A2), B = bf + sum_j beta_j
- * n_j: B0 (bf, the DC gain) fixed to the prototype's, and the free
- * directions n_j per type: B1, B2 for bells, shelves, low- and band-pass
- * (band-pass: B0 = 0, its zero at DC); for high-pass (the double zero at
- * DC) only the gain; for the notch (the zero pair on the unit circle at
- * w0, gain set by DC) none.  The equation error B.phi - T A.phi (T the
- * prototype's |H|^2) is linear in (A1, A2, beta); it is weighted by
- * k_i / (max (T, 0.01) A'.phi), k_i the point's factor and A' the
- * previous iterate (Steiglitz-
- * McBride: the relative error of |H|^2), and by Lawson weights u_i that
- * are multiplied after each pass by the true error at the point (the
- * measure of fit_error), which drives the weighted least-squares
- * solution towards the minimax one.  Every pass is factored into
- * minimum-phase polynomials and kept if its poles lie inside the unit
- * circle with a margin; c becomes the pass with the smallest largest
- * error if that beats *err (c's error on entry), and *err is updated. */
-#ifndef MM_ITER
-#define MM_ITER 8
-#endif
-#define MM_POLE_MARGIN 1e-9
-
-static void
-refine_minimax (MstBiquadCoefs * c, double *err, MstBiquadType type,
-    double w0, const FitGrid * g)
+/* The section of the LP's solution v; 0 if it is not realisable. */
+static int
+fit_section (const Fit * f, MstBiquadType type, double w0, const double *v,
+    MstBiquadCoefs * c)
 {
-  /* free directions nv[0..nb) and the fixed part bf of B: B0 (the DC
-   * gain) is fixed to the prototype's */
-  double nv[3][3] = { {0, 1, 0}, {0, 0, 1}, {0, 0, 0} };
-  double bf[3] = { g->t[0], 0.0, 0.0 };
-  double u[MM_POINTS], aa[3];
-  int nb = 2, n, it, i, j, k;
-  MstBiquadCoefs cur = *c;
+  const double s = f->s;
+  double cc[2], d[2], a0, a1, a2, b0, b1, b2, want, dc;
 
-  if (type == MST_BIQUAD_HIGH_PASS) {
-    /* gain (1 - z^-1)^2: B = gain^2 (0, 16, -4) */
-    nb = 1;
-    nv[0][0] = 0.0, nv[0][1] = 16.0, nv[0][2] = -4.0;
-  } else if (type == MST_BIQUAD_NOTCH) {
-    /* gain (1 - 2 cos w0 z^-1 + z^-2), the gain set by B0 */
-    double cw = cos (w0), s0 = (2.0 - 2.0 * cw) * (2.0 - 2.0 * cw);
-    nb = 0;
-    bf[0] = g->t[0];
-    bf[1] = g->t[0] * (2.0 + 2.0 * cw) * (2.0 + 2.0 * cw) / s0;
-    bf[2] = -4.0 * g->t[0] / s0;
+  fit_unknowns (f, v, cc, d);
+  if (!factor_mag2 (1.0, cc[0] / s + 1.0 + cc[1] / (s * s),
+          -cc[1] / (4.0 * s * s), &a0, &a1, &a2))
+    return 0;
+  if (type == MST_BIQUAD_NOTCH) {
+    b0 = b2 = sqrt (f->b0) / (4.0 * s);
+    b1 = -2.0 * b0 * cos (w0);
+  } else if (type == MST_BIQUAD_HIGH_PASS) {
+    b0 = b2 = sqrt (fmax (d[1], 0.0)) / (4.0 * s);
+    b1 = -2.0 * b0;
+  } else if (!factor_mag2 (f->b0, d[0] / s + f->b0 + d[1] / (s * s),
+          -d[1] / (4.0 * s * s), &b0, &b1, &b2)) {
+    return 0;
   }
-  n = 2 + nb;
-  for (i = 0; i < g->n; i++)
-    u[i] = 1.0;
-  for (it = 0; it < MM_ITER; it++) {
-    double m[5][5] = { {0} }, v[5] = { 0 }, usum = 0.0, e;
-    double bb[3], a0, a1, a2, b0, b1, b2;
-    MstBiquadCoefs nc;
-    aa[0] = (1.0 + cur.a1 + cur.a2) * (1.0 + cur.a1 + cur.a2);
-    aa[1] = (1.0 - cur.a1 + cur.a2) * (1.0 - cur.a1 + cur.a2);
-    aa[2] = -4.0 * cur.a2;
-    for (i = 0; i < g->n; i++) {
-      const double t = g->t[i], f0 = g->f0[i], f1 = g->f1[i], f2 = g->f2[i];
-      double r[5], h, ap = aa[0] * f0 + aa[1] * f1 + aa[2] * f2;
-      double wt = sqrt (u[i]) * g->k[i] / ((t > 0.01 ? t : 0.01) * ap);
-      r[0] = -t * f1 * wt;
-      r[1] = -t * f2 * wt;
-      for (j = 0; j < nb; j++)
-        r[2 + j] = (nv[j][0] * f0 + nv[j][1] * f1 + nv[j][2] * f2) * wt;
-      h = (t * f0 - bf[0] * f0 - bf[1] * f1 - bf[2] * f2) * wt;
-      for (j = 0; j < n; j++) {
-        for (k = 0; k < n; k++)
-          m[j][k] += r[j] * r[k];
-        v[j] += r[j] * h;
-      }
-    }
-    if (!solve (m, v, n))
-      break;
-    for (k = 0; k < 3; k++) {
-      bb[k] = bf[k];
-      for (j = 0; j < nb; j++)
-        bb[k] += v[2 + j] * nv[j][k];
-    }
-    if (!factor_mag2 (1.0, v[0], v[1], &a0, &a1, &a2))
-      break;
-    if (type == MST_BIQUAD_HIGH_PASS || type == MST_BIQUAD_NOTCH) {
-      double gg = type == MST_BIQUAD_HIGH_PASS ? 0.5 * sqrt (bb[1]) * 0.5
-          : sqrt (-0.25 * bb[2]);
-      if (!(gg > 0.0))
-        break;
-      b0 = b2 = gg;
-      b1 = type == MST_BIQUAD_HIGH_PASS ? -2.0 * gg : -2.0 * gg * cos (w0);
-    } else if (!factor_mag2 (bb[0], bb[1], bb[2], &b0, &b1, &b2)) {
-      break;
-    }
-    if (type == MST_BIQUAD_BAND_PASS)
-      b2 = -b0 - b1;            /* the zero exactly at DC */
-    nc.b0 = b0 / a0;
-    nc.b1 = b1 / a0;
-    nc.b2 = b2 / a0;
-    nc.a1 = a1 / a0;
-    nc.a2 = a2 / a0;
-    if (!(fabs (nc.a2) < 1.0 - MM_POLE_MARGIN
-            && fabs (nc.a1) < 1.0 + nc.a2 - MM_POLE_MARGIN)
-        || !isfinite (nc.b0 + nc.b1 + nc.b2))
-      break;
-    cur = nc;
-    /* Lawson: weights times the error at each point */
-    e = 0.0;
-    for (i = 0; i < g->n; i++) {
-      double ee = point_error (g, i, point_mag2 (&cur, g, i));
-      e = ee > e ? ee : e;
-      u[i] *= ee + 1e-12;
-      usum += u[i];
-    }
-    if (e < *err) {
-      *err = e;
-      *c = cur;
-    }
-    if (!(usum > 0.0))
-      break;
-    for (i = 0; i < g->n; i++)
-      u[i] = u[i] / usum * g->n + 1e-12;
+  if (type == MST_BIQUAD_BAND_PASS)
+    b2 = -b0 - b1;              /* the zero exactly at DC */
+  c->b0 = b0 / a0;
+  c->b1 = b1 / a0;
+  c->b2 = b2 / a0;
+  c->a1 = a1 / a0;
+  c->a2 = a2 / a0;
+  /* exact DC gain */
+  dc = (c->b0 + c->b1 + c->b2) / (1.0 + c->a1 + c->a2);
+  want = sqrt (f->b0);
+  if (dc > 0.0 && want > 0.0) {
+    c->b0 *= want / dc;
+    c->b1 *= want / dc;
+    c->b2 *= want / dc;
   }
+  return isfinite (c->b0 + c->b1 + c->b2) && fabs (c->a2) < 1.0
+      && fabs (c->a1) < 1.0 + c->a2;
 }
 
-/* The best of the impulse-invariant design, the five-point fit, both
- * refined by least squares, and the best of these refined towards the
- * minimax fit. */
+/* c: the minimax fit to p if it beats c's own error on the grid (c is
+ * the impulse-invariant design on entry).  Bisection on the error bound
+ * (log scale) between c's error and a thirtieth of it; every bound the
+ * LP calls feasible is checked on the section it gives (the LP works to
+ * a tolerance), and a section better than the bound lowers it at once. */
+static void
+design_fit (MstBiquadCoefs * c, MstBiquadType type, const Proto * p,
+    double w0)
+{
+  Fit *f = malloc (sizeof *f);
+  double v[LP_VARS], lo, hi, best;
+  int it;
+  MstBiquadCoefs nc;
+
+  if (!f)
+    return;
+  fit_setup (f, type, p, w0);
+  best = fit_error (f, c);
+  hi = isfinite (best) && best > 1e-5 ? best : 1.0;
+  lo = hi / 30.0;
+  for (it = 0; it < FIT_BISECT; it++) {
+    double mid = sqrt (lo * hi), e;
+    if (fit_feasible (f, mid, v) && fit_section (f, type, w0, v, &nc)
+        && (e = fit_error (f, &nc)) <= 1.02 * mid) {
+      if (e < best) {
+        best = e;
+        *c = nc;
+      }
+      hi = e < mid ? e : mid;
+    } else {
+      lo = mid;
+    }
+  }
+  free (f);
+}
+
+/* The impulse-invariant design, replaced by the minimax fit where that is
+ * closer to the prototype (above FIT_ABOVE rad/sample; below, the
+ * impulse-invariant design is already within a few hundredths of a dB). */
+#ifndef FIT_ABOVE
+#define FIT_ABOVE 0.002
+#endif
 static void
 design_matched_refined (MstBiquadCoefs * c, MstBiquadType type,
     const Proto * p, double w0)
 {
-  MstBiquadCoefs cand[4];
-  LsGrid lg;
-  FitGrid fg;
-  double best;
-  int n = 1, i;
-
-  design_matched (&cand[0], type, p, w0);
-  *c = cand[0];
-  if (w0 <= LS_ABOVE || type == MST_BIQUAD_ALL_PASS)
+  design_matched (c, type, p, w0);
+  if (w0 <= FIT_ABOVE || type == MST_BIQUAD_ALL_PASS)
     return;
-  fit_grid (&fg, p, w0);
-  if (type == MST_BIQUAD_BELL || type == MST_BIQUAD_LOW_SHELF
-      || type == MST_BIQUAD_HIGH_SHELF || type == MST_BIQUAD_LOW_PASS
-      || type == MST_BIQUAD_BAND_PASS) {
-    ls_grid (&lg, p, w0);
-    cand[1] = cand[0];
-    refine_ls (&cand[1], p, &lg);
-    n = 2;
-    if (design_matched_fit (&cand[2], p, w0)) {
-      cand[3] = cand[2];
-      refine_ls (&cand[3], p, &lg);
-      n = 4;
-    }
-  }
-  best = fit_error (&cand[0], &fg);
-  for (i = 1; i < n; i++) {
-    double e = fit_error (&cand[i], &fg);
-    if (e < best) {
-      best = e;
-      *c = cand[i];
-    }
-  }
-#ifndef MM_SKIP
-  refine_minimax (c, &best, type, w0, &fg);
+#ifndef FIT_SKIP
+  design_fit (c, type, p, w0);
 #endif
 }
 

@@ -5,48 +5,48 @@
  * high-pass, low-pass, band-pass (0 dB peak), notch and all-pass, from
  * frequency (Hz), gain (dB) and Q, in two flavours:
  *
- *   MST_BIQUAD_MATCHED   poles by impulse invariance (exact analog pole
- *                        positions), numerator chosen so that the
- *                        magnitude equals the analog prototype's at DC, at
- *                        the centre/corner frequency and at Nyquist
- *                        (M. Vicanek, "Matched Second Order Digital
- *                        Filters", 2016).  Much less "cramping" than the
- *                        bilinear design near Nyquist: for a 16 kHz bell
- *                        (+6 dB, Q 1) at 44.1 kHz the largest deviation
- *                        from the analog bell up to 20 kHz is 0.095 dB
- *                        (bilinear: 4.2 dB), measured by
- *                        tests/dsp/biquad.c.  Above 0.003 fs every type
- *                        but the all-pass is then refined: candidates
- *                        (impulse-invariant poles; for bells, shelves,
- *                        low- and band-pass also all five squared-
- *                        magnitude terms fitted at DC, Nyquist, f0 and
- *                        the band edges, and both refined by weighted
- *                        least squares) are compared with the prototype,
- *                        and the closest is refined towards the minimax
- *                        (Chebyshev) fit of |H|^2 to the prototype's from
- *                        DC to 0.4 fs by Lawson's iteration (DC gain kept
- *                        exact; the high-pass keeps its double zero at
- *                        DC, the band-pass its zero at DC, the notch its
- *                        zeros on the unit circle at f0).  Deviation
- *                        from the analog response up to 0.4 fs, in dB
- *                        where the analog magnitude is above -20 dB and
- *                        below as the linear difference on a unit
- *                        passband, 20 log10 (1 + |Hd - Ha|), centre
- *                        frequencies 20 Hz..fs/8, Q 0.5..5,
- *                        -15..+12 dB, at 44.1/48/96 kHz: bells 0.08 dB,
- *                        high-pass 0.082, low-pass 0.043, notch 0.071,
- *                        shelves 0.19 (Q 5; 0.11 for Q <= 1; up to fs/16
- *                        0.05), band-pass 0.14.  What is left is the
- *                        skirt a section cannot follow: its response
- *                        levels off towards Nyquist while the analog one
- *                        still falls (the band-pass's 1/f skirt is still
- *                        at -16 dB at 0.3 fs, where it is compared in
- *                        dB).
- *                        Shelves and cuts are designed as the boost (or
- *                        the cut, whichever has the lower pole frequency)
- *                        and inverted, so boost and cut are exact mirror
- *                        images in dB.  The notch has its zeros exactly on
- *                        the unit circle at the centre frequency.
+ *   MST_BIQUAD_MATCHED   the section whose magnitude is closest to the
+ *                        analog prototype's in the minimax sense, from DC
+ *                        to 0.4 fs: |H(e^jw)|^2 is a ratio of quadratics
+ *                        in sin^2 (w/2) (M. Vicanek, "Matched Second
+ *                        Order Digital Filters", 2016); for a bound on
+ *                        the error, "the section's |H|^2 lies within the
+ *                        bound at every grid point and both quadratics
+ *                        are non-negative up to Nyquist" is a linear
+ *                        feasibility problem, so the least reachable
+ *                        bound is found by bisection over small linear
+ *                        programs, then the quadratics are factored into
+ *                        the minimum-phase section.  Error measure: dB
+ *                        where the prototype is above about -20 dB,
+ *                        below it the linear difference counted on a unit
+ *                        passband (stopbands); above 0.4 fs the section
+ *                        may deviate ten times as much.  Kept exactly:
+ *                        the DC gain, the high-pass's double zero and
+ *                        the band-pass's zero at DC, the notch's zeros on
+ *                        the unit circle at f0.  Below 0.002 rad/sample
+ *                        (15 Hz at 48 kHz), and wherever it is closer,
+ *                        Vicanek's impulse-invariant design (exact
+ *                        analog poles, magnitude matched at DC, f0 and
+ *                        Nyquist) is used as it is.  Largest deviation
+ *                        from the analog response up to 0.4 fs over
+ *                        44.1/48/96 kHz, measured by tests/dsp/biquad.c
+ *                        (f0 <= fs/8, Q 0.5..2, |gain| <= 12 dB / f0 <=
+ *                        fs/8, Q 0.1..10, gain -24..+24 dB / f0 above
+ *                        fs/8, bilinear beside it):
+ *                          bell        0.065 / 0.111 / 0.215 (10.0)
+ *                          shelves     0.078 / 0.53 (Q 10) / 1.01 (23.1)
+ *                          high-pass   0.062 / 0.110 / 0.60 (13.1)
+ *                          low-pass    0.044 / 0.050 / 0.158 (15.1)
+ *                          band-pass   0.130 / 0.130 / 0.243 (10.0)
+ *                          notch       0.072 / 0.140 / 0.285 (10.9)
+ *                        For a 16 kHz bell (+6 dB, Q 1) at 44.1 kHz:
+ *                        0.087 dB up to 20 kHz (bilinear: 4.2 dB).
+ *                        These are the limits of one section: the
+ *                        band-pass's 1/f skirt, resonant shelves, very
+ *                        wide bells do not fit closer near fs/8.
+ *                        Shelves and cuts are designed as the boost and
+ *                        inverted, so boost and cut are exact mirror
+ *                        images in dB.
  *   MST_BIQUAD_BILINEAR  the bilinear transform, pre-warped at the
  *                        centre/corner frequency (R. Bristow-Johnson's
  *                        "Audio EQ Cookbook" filters).  Low- and high-pass
