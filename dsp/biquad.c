@@ -611,16 +611,24 @@ fit_feasible (Fit * f, double e, double *v)
 {
   const double umax = 1.0 / f->s;
   const int nv = fit_nvars (f);
+  double mdb[2], dlin[2];
   int r = 0, i, j, round;
 
+  /* the bounds of |H|^2 that error e allows: in dB (mdb) or linear (dlin),
+   * in the band (k = 1) and above it */
+  for (i = 0; i < 2; i++) {
+    double ei = i ? e * FIT_HIGH_FACTOR : e;
+    mdb[i] = pow (10.0, ei / 10.0);
+    dlin[i] = pow (10.0, ei / 20.0) - 1.0;
+  }
   for (i = 0; i < f->n; i++) {
-    double ei = e * f->k[i], lo, hi;
+    const int top = f->k[i] != 1.0;
+    double lo, hi;
     if (f->ha[i] > FIT_DB_ABOVE) {
-      double m = pow (10.0, ei / 10.0);
-      lo = f->t[i] / m;
-      hi = f->t[i] * m;
+      lo = f->t[i] / mdb[top];
+      hi = f->t[i] * mdb[top];
     } else {
-      double d = pow (10.0, ei / 20.0) - 1.0;
+      double d = dlin[top];
       lo = f->ha[i] > d ? (f->ha[i] - d) * (f->ha[i] - d) : 0.0;
       hi = (f->ha[i] + d) * (f->ha[i] + d);
     }
