@@ -1137,17 +1137,27 @@ tidy_state (MstBiquad * bq)
 }
 
 /* One transposed-DF2 step of a section: output o from input v; na1, na2
- * are -a1, -a2.  Every constant-coefficient path uses this one shape (and
- * the vector step below the same), so that where a buffer is split does
- * not change a bit of the output, with or without FMA contraction.  The
- * terms without o come first: the loop-carried chain is s1 -> o -> s1,
- * two multiply-adds. */
-#define SECTION_STEP(o, v, b0, b1, b2, na1, na2, s1, s2) do {             \
-    double t_ = (b1) * (v) + (s2), u_ = (b2) * (v);                     \
-    (o) = (b0) * (v) + (s1);                                            \
-    (s1) = (na1) * (o) + t_;                                            \
-    (s2) = (na2) * (o) + u_;                                            \
+ * are -a1, -a2, c1 = b1 - a1 b0, c2 = b2 - a2 b0 (section_c ()).  With o
+ * substituted into the state updates,
+ *   o = b0 v + s1,  s1' = -a1 s1 + (c1 v + s2),  s2' = -a2 s1 + c2 v,
+ * the loop-carried chain s1 -> s1' is one multiply-add, not two (s1 -> o
+ * -> s1'), which halves the latency a cascade step waits for; the states
+ * are the transposed-DF2 ones (the ramp path's plain form continues them
+ * exactly).  Every constant-coefficient path uses this one shape (and the
+ * vector steps below the same), so that where a buffer is split does not
+ * change a bit of the output, with or without FMA contraction. */
+#define SECTION_STEP(o, v, b0, c1, c2, na1, na2, s1, s2) do {             \
+    double t_ = (c1) * (v) + (s2), u_ = (c2) * (v), p_ = (s1);          \
+    (o) = (b0) * (v) + p_;                                              \
+    (s1) = (na1) * p_ + t_;                                             \
+    (s2) = (na2) * p_ + u_;                                             \
   } while (0)
+
+static inline double
+section_c (double b, double na, double b0)
+{
+  return b + na * b0;
+}
 
 /* GCC: allow FMA contraction in the functions that use SECTION_STEP (ISO
  * C mode turns it off); the reference tests bound the difference. */
@@ -1176,7 +1186,8 @@ run_static (MstBiquad * bq, unsigned c, double *x, size_t n)
     for (j = 0; j < nl; j++) {
       const unsigned l = ord[j];
       double y;
-      SECTION_STEP (y, v, b0[l], b1[l], b2[l], -a1[l], -a2[l], s1[l], s2[l]);
+      SECTION_STEP (y, v, b0[l], section_c (b1[l], -a1[l], b0[l]),
+          section_c (b2[l], -a2[l], b0[l]), -a1[l], -a2[l], s1[l], s2[l]);
       v = y;
     }
     x[i * nc + c] = v;
@@ -1201,11 +1212,16 @@ typedef double MstV2d __attribute__((vector_size (16)));
 typedef long long MstV4i __attribute__((vector_size (32)));
 #define MST_VEC4 1
 #define MST_V4_ROTATE(v) __builtin_shuffle ((v), (MstV4i) { 3, 0, 1, 2 })
+/* (a0 a1 b0 b1) and (a2 a3 b0 b1) of two vectors a, b */
+#define MST_V4_CAT_LO(a, b) __builtin_shuffle ((a), (b), (MstV4i) { 0, 1, 4, 5 })
+#define MST_V4_CAT_HL(a, b) __builtin_shuffle ((a), (b), (MstV4i) { 2, 3, 4, 5 })
 #elif defined(__clang__)
 typedef double MstV4d __attribute__((ext_vector_type (4)));
 typedef double MstV2d __attribute__((ext_vector_type (2)));
 #define MST_VEC4 1
 #define MST_V4_ROTATE(v) __builtin_shufflevector ((v), (v), 3, 0, 1, 2)
+#define MST_V4_CAT_LO(a, b) __builtin_shufflevector ((a), (b), 0, 1, 4, 5)
+#define MST_V4_CAT_HL(a, b) __builtin_shufflevector ((a), (b), 2, 3, 4, 5)
 #endif
 MST_CLONES MST_FP_CONTRACT static void
 run_pipe (const double c[NCOEF][PLANES], double *s1p, double *s2p,
@@ -1222,6 +1238,9 @@ run_pipe (const double c[NCOEF][PLANES], double *s1p, double *s2p,
     b2[k] = c[B2][k];
     a1[k] = -c[A1][k];
     a2[k] = -c[A2][k];
+    /* b1, b2 hold c1, c2 from here on (SECTION_STEP) */
+    b1[k] = section_c (b1[k], a1[k], b0[k]);
+    b2[k] = section_c (b2[k], a2[k], b0[k]);
     s1[k] = s1p[k];
     s2[k] = s2p[k];
   }
@@ -1239,46 +1258,60 @@ run_pipe (const double c[NCOEF][PLANES], double *s1p, double *s2p,
     }
 #ifdef MST_VEC4
   if (xb == xa + 1 && stride == 2) {
-    /* adjacent interleaved pair (the stereo case): one 2-lane vector per
-     * section, the two cascades' samples side by side; a section's input
-     * is the previous section's register of the step before, so there is
-     * no lane shuffle on the loop-carried path, and the frame is loaded
-     * and stored whole */
-    MstV2d vb0[PIPE], vb1[PIPE], vb2[PIPE], va1[PIPE], va2[PIPE];
-    MstV2d vs1[PIPE], vs2[PIPE], vy[PIPE];
-    for (k = 0; k < PIPE; k++) {
-      vb0[k] = (MstV2d) { b0[k], b0[k + PIPE] };
-      vb1[k] = (MstV2d) { b1[k], b1[k + PIPE] };
-      vb2[k] = (MstV2d) { b2[k], b2[k + PIPE] };
-      va1[k] = (MstV2d) { a1[k], a1[k + PIPE] };
-      va2[k] = (MstV2d) { a2[k], a2[k + PIPE] };
-      vs1[k] = (MstV2d) { s1[k], s1[k + PIPE] };
-      vs2[k] = (MstV2d) { s2[k], s2[k + PIPE] };
-      vy[k] = (MstV2d) { y[k], y[k + PIPE] };
+    /* adjacent interleaved pair (the stereo case): sections 0, 1 of both
+     * cascades in one 4-lane vector (a0 b0 a1 b1), sections 2, 3 in
+     * another (a2 b2 a3 b3); a section's input is the previous section's
+     * output of the step before, taken from the two output vectors by
+     * one shuffle each (not on the loop-carried path), and the frame is
+     * loaded and stored whole */
+    MstV4d vb0[2], vb1[2], vb2[2], va1[2], va2[2], vs1[2], vs2[2], vy[2];
+    int p;
+    for (p = 0; p < 2; p++) {
+      int k0 = 2 * p, k1 = 2 * p + 1;
+      vb0[p] = (MstV4d) { b0[k0], b0[k0 + PIPE], b0[k1], b0[k1 + PIPE] };
+      vb1[p] = (MstV4d) { b1[k0], b1[k0 + PIPE], b1[k1], b1[k1 + PIPE] };
+      vb2[p] = (MstV4d) { b2[k0], b2[k0 + PIPE], b2[k1], b2[k1 + PIPE] };
+      va1[p] = (MstV4d) { a1[k0], a1[k0 + PIPE], a1[k1], a1[k1 + PIPE] };
+      va2[p] = (MstV4d) { a2[k0], a2[k0 + PIPE], a2[k1], a2[k1 + PIPE] };
+      vs1[p] = (MstV4d) { s1[k0], s1[k0 + PIPE], s1[k1], s1[k1 + PIPE] };
+      vs2[p] = (MstV4d) { s2[k0], s2[k0 + PIPE], s2[k1], s2[k1 + PIPE] };
+      vy[p] = (MstV4d) { y[k0], y[k0 + PIPE], y[k1], y[k1 + PIPE] };
     }
     for (t = PIPE - 1; t < n; t++) {
-      MstV2d in, o[PIPE];
-      memcpy (&in, xa + 2 * t, sizeof in);
-      for (k = 0; k < PIPE; k++) {
-        MstV2d v = k == 0 ? in : vy[k - 1], tt, uu;
-        /* SECTION_STEP on 2 lanes (va1, va2 hold -a1, -a2) */
-        tt = vb1[k] * v + vs2[k];
-        uu = vb2[k] * v;
-        o[k] = vb0[k] * v + vs1[k];
-        vs1[k] = va1[k] * o[k] + tt;
-        vs2[k] = va2[k] * o[k] + uu;
-      }
-      for (k = 0; k < PIPE; k++)
-        vy[k] = o[k];
-      memcpy (xa + 2 * (t - (PIPE - 1)), &o[PIPE - 1], sizeof (MstV2d));
+      MstV4d in = { xa[2 * t], xa[2 * t + 1], 0.0, 0.0 }, v0, v1, o0, o1;
+      MstV4d t0, t1, u0, u1;
+      v0 = MST_V4_CAT_LO (in, vy[0]);
+      v1 = MST_V4_CAT_HL (vy[0], vy[1]);
+      /* SECTION_STEP on 4 lanes (va1, va2 hold -a1, -a2) */
+      t0 = vb1[0] * v0 + vs2[0];
+      t1 = vb1[1] * v1 + vs2[1];
+      u0 = vb2[0] * v0;
+      u1 = vb2[1] * v1;
+      o0 = vb0[0] * v0 + vs1[0];
+      o1 = vb0[1] * v1 + vs1[1];
+      vs2[0] = va2[0] * vs1[0] + u0;
+      vs2[1] = va2[1] * vs1[1] + u1;
+      vs1[0] = va1[0] * vs1[0] + t0;
+      vs1[1] = va1[1] * vs1[1] + t1;
+      vy[0] = o0;
+      vy[1] = o1;
+      xa[2 * (t - (PIPE - 1))] = o1[2];
+      xa[2 * (t - (PIPE - 1)) + 1] = o1[3];
     }
-    for (k = 0; k < PIPE; k++) {
-      s1[k] = vs1[k][0];
-      s1[k + PIPE] = vs1[k][1];
-      s2[k] = vs2[k][0];
-      s2[k + PIPE] = vs2[k][1];
-      y[k] = vy[k][0];
-      y[k + PIPE] = vy[k][1];
+    for (p = 0; p < 2; p++) {
+      int k0 = 2 * p, k1 = 2 * p + 1;
+      s1[k0] = vs1[p][0];
+      s1[k0 + PIPE] = vs1[p][1];
+      s1[k1] = vs1[p][2];
+      s1[k1 + PIPE] = vs1[p][3];
+      s2[k0] = vs2[p][0];
+      s2[k0 + PIPE] = vs2[p][1];
+      s2[k1] = vs2[p][2];
+      s2[k1 + PIPE] = vs2[p][3];
+      y[k0] = vy[p][0];
+      y[k0 + PIPE] = vy[p][1];
+      y[k1] = vy[p][2];
+      y[k1 + PIPE] = vy[p][3];
     }
   } else {
     /* the 4 sections of each cascade in one 4-lane vector (one cascade
@@ -1307,10 +1340,10 @@ run_pipe (const double c[NCOEF][PLANES], double *s1p, double *s2p,
       u1 = vb2[1] * xv1;
       o0 = vb0[0] * xv0 + vs1[0];
       o1 = vb0[1] * xv1 + vs1[1];
-      vs1[0] = va1[0] * o0 + t0;
-      vs1[1] = va1[1] * o1 + t1;
-      vs2[0] = va2[0] * o0 + u0;
-      vs2[1] = va2[1] * o1 + u1;
+      vs2[0] = va2[0] * vs1[0] + u0;
+      vs2[1] = va2[1] * vs1[1] + u1;
+      vs1[0] = va1[0] * vs1[0] + t0;
+      vs1[1] = va1[1] * vs1[1] + t1;
       vy[0] = o0;
       vy[1] = o1;
       xa[(t - (PIPE - 1)) * stride] = o0[PIPE - 1];

@@ -10,14 +10,14 @@
 #define MST_CAT(a, b) MST_CAT_ (a, b)
 
 /* finite double -> SAMPLE, no overflow to infinity, NaN -> 0 */
-static inline SAMPLE
+MST_NO_TRAP static inline SAMPLE
 MST_CAT (store, SUFFIX) (double v)
 {
   v = v > SAMPLE_MAX ? SAMPLE_MAX : (v < -SAMPLE_MAX ? -SAMPLE_MAX : v);
   return (SAMPLE) (v == v ? v : 0.0);
 }
 
-size_t
+MST_CLONES MST_NO_TRAP size_t
 MST_CAT (mst_mseq_process, SUFFIX) (MstMsEq * eq, const SAMPLE * in,
     SAMPLE * out, size_t n_frames)
 {
@@ -42,24 +42,28 @@ MST_CAT (mst_mseq_process, SUFFIX) (MstMsEq * eq, const SAMPLE * in,
     unsigned left = eq->gain_left;
 
     if (nc == 2 && lr_identity) {
+      /* finite <=> v - v == 0 (NaN for NaN and infinities); unlike
+       * isfinite () this vectorizes, as does a count as wide as a double */
+      int64_t nb = 0;
       for (i = 0; i < n; i++) {
         double l = in[2 * i], r = in[2 * i + 1];
-        /* finite <=> v - v == 0 (NaN for NaN and infinities); unlike
-         * isfinite () this vectorizes */
-        int okl = l - l == 0.0, okr = r - r == 0.0;
-        bad += !okl + !okr;
-        l = okl ? l : 0.0;
-        r = okr ? r : 0.0;
+        int64_t badl = !(l - l == 0.0), badr = !(r - r == 0.0);
+        nb += badl + badr;
+        l = badl ? 0.0 : l;
+        r = badr ? 0.0 : r;
         w[2 * i] = 0.5 * (l + r);
         w[2 * i + 1] = 0.5 * (l - r);
       }
+      bad += (size_t) nb;
     } else {
+      int64_t nb = 0;
       for (i = 0; i < ns; i++) {
         double v = in[i];
-        int ok = v - v == 0.0;
-        bad += !ok;
-        w[i] = ok ? v : 0.0;
+        int64_t b = !(v - v == 0.0);
+        nb += b;
+        w[i] = b ? 0.0 : v;
       }
+      bad += (size_t) nb;
       if (nc == 2) {
         mst_biquad_process_f64 (eq->lr, w, w, n);
         for (i = 0; i < n; i++) {

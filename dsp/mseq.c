@@ -13,9 +13,11 @@
  *   work          CHUNK frames of interleaved doubles
  */
 #include "mseq.h"
+#include "simd.h"
 #include "util.h"
 
 #include <float.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,8 +230,18 @@ mst_mseq_is_identity (MstMsEq * eq)
       && (!eq->lr || mst_biquad_is_identity (eq->lr));
 }
 
+/* GCC: the loops of the process functions clamp and select with
+ * comparisons; without trapping-math semantics (the results are the same,
+ * only floating-point exception flags could differ) they become vector
+ * selects instead of branches. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define MST_NO_TRAP __attribute__((optimize ("no-trapping-math")))
+#else
+#define MST_NO_TRAP
+#endif
+
 /* Advances the gain ramp by one frame. */
-static inline void
+MST_NO_TRAP static inline void
 gain_step (MstMsEq * eq, double *gm, double *gs, unsigned *left)
 {
   if (*left > 0) {
