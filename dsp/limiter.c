@@ -467,8 +467,13 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
   lookahead_ms = mst_clamp (lookahead_ms, MST_LIMITER_MIN_LOOKAHEAD_MS,
       MST_LIMITER_MAX_LOOKAHEAD_MS);
   la = (unsigned) ceil (lookahead_ms * rate / 1000.0 - 1e-9);
-  if (la < 1)
-    la = 1;
+  /* a look-ahead of a few samples leaves the attack ramp shorter than the
+   * detector's interpolators reach: the gain then changes inside their
+   * window and the output reads over the ceiling (measured: 0.5 ms at
+   * 8 kHz, 4 samples, -0.95 dBTP for a -1 ceiling); at least
+   * MST_LIMITER_MIN_LOOKAHEAD_SAMPLES */
+  if (la < MST_LIMITER_MIN_LOOKAHEAD_SAMPLES)
+    la = MST_LIMITER_MIN_LOOKAHEAD_SAMPLES;
   lim->B = (la + 10) / 11;
   if (lim->B < 1)
     lim->B = 1;

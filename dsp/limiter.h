@@ -85,6 +85,11 @@ extern "C" {
 #define MST_LIMITER_MIN_RATE MST_RATE_MIN
 #define MST_LIMITER_MAX_RATE MST_RATE_MAX
 #define MST_LIMITER_MIN_LOOKAHEAD_MS 0.5
+/* The look-ahead is never shorter than this many samples (2 ms at 48 kHz,
+ * 12 ms at 8 kHz), whatever is asked: shorter attack ramps change the
+ * gain inside the detector's interpolation window and the output reads
+ * over the ceiling; mst_limiter_lookahead () tells what is used. */
+#define MST_LIMITER_MIN_LOOKAHEAD_SAMPLES (2 * MST_LIMITER_DETECTOR_TAPS)
 #define MST_LIMITER_MAX_LOOKAHEAD_MS 100.0
 #define MST_LIMITER_MIN_RELEASE_MS 1.0
 #define MST_LIMITER_MAX_RELEASE_MS 5000.0

@@ -267,7 +267,8 @@ gst_true_peak_limiter_class_init (GstTruePeakLimiterClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_LOOKAHEAD,
       g_param_spec_double ("lookahead", "Look-ahead",
-          "Look-ahead (and latency), in milliseconds (0.5 to 100)",
+          "Look-ahead (and latency), in milliseconds (0.5 to 100; at least 96 "
+          "samples are used, 2 ms at 48 kHz)",
           MST_LIMITER_MIN_LOOKAHEAD_MS, MST_LIMITER_MAX_LOOKAHEAD_MS,
           DEFAULT_PROP_LOOKAHEAD,
           G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
