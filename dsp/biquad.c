@@ -927,7 +927,8 @@ struct MstBiquad
   unsigned ramp_len, ramp_left;
   int pending;
   double *work;                 /* CHUNK * channels interleaved doubles */
-  double *zeros;                /* CHUNK doubles: dummy pipeline stream */
+  double *zeros;                /* CHUNK * channels doubles: dummy pipeline
+                                 * stream, read with the channels' stride */
 };
 
 MstBiquad *
@@ -949,7 +950,7 @@ mst_biquad_new (unsigned rate, unsigned channels, unsigned sections)
   bq->sections = sections;
   bq->lanes = channels * sections;
   mem = calloc ((size_t) bq->lanes * (2 + 3 * NCOEF)
-      + (size_t) CHUNK * (channels + 1), sizeof (double));
+      + (size_t) CHUNK * channels * 2, sizeof (double));
   if (!mem) {
     free (bq);
     return NULL;
@@ -1493,7 +1494,7 @@ run_inplace (MstBiquad * bq, double *x, size_t n)
         if (c + 1 < nc)
           run_static_pair (bq, c, c + 1, x + c, x + c + 1, nc, m);
         else {
-          memset (bq->zeros, 0, m * sizeof (double));
+          memset (bq->zeros, 0, (size_t) m * nc * sizeof (double));
           run_static_pair (bq, c, nc, x + c, bq->zeros, nc, m);
         }
       }
