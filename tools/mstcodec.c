@@ -25,6 +25,7 @@
 
 #include "demomix.h"
 #include "mstcli.h"
+#include "mstreport.h"
 
 #define PROGRAM MST_PROGRAM
 #define MAX_CANDIDATES 4
@@ -498,17 +499,6 @@ mst_codec_preview_print_text (const MstCodecPreview * cp, FILE * out)
         "bound.\n");
 }
 
-static void
-json_num (FILE * out, gdouble v)
-{
-  gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (isfinite (v))
-    fputs (g_ascii_formatd (buf, sizeof buf, "%.4f", v), out);
-  else
-    fputs ("null", out);
-}
-
 void
 mst_codec_preview_print_json (const MstCodecPreview * cp, FILE * out)
 {
@@ -519,11 +509,11 @@ mst_codec_preview_print_json (const MstCodecPreview * cp, FILE * out)
     return;
   }
   fprintf (out, "{\"source_true_peak_dbtp\": ");
-  json_num (out, cp->source_tp);
+  mst_json_number (out, cp->source_tp);
   fprintf (out, ", \"source_integrated_lufs\": ");
-  json_num (out, cp->source_i);
+  mst_json_number (out, cp->source_i);
   fprintf (out, ", \"ceiling_dbtp\": ");
-  json_num (out, cp->ceiling);
+  mst_json_number (out, cp->ceiling);
   fprintf (out, ",\n    \"codecs\": [");
   for (i = 0; i < cp->runs->len; i++) {
     const CodecRun *run = &g_array_index (cp->runs, CodecRun, i);
@@ -548,11 +538,11 @@ mst_codec_preview_print_json (const MstCodecPreview * cp, FILE * out)
         "\"decoder_float\": %s,\n       \"true_peak_dbtp\": ",
         run->spec->mode, run->rate, run->channels,
         run->decoder_float ? "true" : "false");
-    json_num (out, run->true_peak);
+    mst_json_number (out, run->true_peak);
     fprintf (out, ", \"overshoot_db\": ");
-    json_num (out, run->true_peak - cp->source_tp);
+    mst_json_number (out, run->true_peak - cp->source_tp);
     fprintf (out, ", \"integrated_lufs\": ");
-    json_num (out, run->integrated);
+    mst_json_number (out, run->integrated);
     fprintf (out, ", \"over_ceiling\": ");
     if (isfinite (cp->ceiling))
       fputs (run->true_peak > cp->ceiling ? "true" : "false", out);

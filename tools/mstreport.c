@@ -658,11 +658,14 @@ json_string (FILE * out, const gchar * str)
 }
 
 /* JSON has no infinities: undefined values are null */
-static void
-json_number (FILE * out, gdouble v)
+void
+mst_json_number (FILE * out, gdouble v)
 {
+  gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  /* locale independent: JSON always has a decimal point */
   if (isfinite (v))
-    fprintf (out, "%.4f", v);
+    fputs (g_ascii_formatd (buf, sizeof buf, "%.4f", v), out);
   else
     fputs ("null", out);
 }
@@ -676,7 +679,7 @@ json_db_array (FILE * out, const gdouble * v, gint n)
   for (i = 0; i < n && i < MST_REPORT_MAX_CHANNELS; i++) {
     if (i)
       fputs (", ", out);
-    json_number (out, v[i]);
+    mst_json_number (out, v[i]);
   }
   fputc (']', out);
 }
@@ -699,7 +702,7 @@ json_checklist (const MstReport * r, FILE * out)
     fprintf (out, "%s%" G_GUINT64_FORMAT, ch ? ", " : "", d->clip_runs[ch]);
   fprintf (out, "],\n    \"clipped_longest_samples\": %" G_GUINT64_FORMAT
       ", \"clipped_longest_s\": ", d->clip_longest);
-  json_number (out, d->clip_runs_total && r->rate ?
+  mst_json_number (out, d->clip_runs_total && r->rate ?
       (gdouble) d->clip_longest_frame / r->rate : NAN);
   fprintf (out, ", \"clipped_longest_channel\": ");
   if (d->clip_runs_total)
@@ -707,36 +710,36 @@ json_checklist (const MstReport * r, FILE * out)
   else
     fputs ("null", out);
   fprintf (out, ", \"clipped_first_s\": ");
-  json_number (out, d->clip_runs_total && r->rate ?
+  mst_json_number (out, d->clip_runs_total && r->rate ?
       (gdouble) d->clip_first_frame / r->rate : NAN);
   fprintf (out, ",\n    \"correlation\": ");
-  json_number (out, d->correlation);
+  mst_json_number (out, d->correlation);
   fprintf (out, ", \"correlation_min\": ");
-  json_number (out, d->correlation_min);
+  mst_json_number (out, d->correlation_min);
   fprintf (out, ", \"correlation_min_s\": ");
-  json_number (out, !isnan (d->correlation_min) && r->rate ?
+  mst_json_number (out, !isnan (d->correlation_min) && r->rate ?
       (gdouble) d->correlation_min_frame / r->rate : NAN);
   fprintf (out, ",\n    \"mono_fold_lu\": ");
   /* -inf (a fold that cancels completely) as a very large drop */
-  json_number (out, isinf (d->mono_fold_lu) ? -999.0 : d->mono_fold_lu);
+  mst_json_number (out, isinf (d->mono_fold_lu) ? -999.0 : d->mono_fold_lu);
   fprintf (out, ", \"balance_lu\": ");
-  json_number (out, d->balance_lu);
+  mst_json_number (out, d->balance_lu);
   fprintf (out, ", \"side_low_db\": ");
-  json_number (out, d->side_low_db);
+  mst_json_number (out, d->side_low_db);
   fprintf (out, ",\n    \"spectrum_db\": {");
   for (b = 0; b < MST_DIAG_N_BANDS; b++) {
     fprintf (out, "%s\"%s\": ", b ? ", " : "", mst_diag_band_name (b));
-    json_number (out, d->band_db[b]);
+    mst_json_number (out, d->band_db[b]);
   }
   fprintf (out, "},\n    \"noise_floor_dbfs\": ");
-  json_number (out, d->noise_floor_db);
+  mst_json_number (out, d->noise_floor_db);
   fprintf (out, ", \"quietest_dbfs\": ");
-  json_number (out, d->quietest_db);
+  mst_json_number (out, d->quietest_db);
   fprintf (out, ", \"quietest_s\": ");
-  json_number (out, isfinite (d->quietest_db) && r->rate ?
+  mst_json_number (out, isfinite (d->quietest_db) && r->rate ?
       (gdouble) d->quietest_frame / r->rate : NAN);
   fprintf (out, ", \"digital_silence_s\": ");
-  json_number (out, d->silence_s);
+  mst_json_number (out, d->silence_s);
   fprintf (out, ",\n    \"notes\": [");
   notes = mst_report_checklist_notes (r);
   for (n = notes; *n; n++) {
@@ -780,40 +783,40 @@ mst_report_print_json (const MstReport * r, FILE * out)
   }
   fprintf (out, "],\n  \"frames\": %" G_GUINT64_FORMAT ",\n", r->frames);
   fprintf (out, "  \"duration_s\": ");
-  json_number (out, r->rate ? (gdouble) r->frames / r->rate : 0.0);
+  mst_json_number (out, r->rate ? (gdouble) r->frames / r->rate : 0.0);
   fprintf (out, ",\n  \"container_duration_s\": ");
-  json_number (out, r->container_duration > 0 ? r->container_duration :
+  mst_json_number (out, r->container_duration > 0 ? r->container_duration :
       NAN);
   fprintf (out, ",\n  \"truncated\": %s,\n  \"too_short\": %s",
       r->truncated ? "true" : "false", too_short (r) ? "true" : "false");
 
   fprintf (out, ",\n  \"integrated_lufs\": ");
-  json_number (out, r->integrated);
+  mst_json_number (out, r->integrated);
   fprintf (out, ",\n  \"loudness_range_lu\": ");
-  json_number (out, r->range);
+  mst_json_number (out, r->range);
   fprintf (out, ",\n  \"momentary_max_lufs\": ");
-  json_number (out, r->momentary_max);
+  mst_json_number (out, r->momentary_max);
   fprintf (out, ",\n  \"shortterm_max_lufs\": ");
-  json_number (out, r->shortterm_max);
+  mst_json_number (out, r->shortterm_max);
   fprintf (out, ",\n  \"relative_threshold_lufs\": ");
-  json_number (out, r->relative_threshold);
+  mst_json_number (out, r->relative_threshold);
   fprintf (out, ",\n  \"true_peak_measured\": %s",
       r->true_peak_measured ? "true" : "false");
   fprintf (out, ",\n  \"true_peak_dbtp\": ");
-  json_number (out, r->true_peak_measured ? r->true_peak_max : NAN);
+  mst_json_number (out, r->true_peak_measured ? r->true_peak_max : NAN);
   fprintf (out, ",\n  \"true_peak_channels_dbtp\": ");
   if (r->true_peak_measured)
     json_db_array (out, r->true_peak, r->channels);
   else
     fputs ("null", out);
   fprintf (out, ",\n  \"sample_peak_dbfs\": ");
-  json_number (out, r->sample_peak_max);
+  mst_json_number (out, r->sample_peak_max);
   fprintf (out, ",\n  \"sample_peak_channels_dbfs\": ");
   json_db_array (out, r->sample_peak, r->channels);
   fprintf (out, ",\n  \"plr_lu\": ");
-  json_number (out, r->true_peak_measured ? r->plr : NAN);
+  mst_json_number (out, r->true_peak_measured ? r->plr : NAN);
   fprintf (out, ",\n  \"analysis_time_s\": ");
-  json_number (out, r->elapsed);
+  mst_json_number (out, r->elapsed);
 
   if (r->has_diag)
     json_checklist (r, out);
@@ -830,22 +833,22 @@ mst_report_print_json (const MstReport * r, FILE * out)
     fprintf (out, ", \"name\": ");
     json_string (out, t->name);
     fprintf (out, ", \"integrated_lufs\": ");
-    json_number (out, t->integrated_lufs);
+    mst_json_number (out, t->integrated_lufs);
     fprintf (out, ",\n     \"tolerance_lu\": ");
-    json_number (out, t->tolerance_lu);
+    mst_json_number (out, t->tolerance_lu);
     fprintf (out, ", \"true_peak_max_dbtp\": ");
-    json_number (out, t->true_peak_dbtp);
+    mst_json_number (out, t->true_peak_dbtp);
     fprintf (out, ",\n     \"deviation_lu\": ");
-    json_number (out, v.deviation);
+    mst_json_number (out, v.deviation);
     fprintf (out, ", \"loudness_ok\": %s", v.defined && v.loudness_ok ?
         "true" : "false");
     fprintf (out, ", \"peak_over_db\": ");
-    json_number (out, v.peak_over);
+    mst_json_number (out, v.peak_over);
     fprintf (out, ",\n     \"peak_ok\": %s", v.peak_ok ? "true" : "false");
     fprintf (out, ", \"gain_db\": ");
-    json_number (out, v.gain);
+    mst_json_number (out, v.gain);
     fprintf (out, ", \"limit_db\": ");
-    json_number (out, v.defined ? v.limit : NAN);
+    mst_json_number (out, v.defined ? v.limit : NAN);
     fprintf (out, ", \"shortterm_ok\": %s", v.shortterm_ok ? "true" :
         "false");
     fprintf (out, ", \"ok\": %s}", v.ok ? "true" : "false");

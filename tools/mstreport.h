@@ -106,6 +106,9 @@ void mst_report_print_text (const MstReport * r, FILE * out);
 /* The checklist's plain-language notes (NULL-terminated; g_strfreev). */
 gchar **mst_report_checklist_notes (const MstReport * r);
 void mst_report_print_json (const MstReport * r, FILE * out);
+/* A JSON number with 4 decimals whatever the locale; null when not finite
+ * (shared by every JSON writer of the tool). */
+void mst_json_number (FILE * out, gdouble v);
 
 G_END_DECLS
 #endif /* __MST_REPORT_H__ */
