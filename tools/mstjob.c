@@ -541,8 +541,8 @@ on_pad_added (GstElement * dec, GstPad * pad, MstJob * job)
 
   if (!take) {
     if (audio && !job->quiet)
-      g_printerr ("gst-mastering: note: the input has more than one audio "
-          "stream; only the first one is analyzed\n");
+      g_printerr ("gst-mastering: note: %s has more than one audio "
+          "stream; only the first one is analyzed\n", job->source_name);
     discard_pad (job, pad);
   } else if (job->max_channels > 0 && gst_structure_get_int (s, "channels",
           &channels) && channels > job->max_channels) {
@@ -1051,7 +1051,8 @@ handle_warning (MstJob * job, GstMessage * msg)
           err->code == GST_STREAM_ERROR_CODEC_NOT_FOUND) &&
       !(err->domain == GST_CORE_ERROR &&
           err->code == GST_CORE_ERROR_MISSING_PLUGIN) && !job->quiet)
-    g_printerr ("gst-mastering: warning: %s\n", err->message);
+    g_printerr ("gst-mastering: warning: %s: %s\n", job->source_name ?
+        job->source_name : "input", err->message);
   g_clear_error (&err);
   g_free (debug);
 }

@@ -770,8 +770,8 @@ run_master (Master * m, gboolean json, gboolean strict, gdouble max_limiting)
     m->depth = depth;
   if (m->flac && m->depth == 32) {
     if (!m->quiet)
-      g_printerr ("%s: note: FLAC stores integers only: writing 24-bit\n",
-          PROGRAM);
+      g_printerr ("%s: note: %s: FLAC stores integers only: writing "
+          "24-bit\n", PROGRAM, m->out);
     m->depth = 24;
   }
 
@@ -783,9 +783,9 @@ run_master (Master * m, gboolean json, gboolean strict, gdouble max_limiting)
     if (before.channels > 2) {
       m->chain = CHAIN_NONE;
       if (!m->quiet)
-        g_printerr ("%s: note: the gentle chain is for mono and stereo; "
-            "%d channels get gain and limiter only\n", PROGRAM,
-            before.channels);
+        g_printerr ("%s: note: %s: the gentle chain is for mono and "
+            "stereo; %d channels get gain and limiter only\n", PROGRAM,
+            before.source, before.channels);
     } else if (!have_eq && !have_mbc) {
       m->chain = CHAIN_NONE;
       if (!m->quiet)
@@ -808,6 +808,16 @@ run_master (Master * m, gboolean json, gboolean strict, gdouble max_limiting)
     gchar *label;
     gdouble miss;
 
+    if (fabs (gain) > MAX_GAIN_DB && pass > 0) {
+      /* the correction ran away: the limiter takes back what the gain
+       * adds (a DC offset, a square wave already at the ceiling) */
+      mst_cli_error ("%s: cannot reach %.1f LUFS: with %+.1f dB of gain "
+          "the limited output measured %.1f LUFS (the limiter takes back "
+          "what more gain adds)", before.source, m->target->integrated_lufs,
+          o.gains[pass - 1], o.measured[pass - 1]);
+      code = MST_EXIT_NOT_AUDIO;
+      goto done;
+    }
     if (fabs (gain) > MAX_GAIN_DB) {
       mst_cli_error ("%s needs %+.1f dB of gain to reach %.1f LUFS "
           "(at most +-%.0f dB)", before.source, gain,
@@ -887,20 +897,20 @@ run_master (Master * m, gboolean json, gboolean strict, gdouble max_limiting)
     print_text (m, &before, &after, &o);
 
   if (o.heavy)
-    g_printerr ("%s: warning: reaching %.1f LUFS took up to %.1f dB of peak "
-        "limiting (more than %.1f dB): transients lose punch and the "
+    g_printerr ("%s: warning: %s: reaching %.1f LUFS took up to %.1f dB of "
+        "peak limiting (more than %.1f dB): transients lose punch and the "
         "limiter may be audible; a lower target, or a mix with more "
-        "controlled peaks, will sound better\n", PROGRAM,
+        "controlled peaks, will sound better\n", PROGRAM, before.source,
         m->target->integrated_lufs, m->gr_max, max_limiting);
   if (m->quantize_clipped > 0 && !m->quiet)
-    g_printerr ("%s: note: %" G_GUINT64_FORMAT " samples clipped at "
-        "quantization (ceiling at full scale)\n", PROGRAM,
+    g_printerr ("%s: note: %s: %" G_GUINT64_FORMAT " samples clipped at "
+        "quantization (ceiling at full scale)\n", PROGRAM, before.source,
         m->quantize_clipped);
   if (!o.loudness_ok || !o.peak_ok) {
-    g_printerr ("%s: warning: the output misses the target: %.2f LUFS "
+    g_printerr ("%s: warning: %s: the output misses the target: %.2f LUFS "
         "(target %.1f +- %.1f), true peak %.2f dBTP (ceiling %.1f)\n",
-        PROGRAM, after.integrated, m->target->integrated_lufs, TOLERANCE_LU,
-        after.true_peak_max, m->ceiling);
+        PROGRAM, m->out, after.integrated, m->target->integrated_lufs,
+        TOLERANCE_LU, after.true_peak_max, m->ceiling);
     code = MST_EXIT_TARGET;
   } else if (o.heavy && strict) {
     code = MST_EXIT_TARGET;

@@ -26,7 +26,8 @@
 #              directory (read-only: skipped as root), OUT = IN (also
 #              through a symlink and a hard link)
 #   signal     SIGINT during a run: no OUT, no temporary file
-#   limiting   heavy limiting: a warning, exit 0; exit 8 with --strict
+#   limiting   heavy limiting: a warning naming the input, exit 0; exit 8
+#              with --strict
 #   tags       title / artist of a FLAC input reach FLAC and WAV outputs
 #   gentle     --chain gentle: target met; says what it used or lacked; 5.1
 #              falls back to gain + limiter and says so
@@ -34,6 +35,8 @@
 #   fixes      analyze: input shorter than 400 ms is "too short" (not
 #              "silent") and still has its peaks; a header-only WAV exits 4;
 #              truncated WAV and FLAC files get a warning and `truncated`;
+#              NaN / inf samples: one warning naming the file, no NaN out;
+#              `master` of a DC offset alone: one line saying why not;
 #              with --json an error still prints a JSON object
 #   batch      `analyze A B C`: one report per file, a JSON array with an
 #              error object for the missing one, its exit code, the others
@@ -608,6 +611,9 @@ def case_limiting(tmp):
                                  '--max-limiting', '2')
     ok(code == 0, 'heavy limiting without --strict: exit 0 (got %d)' % code)
     ok('warning' in err and 'limiting' in err, 'a plain warning on stderr')
+    # in a batch several inputs run at once: every warning names its input
+    ok(any('warning: ' + inp + ': ' in line for line in err.splitlines()
+           if 'limiting' in line), 'the warning names the input')
     ok(rep is not None and rep['heavy_limiting'] and
        rep['limiter_max_db'] > 2.0, 'JSON says heavy limiting (%s dB)' % (
            rep and rep['limiter_max_db']))
@@ -804,6 +810,35 @@ def case_fixes(tmp):
     code, rep, err, dt = cli.run_json(tflac)
     ok(code == 0 and rep and rep['truncated'] is True,
        'truncated FLAC: flagged')
+
+    # NaN and infinity in a float WAV: measured as silence (loudnessmeter's
+    # documented behaviour), one warning that names the file, no NaN out
+    t = np.arange(5 * rate) / rate
+    tone = 10 ** (-6 / 20) * np.sin(2 * np.pi * 997 * t)
+    x = np.stack([tone, tone], axis=1)
+    x[rate, 0] = np.nan
+    x[2 * rate, 1] = np.inf
+    nanwav = os.path.join(tmp, 'nan.wav')
+    write_wav(nanwav, x, rate, 'f32')
+    code, out, err, dt = run('analyze', '--json', nanwav)
+    ok(code == 0 and 'NaN' not in out and 'Infinity' not in out,
+       'NaN / inf input: exit 0, no NaN in the JSON')
+    ok(len([line for line in err.splitlines()
+            if line.startswith('gst-mastering: warning: ' + nanwav + ': ')
+            and 'non-finite' in line]) == 1,
+       'NaN / inf input: one warning naming the file')
+    # a DC offset alone: its K-weighted loudness is only the start-up
+    # transient, which the limiter flattens; master says why it cannot
+    # reach the target instead of asking for an impossible gain
+    dc = os.path.join(tmp, 'dc.wav')
+    write_wav(dc, np.full((5 * rate, 2), 0.5), rate, 'f32')
+    code, out, err, dt = master(dc, os.path.join(tmp, 'dc-out.wav'),
+                                '--target', 'spotify', '-q')
+    ok(code == 4 and 'cannot reach -14.0 LUFS' in err and
+       len(err.strip().splitlines()) == 1,
+       'DC only: one line, exit 4 (got %d: %s)' % (code, err.strip()))
+    ok(not os.path.exists(os.path.join(tmp, 'dc-out.wav')),
+       'DC only: no output')
 
     code, out, err, dt = run('analyze', '--json', os.path.join(tmp, 'no.wav'))
     try:
