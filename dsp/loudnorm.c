@@ -465,6 +465,10 @@ mst_loudnorm_new (unsigned rate, unsigned channels, double lookahead_ms)
     goto fail;
   mst_limiter_set_ceiling (ln->limiter, ln->ceiling);
   mst_limiter_set_release (ln->limiter, LIMITER_RELEASE_MS);
+  /* the band limit (limiter.h): without it content near Nyquist reads
+   * over the ceiling on ffmpeg's meter and the ideal reconstruction; it
+   * is set before the latency is read (it adds the low-pass's delay) */
+  mst_limiter_set_band_limit (ln->limiter, 1);
 
   total = (size_t) llround (ln->lookahead_ms * rate / 1000.0);
   lim_lat = mst_limiter_latency (ln->limiter);

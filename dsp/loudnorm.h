@@ -9,6 +9,12 @@
  *          -> true-peak limiter (dsp/limiter, ceiling) -> out
  *                                            \-> output meter
  *
+ * The limiter runs with its band limit on (limiter.h): the output's true
+ * peak reads the ceiling or less on the project's meter, libebur128 and
+ * ffmpeg's ebur128 filter, and at most 0.1 dB over it on the ideal
+ * band-limited reconstruction (without it, up to 0.1 dB over on ffmpeg
+ * and 0.4 dB on the reconstruction).
+ *
  * Two modes, chosen by the caller; the core never switches between them
  * on its own judgement:
  *

@@ -54,8 +54,11 @@
  * `linear-gain` (#gdouble, dB, NaN when not measured) and `timestamp`
  * (#guint64, ns: the output sample from which the gain moves).
  *
- * A true-peak limiter (4x oversampled detector, 5 ms look-ahead) at
- * #GstLoudNorm:ceiling ends the chain in both modes.
+ * A true-peak limiter (4x oversampled detector, 5 ms look-ahead, band
+ * limit on: see `truepeaklimiter`'s band-limit) at #GstLoudNorm:ceiling
+ * ends the chain in both modes: the output's true peak reads the ceiling
+ * or less on the project's meter, libebur128 and ffmpeg's ebur128, and
+ * within 0.1 dB of it on the ideal band-limited reconstruction.
  *
  * #GstLoudNorm:preset sets #GstLoudNorm:target and #GstLoudNorm:ceiling
  * from the delivery targets the `gst-mastering` tool uses as well
