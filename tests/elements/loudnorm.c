@@ -23,7 +23,14 @@
  *   message, the gain glides there at gain-slew, and back to live the
  *   same way;
  * - the reset action signal starts a new measurement;
- * - NaN / Inf input gives finite output; F64 works.
+ * - NaN / Inf input gives finite output; F64 works;
+ * - the look-ahead is the latency at 0.5, 400 and 3000 ms and after a
+ *   change while playing: the query reports what the element holds back,
+ *   and after EOS every frame comes out once, unchanged (linear 0 dB);
+ * - the level properties are controllable and an automation of target is
+ *   followed (libebur128 on the output);
+ * - `interval` sets the message period; the intervals follow each other
+ *   without a gap and the final message comes last.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -37,6 +44,8 @@
 #include <gst/audio/audio.h>
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
+#include <gst/controller/gstdirectcontrolbinding.h>
+#include <gst/controller/gstinterpolationcontrolsource.h>
 
 #include "dsp/targets.h"
 
@@ -598,6 +607,207 @@ GST_START_TEST (test_nonfinite_f64)
 
 GST_END_TEST;
 
+/* The look-ahead is the latency at both ends of its range and after a
+ * change while playing.  Linear mode at 0 dB (target = measured) on a
+ * -30 dBFS programme: the limiter stays idle, so the output is the input.
+ * Expected, for each look-ahead: the latency query reports what the
+ * element holds back (input pushed minus output pulled before EOS, in
+ * frames), 400 ms and 3000 ms exactly, the shortest (0.5 ms) at least
+ * 0.5 ms and under 10 ms (the limiter's own latency); after EOS as many
+ * frames as were pushed, equal to the input sample for sample.  Then a
+ * change from 400 to 50 ms while playing: a latency message, the query
+ * says 50 ms, and again every frame comes out once, unchanged. */
+static void
+check_lookahead (gdouble ms, gsize frames)
+{
+  GstHarness *h = gst_harness_new ("loudnorm");
+  gfloat *in = programme (frames, -30.0, 11), *out = g_new0 (gfloat,
+      frames * 2);
+  gdouble mi = lib_integrated (in, frames);
+  GstClockTime lat;
+  gsize count = 0, held, i;
+
+  gst_util_set_object_arg (G_OBJECT (h->element), "mode", "linear");
+  g_object_set (h->element, "lookahead", ms, "target", mi,
+      "measured-integrated", mi, NULL);
+  gst_harness_set_src_caps_str (h, CAPS_F32);
+  push_all (h, in, frames, 0);
+  lat = gst_harness_query_latency (h);
+  pull_all (h, out, frames, &count);
+  held = frames - count;
+  fail_unless_equals_uint64 (lat,
+      gst_util_uint64_scale_int_round (held, GST_SECOND, RATE));
+  if (ms >= 1.0) {
+    fail_unless_equals_uint64 (held, (guint64) (ms * RATE / 1000.0 + 0.5));
+  } else {
+    fail_unless (held >= RATE / 2000 && held < RATE / 100, "shortest "
+        "look-ahead holds %" G_GSIZE_FORMAT " frames", held);
+  }
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  pull_all (h, out, frames, &count);
+  fail_unless_equals_int (count, frames);
+  for (i = 0; i < frames * 2; i++)
+    fail_unless (out[i] == in[i], "lookahead %.1f ms: sample %"
+        G_GSIZE_FORMAT " %g, input %g", ms, i, out[i], in[i]);
+  gst_harness_teardown (h);
+  g_free (in);
+  g_free (out);
+}
+
+GST_START_TEST (test_lookahead_latency)
+{
+  GstHarness *h;
+  GstBus *bus;
+  GstMessage *m;
+  gsize frames = 8 * RATE, count = 0, i;
+  gfloat *in, *out;
+  gdouble mi;
+
+  check_lookahead (0.5, 2 * RATE);
+  check_lookahead (400.0, 2 * RATE);
+  check_lookahead (3000.0, 5 * RATE);
+
+  /* a change while playing */
+  h = gst_harness_new ("loudnorm");
+  bus = gst_bus_new ();
+  in = programme (frames, -30.0, 12);
+  out = g_new0 (gfloat, frames * 2);
+  mi = lib_integrated (in, frames);
+  gst_element_set_bus (h->element, bus);
+  gst_util_set_object_arg (G_OBJECT (h->element), "mode", "linear");
+  g_object_set (h->element, "target", mi, "measured-integrated", mi, NULL);
+  gst_harness_set_src_caps_str (h, CAPS_F32);
+  push_all (h, in, frames / 2, 0);
+  fail_unless_equals_uint64 (gst_harness_query_latency (h),
+      400 * GST_MSECOND);
+  g_object_set (h->element, "lookahead", 50.0, NULL);
+  push_all (h, in + frames, frames / 2, frames / 2);
+  fail_unless_equals_uint64 (gst_harness_query_latency (h),
+      50 * GST_MSECOND);
+  m = gst_bus_pop_filtered (bus, GST_MESSAGE_LATENCY);
+  fail_unless (m != NULL, "no latency message after the change");
+  gst_message_unref (m);
+  pull_all (h, out, frames, &count);
+  fail_unless_equals_int (count, frames - 50 * RATE / 1000);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  pull_all (h, out, frames, &count);
+  fail_unless_equals_int (count, frames);
+  for (i = 0; i < frames * 2; i++)
+    fail_unless (out[i] == in[i], "after the change: sample %"
+        G_GSIZE_FORMAT " %g, input %g", i, out[i], in[i]);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  g_free (in);
+  g_free (out);
+}
+
+GST_END_TEST;
+
+/* The level properties are controllable (GstController): target, ceiling,
+ * loudness-range, max-gain, min-gain and gain-slew carry the flag, and an
+ * automation of `target` (absolute direct binding, -30 LUFS for the
+ * first 15 s, -18 LUFS from then on, step interpolation) is followed:
+ * the output's integrated loudness (libebur128) over 8-15 s is within
+ * 1 LU of -30 and over 23-30 s within 1 LU of -18 (the speech preset's
+ * leveling speed, so that 8 s are enough to settle). */
+GST_START_TEST (test_controllable)
+{
+  static const gchar *names[] = { "target", "ceiling", "loudness-range",
+    "max-gain", "min-gain", "gain-slew", NULL
+  };
+  GstHarness *h = gst_harness_new ("loudnorm");
+  gsize frames = 30 * RATE, count = 0;
+  gfloat *in = programme (frames, -30.0, 13), *out = g_new0 (gfloat,
+      frames * 2);
+  GstControlSource *cs = gst_interpolation_control_source_new ();
+  const gchar **n;
+  gdouble a, b;
+
+  for (n = names; *n; n++) {
+    GParamSpec *ps = g_object_class_find_property (G_OBJECT_GET_CLASS
+        (h->element), *n);
+
+    fail_unless (ps && (ps->flags & GST_PARAM_CONTROLLABLE), "%s is not "
+        "controllable", *n);
+  }
+  gst_util_set_object_arg (G_OBJECT (h->element), "preset", "podcast");
+  g_object_set (cs, "mode", GST_INTERPOLATION_MODE_NONE, NULL);
+  gst_timed_value_control_source_set (GST_TIMED_VALUE_CONTROL_SOURCE (cs),
+      0, -30.0);
+  gst_timed_value_control_source_set (GST_TIMED_VALUE_CONTROL_SOURCE (cs),
+      15 * GST_SECOND, -18.0);
+  fail_unless (gst_object_add_control_binding (GST_OBJECT (h->element),
+          gst_direct_control_binding_new_absolute (GST_OBJECT (h->element),
+              "target", cs)));
+  gst_harness_set_src_caps_str (h, CAPS_F32);
+  push_all (h, in, frames, 0);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  pull_all (h, out, frames, &count);
+  fail_unless_equals_int (count, frames);
+  a = lib_integrated (out + 2 * 8 * RATE, 7 * RATE);
+  b = lib_integrated (out + 2 * 23 * RATE, 7 * RATE);
+  fail_unless (fabs (a + 30.0) < 1.0, "target -30: output %.2f LUFS", a);
+  fail_unless (fabs (b + 18.0) < 1.0, "target -18: output %.2f LUFS", b);
+  gst_object_unref (cs);
+  gst_harness_teardown (h);
+  g_free (in);
+  g_free (out);
+}
+
+GST_END_TEST;
+
+/* `interval` sets the message period: 500 ms over 10 s gives 20 messages
+ * and the final one; their timestamps follow each other without a gap
+ * (timestamp + duration = next timestamp), the durations are 500 ms, and
+ * the final message carries final=TRUE and comes last. */
+GST_START_TEST (test_interval)
+{
+  GstHarness *h = gst_harness_new ("loudnorm");
+  GstBus *bus = gst_bus_new ();
+  gsize frames = 10 * RATE, count = 0;
+  gfloat *in = programme (frames, -30.0, 14);
+  GstMessage *m;
+  guint n = 0, n_final = 0;
+  guint64 next = 0;
+
+  gst_element_set_bus (h->element, bus);
+  g_object_set (h->element, "interval", (guint64) 500 * GST_MSECOND, NULL);
+  gst_harness_set_src_caps_str (h, CAPS_F32);
+  push_all (h, in, frames, 0);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  pull_all (h, NULL, 0, &count);
+  while ((m = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *s = gst_message_get_structure (m);
+    guint64 ts = 0, dur = 0;
+    gboolean final = FALSE;
+
+    if (gst_structure_has_name (s, "loudnorm")) {
+      fail_unless_equals_int (n_final, 0);      /* the final one is last */
+      fail_unless (gst_structure_get_uint64 (s, "timestamp", &ts));
+      fail_unless (gst_structure_get_uint64 (s, "duration", &dur));
+      fail_unless (gst_structure_get_boolean (s, "final", &final));
+      if (final) {
+        n_final++;
+      } else {
+        fail_unless_equals_uint64 (ts, next);
+        fail_unless_equals_uint64 (dur, 500 * GST_MSECOND);
+        next = ts + dur;
+        n++;
+      }
+    }
+    gst_message_unref (m);
+  }
+  fail_unless_equals_int (n, 20);
+  fail_unless_equals_int (n_final, 1);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  g_free (in);
+}
+
+GST_END_TEST;
+
 static Suite *
 loudnorm_suite (void)
 {
@@ -613,6 +823,9 @@ loudnorm_suite (void)
   tcase_add_test (tc, test_mode_switch);
   tcase_add_test (tc, test_reset_signal);
   tcase_add_test (tc, test_nonfinite_f64);
+  tcase_add_test (tc, test_lookahead_latency);
+  tcase_add_test (tc, test_controllable);
+  tcase_add_test (tc, test_interval);
   return s;
 }
 
