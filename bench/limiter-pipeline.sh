@@ -24,44 +24,10 @@
 #             bench/limiter and the plugin in BUILDDIR/gst
 set -eu
 
-seconds=600
-repeat=3
-wav=
-keep=0
-build=build
+. "$(dirname "$0")/common.sh"
+bench_init "$@"
 
-while [ $# -gt 0 ]; do
-  case $1 in
-    --seconds) seconds=$2; shift 2 ;;
-    --repeat) repeat=$2; shift 2 ;;
-    --wav) wav=$2; shift 2 ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "limiter-pipeline.sh: unknown option $1" >&2; exit 2 ;;
-    *) build=$1; shift ;;
-  esac
-done
-case $repeat in ''|*[!0-9]*|0) echo "--repeat: need a positive integer" >&2; exit 2 ;; esac
-
-build=$(cd "$build" && pwd) || { echo "no build directory $build" >&2; exit 2; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mst-bench.XXXXXX")
-if [ $keep = 1 ]; then
-  trap 'echo "kept $tmp"' EXIT
-else
-  trap 'rm -rf "$tmp"' EXIT
-fi
-
-# Our plugin from the build tree plus the system plugins (wavparse, LADSPA),
-# with a private registry.
-export GST_PLUGIN_PATH_1_0="$build/gst"
-export GST_REGISTRY_1_0="$tmp/registry.bin"
-
-if [ -z "$wav" ]; then
-  wav=$tmp/signal.wav
-  "$build/bench/mksignal" --seconds "$seconds" --signal music "$wav"
-fi
-[ -r "$wav" ] || { echo "cannot read $wav" >&2; exit 2; }
-cat "$wav" > /dev/null            # all runs read from the page cache
+bench_signal                      # all runs read from the page cache
 
 best_of () {
   local best= t0 t1 r
@@ -78,14 +44,9 @@ best_of () {
   done
   echo "$best"
 }
-secs () { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e9 }'; }
-ratio () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 show () { printf '  %-58s %9s\n' "$1" "$( [ "$2" = FAIL ] && echo FAILED || secs "$2")"; }
 
-L=ladspa-lsp-plugins-ladspa-1-2-5-so-http---lsp-plug-in-plugins-ladspa
-lsp=$(gst-inspect-1.0 2>/dev/null | sed -n 's/^ladspa: *\([^:]*limiter-stereo\):.*/\1/p' \
-  | grep -v -- '-sc-' | head -n 1) || true
-[ -n "$lsp" ] || lsp=$L-limiter-stereo
+lsp=$(bench_ladspa limiter-stereo) || true
 have_ours=0; have_lsp=0; have_ffmpeg=0
 gst-inspect-1.0 truepeaklimiter > /dev/null 2>&1 && have_ours=1 \
   || echo "truepeaklimiter not found in $build/gst: build the plugin first" >&2

@@ -21,56 +21,12 @@
 #             and the plugin in BUILDDIR/gst
 set -eu
 
-seconds=600
-repeat=3
-wav=
-keep=0
-build=build
+. "$(dirname "$0")/common.sh"
+bench_init "$@"
 
-while [ $# -gt 0 ]; do
-  case $1 in
-    --seconds) seconds=$2; shift 2 ;;
-    --repeat) repeat=$2; shift 2 ;;
-    --wav) wav=$2; shift 2 ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "loudnorm-pipeline.sh: unknown option $1" >&2; exit 2 ;;
-    *) build=$1; shift ;;
-  esac
-done
-case $repeat in ''|*[!0-9]*|0) echo "--repeat: need a positive integer" >&2; exit 2 ;; esac
+bench_need ffmpeg=ffmpeg /usr/bin/time=time   # the peer, the meter
 
-# The peer and the memory meter, installed when missing (Debian/Ubuntu).
-missing=
-command -v ffmpeg > /dev/null || missing="$missing ffmpeg"
-[ -x /usr/bin/time ] || missing="$missing time"
-if [ -n "$missing" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
-    echo "installing:$missing" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing > /dev/null
-  else
-    echo "missing (install:$missing)" >&2
-    exit 2
-  fi
-fi
-
-build=$(cd "$build" && pwd) || { echo "no build directory $build" >&2; exit 2; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mst-bench.XXXXXX")
-if [ $keep = 1 ]; then
-  trap 'echo "kept $tmp"' EXIT
-else
-  trap 'rm -rf "$tmp"' EXIT
-fi
-
-export GST_PLUGIN_PATH_1_0="$build/gst"
-export GST_REGISTRY_1_0="$tmp/registry.bin"
-
-if [ -z "$wav" ]; then
-  wav=$tmp/signal.wav
-  "$build/bench/mksignal" --seconds "$seconds" --signal music "$wav"
-fi
-[ -r "$wav" ] || { echo "cannot read $wav" >&2; exit 2; }
-cat "$wav" > /dev/null            # all runs read from the page cache
+bench_signal                           # all runs read from the page cache
 gst-inspect-1.0 loudnorm > /dev/null   # registry built before timing
 
 # best_of NAME CMD...: best wall time (ns) into $tmp/NAME.t, largest peak
@@ -95,7 +51,6 @@ best_of () {
   echo "$best" > "$tmp/$name.t"
   echo "$rss" > "$tmp/$name.m"
 }
-secs () { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e9 }'; }
 
 ours_args="loudnorm target=-16 ceiling=-1 loudness-range=11"
 best_of floor gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! \

@@ -26,57 +26,16 @@
 #             tools/gst-mastering and the plugin in BUILDDIR/gst
 set -eu
 
-seconds=600
+. "$(dirname "$0")/common.sh"
 repeat=1
-wav=
-keep=0
-build=build
+bench_init "$@"
 
-while [ $# -gt 0 ]; do
-  case $1 in
-    --seconds) seconds=$2; shift 2 ;;
-    --repeat) repeat=$2; shift 2 ;;
-    --wav) wav=$2; shift 2 ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "master-pipeline.sh: unknown option $1" >&2; exit 2 ;;
-    *) build=$1; shift ;;
-  esac
-done
-case $repeat in ''|*[!0-9]*|0) echo "--repeat: need a positive integer" >&2; exit 2 ;; esac
-
-missing=
-command -v ffmpeg > /dev/null || missing="$missing ffmpeg"
-[ -x /usr/bin/time ] || missing="$missing time"
-if [ -n "$missing" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
-    echo "installing:$missing" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing > /dev/null
-  else
-    echo "missing (install:$missing)" >&2
-    exit 2
-  fi
-fi
-
-build=$(cd "$build" && pwd) || { echo "no build directory $build" >&2; exit 2; }
 tool=$build/tools/gst-mastering
 [ -x "$tool" ] || { echo "no $tool (build first)" >&2; exit 2; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mst-bench.XXXXXX")
-if [ $keep = 1 ]; then
-  trap 'echo "kept $tmp"' EXIT
-else
-  trap 'rm -rf "$tmp"' EXIT
-fi
 
-export GST_PLUGIN_PATH_1_0="$build/gst"
-export GST_REGISTRY_1_0="$tmp/registry.bin"
+bench_need ffmpeg=ffmpeg /usr/bin/time=time   # the peer, the meter
 
-if [ -z "$wav" ]; then
-  wav=$tmp/signal.wav
-  "$build/bench/mksignal" --seconds "$seconds" --signal music "$wav"
-fi
-[ -r "$wav" ] || { echo "cannot read $wav" >&2; exit 2; }
-cat "$wav" > /dev/null                 # all runs read from the page cache
+bench_signal                           # all runs read from the page cache
 gst-inspect-1.0 truepeaklimiter > /dev/null   # registry built before timing
 
 # The ffmpeg recipe as one process tree (a script timed as a whole).

@@ -32,39 +32,8 @@
 #   --keep    keep the temporary directory with the WAVs
 set -eu
 
-seconds=600
-repeat=3
-wav=
-keep=0
-build=build
-
-while [ $# -gt 0 ]; do
-  case $1 in
-    --seconds) seconds=$2; shift 2 ;;
-    --repeat) repeat=$2; shift 2 ;;
-    --wav) wav=$2; shift 2 ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "meter-pipeline.sh: unknown option $1" >&2; exit 2 ;;
-    *) build=$1; shift ;;
-  esac
-done
-case $repeat in
-  ''|*[!0-9]*|0) echo "--repeat: need a positive integer" >&2; exit 2 ;;
-esac
-
-build=$(cd "$build" && pwd) || { echo "no build directory $build" >&2; exit 2; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mst-bench.XXXXXX")
-if [ $keep = 1 ]; then
-  trap 'echo "kept $tmp"' EXIT
-else
-  trap 'rm -rf "$tmp"' EXIT
-fi
-
-# Our plugin only from the build tree, with a private registry; the rest
-# (filesrc, wavparse, identity, fakesink) from the system.
-export GST_PLUGIN_PATH_1_0="$build/gst"
-export GST_REGISTRY_1_0="$tmp/registry.bin"
+. "$(dirname "$0")/common.sh"
+bench_init "$@"
 
 ebur128_prog=$build/bench/meter-ebur128
 [ -x "$ebur128_prog" ] || { echo "$ebur128_prog missing (needs libebur128-dev)" >&2; exit 2; }
@@ -109,9 +78,6 @@ median () {
         print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
   done)
 }
-
-secs () { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e9 }'; }
-ratio () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 row () {
   if [ "$2" = FAIL ]; then

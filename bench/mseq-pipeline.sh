@@ -23,76 +23,17 @@
 #             bench/mseq and the plugin in BUILDDIR/gst
 set -eu
 
-seconds=600
-repeat=3
-wav=
-keep=0
-build=build
+. "$(dirname "$0")/common.sh"
+bench_init "$@"
 
-while [ $# -gt 0 ]; do
-  case $1 in
-    --seconds) seconds=$2; shift 2 ;;
-    --repeat) repeat=$2; shift 2 ;;
-    --wav) wav=$2; shift 2 ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "mseq-pipeline.sh: unknown option $1" >&2; exit 2 ;;
-    *) build=$1; shift ;;
-  esac
-done
-case $repeat in ''|*[!0-9]*|0) echo "--repeat: need a positive integer" >&2; exit 2 ;; esac
-
-build=$(cd "$build" && pwd) || { echo "no build directory $build" >&2; exit 2; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mst-bench.XXXXXX")
-if [ $keep = 1 ]; then
-  trap 'echo "kept $tmp"' EXIT
-else
-  trap 'rm -rf "$tmp"' EXIT
-fi
-
-export GST_PLUGIN_PATH_1_0="$build/gst"
-export GST_REGISTRY_1_0="$tmp/registry.bin"
-
-L=ladspa-lsp-plugins-ladspa-1-2-5-so-http---lsp-plug-in-plugins-ladspa
-find_lsp () {
-  gst-inspect-1.0 2>/dev/null | sed -n 's/^ladspa: *\([^:]*para-equalizer-x16-ms\):.*/\1/p' | head -n 1
-}
-lsp=$(find_lsp) || true
-if [ -z "$lsp" ] && command -v apt-get > /dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  echo "installing the peer: lsp-plugins-ladspa gstreamer1.0-plugins-bad" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q lsp-plugins-ladspa \
-    gstreamer1.0-plugins-bad > "$tmp/apt.log" 2>&1 || cat "$tmp/apt.log" >&2
+if ! lsp=$(bench_ladspa para-equalizer-x16-ms) &&
+    bench_apt lsp-plugins-ladspa gstreamer1.0-plugins-bad; then
   rm -f "$GST_REGISTRY_1_0"
-  lsp=$(find_lsp) || true
+  lsp=$(bench_ladspa para-equalizer-x16-ms) || true
 fi
-[ -n "$lsp" ] || lsp=$L-para-equalizer-x16-ms
 
-if [ -z "$wav" ]; then
-  wav=$tmp/signal.wav
-  "$build/bench/mksignal" --seconds "$seconds" --signal music "$wav"
-fi
-[ -r "$wav" ] || { echo "cannot read $wav" >&2; exit 2; }
-cat "$wav" > /dev/null            # all runs read from the page cache
+bench_signal                      # all runs read from the page cache
 
-# best_of CMD...: "WALL CPU" in ns, the best (smallest) of `repeat` runs
-# each (CPU = user + system time of the process and its children: on a
-# shared, loaded machine the fairer figure); "FAIL" if a run fails.
-best_of () {
-  local bw= bc= r w c
-  for ((r = 0; r < repeat; r++)); do
-    if ! { TIMEFORMAT='%3R %3U %3S'; time "$@" > /dev/null 2> "$tmp/err"; } 2> "$tmp/time"; then
-      echo FAIL
-      return
-    fi
-    w=$(awk '{ printf "%.0f", $1 * 1e9 }' "$tmp/time")
-    c=$(awk '{ printf "%.0f", ($2 + $3) * 1e9 }' "$tmp/time")
-    if [ -z "$bw" ] || [ "$w" -lt "$bw" ]; then bw=$w; fi
-    if [ -z "$bc" ] || [ "$c" -lt "$bc" ]; then bc=$c; fi
-  done
-  echo "$bw $bc"
-}
-secs () { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e9 }'; }
-ratio () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 show () {
   if [ "$2" = FAIL ]; then
     printf '  %-50s %9s %9s\n' "$1" FAILED -
@@ -122,7 +63,7 @@ size=$(du -m "$wav" | cut -f1)
 echo "mseq benchmark: $wav ($size MB), 8 bells (4 mid, 4 side), best of $repeat"
 printf '  %-50s %9s %9s\n' "job" "wall [s]" "CPU [s]"
 
-t_floor=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! identity ! fakesink)
+t_floor=$(bench_best_wall_cpu gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! identity ! fakesink)
 [ "$t_floor" = FAIL ] && { cat "$tmp/err" >&2; echo "floor pipeline failed" >&2; exit 1; }
 show "floor: wavparse ! identity ! fakesink" "$t_floor"
 
@@ -132,12 +73,12 @@ printf '  %-50s %9s %9s\n' "core: bench/mseq (DSP core alone, in memory)" - "$(c
 
 t_ours=FAIL; t_lsp=FAIL
 if [ $have_ours = 1 ]; then
-  t_ours=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $ours_args ! fakesink)
+  t_ours=$(bench_best_wall_cpu gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $ours_args ! fakesink)
   [ "$t_ours" = FAIL ] && cat "$tmp/err" >&2
   show "ours: mseq, 8 bells" "$t_ours"
 fi
 if [ $have_lsp = 1 ]; then
-  t_lsp=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $lsp_args ! fakesink)
+  t_lsp=$(bench_best_wall_cpu gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $lsp_args ! fakesink)
   [ "$t_lsp" = FAIL ] && cat "$tmp/err" >&2
   show "lsp: para-equalizer-x16-ms, 8 bells" "$t_lsp"
 fi

@@ -23,81 +23,20 @@
 #             bench/multibandcomp and the plugin in BUILDDIR/gst
 set -eu
 
-seconds=600
-repeat=3
-wav=
-keep=0
-install=1
-build=build
-
-while [ $# -gt 0 ]; do
-  case $1 in
-    --seconds) seconds=$2; shift 2 ;;
-    --repeat) repeat=$2; shift 2 ;;
-    --wav) wav=$2; shift 2 ;;
-    --keep) keep=1; shift ;;
-    --no-install) install=0; shift ;;
-    -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "multibandcomp-pipeline.sh: unknown option $1" >&2; exit 2 ;;
-    *) build=$1; shift ;;
-  esac
-done
-case $repeat in ''|*[!0-9]*|0) echo "--repeat: need a positive integer" >&2; exit 2 ;; esac
+. "$(dirname "$0")/common.sh"
+bench_init "$@"
 
 # The peers, installed when missing (Debian/Ubuntu).
 missing=
 for p in lsp-plugins-ladspa gstreamer1.0-plugins-bad ffmpeg; do
   dpkg -s "$p" > /dev/null 2>&1 || missing="$missing $p"
 done
-if [ -n "$missing" ]; then
-  if [ $install = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
-    echo "installing the peers:$missing" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing > /dev/null \
-      || echo "apt-get install$missing failed: those peers are skipped" >&2
-  else
-    echo "missing peers (install:$missing): skipped" >&2
-  fi
+if [ -n "$missing" ] && ! bench_apt $missing; then
+  echo "missing peers (install:$missing): skipped" >&2
 fi
 
-build=$(cd "$build" && pwd) || { echo "no build directory $build" >&2; exit 2; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mst-bench.XXXXXX")
-if [ $keep = 1 ]; then
-  trap 'echo "kept $tmp"' EXIT
-else
-  trap 'rm -rf "$tmp"' EXIT
-fi
+bench_signal                      # all runs read from the page cache
 
-# Our plugin from the build tree plus the system plugins (wavparse, LADSPA),
-# with a private registry.
-export GST_PLUGIN_PATH_1_0="$build/gst"
-export GST_REGISTRY_1_0="$tmp/registry.bin"
-
-if [ -z "$wav" ]; then
-  wav=$tmp/signal.wav
-  "$build/bench/mksignal" --seconds "$seconds" --signal music "$wav"
-fi
-[ -r "$wav" ] || { echo "cannot read $wav" >&2; exit 2; }
-cat "$wav" > /dev/null            # all runs read from the page cache
-
-# best_of CMD...: the best wall time and the best CPU time (user + system,
-# of the process and its children) of `repeat` runs, ns, as "WALL CPU";
-# "FAIL" when the command fails.  On a machine shared with other jobs the
-# CPU times are the steadier figure.
-best_of () {
-  local bw= bc= r w c
-  for ((r = 0; r < repeat; r++)); do
-    if ! { TIMEFORMAT='%R %U %S'; time "$@" > /dev/null 2> "$tmp/err"; } 2> "$tmp/time"; then
-      echo FAIL
-      return
-    fi
-    read -r w c <<< "$(awk '{ printf "%.0f %.0f", $1 * 1e9, ($2 + $3) * 1e9 }' "$tmp/time")"
-    if [ -z "$bw" ] || [ "$w" -lt "$bw" ]; then bw=$w; fi
-    if [ -z "$bc" ] || [ "$c" -lt "$bc" ]; then bc=$c; fi
-  done
-  echo "$bw $bc"
-}
-secs () { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e9 }'; }
-ratio () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 show () {
   if [ "$2" = FAIL ]; then
     printf '  %-54s %9s %9s\n' "$1" FAILED ""
@@ -108,10 +47,7 @@ show () {
 wall () { echo "${1% *}"; }
 cpu () { echo "${1#* }"; }
 
-L=ladspa-lsp-plugins-ladspa-1-2-5-so-http---lsp-plug-in-plugins-ladspa
-lsp=$(gst-inspect-1.0 2>/dev/null | sed -n 's/^ladspa: *\([^:]*-mb-compressor-ms\):.*/\1/p' \
-  | grep -v -- '-sc-' | head -n 1) || true
-[ -n "$lsp" ] || lsp=$L-mb-compressor-ms
+lsp=$(bench_ladspa mb-compressor-ms) || true
 have_ours=0; have_lsp=0; have_ffmpeg=0
 gst-inspect-1.0 multibandcomp > /dev/null 2>&1 && have_ours=1 \
   || echo "multibandcomp not found in $build/gst: build the plugin first" >&2
@@ -130,7 +66,7 @@ size=$(du -m "$wav" | cut -f1)
 echo "multibandcomp benchmark: $wav ($size MB), 4 bands mid/side, best of $repeat"
 printf '  %-54s %9s %9s\n' "job" "wall [s]" "cpu [s]"
 
-t_floor=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! identity ! fakesink)
+t_floor=$(bench_best_wall_cpu gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! identity ! fakesink)
 [ "$t_floor" = FAIL ] && { cat "$tmp/err" >&2; echo "floor pipeline failed" >&2; exit 1; }
 show "floor: wavparse ! identity ! fakesink" "$t_floor"
 
@@ -141,17 +77,17 @@ printf '  %-54s %9s %9s\n' "core: bench/multibandcomp (DSP core, in memory)" $(c
 
 t_ours=FAIL; t_lsp=FAIL; t_ff=FAIL
 if [ $have_ours = 1 ]; then
-  t_ours=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $ours_args ! fakesink)
+  t_ours=$(bench_best_wall_cpu gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $ours_args ! fakesink)
   [ "$t_ours" = FAIL ] && cat "$tmp/err" >&2
   show "ours: multibandcomp num-bands=4 mode=mid-side" "$t_ours"
 fi
 if [ $have_lsp = 1 ]; then
-  t_lsp=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $lsp_args ! fakesink)
+  t_lsp=$(bench_best_wall_cpu gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $lsp_args ! fakesink)
   [ "$t_lsp" = FAIL ] && cat "$tmp/err" >&2
   show "lsp: mb-compressor-ms, 4 bands" "$t_lsp"
 fi
 if [ $have_ffmpeg = 1 ]; then
-  t_ff=$(best_of ffmpeg -nostdin -i "$wav" -af mcompand -f null -)
+  t_ff=$(bench_best_wall_cpu ffmpeg -nostdin -i "$wav" -af mcompand -f null -)
   [ "$t_ff" = FAIL ] && cat "$tmp/err" >&2
   show "ffmpeg: mcompand (its default 5 bands)" "$t_ff"
 fi
