@@ -31,6 +31,7 @@
 #include "simd.h"
 #include "util.h"
 
+#include <complex.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,8 +282,8 @@ design_matched (MstBiquadCoefs * c, MstBiquadType type, const Proto * p,
  * Bland's rule (no cycling), after the textbook formulation (e.g.
  * Chvatal, "Linear Programming", 1983, ch. 2-3).  Returns 1 and v when
  * feasible. */
-#define LP_VARS 8
-#define LP_SUB 64
+#define LP_VARS 16
+#define LP_SUB 128
 #define LP_EPS 1e-11
 
 typedef struct
@@ -435,6 +436,7 @@ lp_feasible (Lp * lp, const double (*g)[LP_VARS], const double *h, int m,
 #define FIT_PEAK 24
 #define FIT_HIGH 8
 #define FIT_CUTS 16
+#define FIT_CUTS_MAX 32
 #define FIT_POINTS (1 + FIT_LOG + FIT_PEAK + FIT_HIGH)
 #define FIT_TOP (0.8 * MST_PI)
 #ifndef FIT_HIGH_FACTOR
@@ -442,19 +444,33 @@ lp_feasible (Lp * lp, const double (*g)[LP_VARS], const double *h, int m,
 #endif
 #define FIT_DB_ABOVE 0.08
 #define FIT_BISECT 9
+/* the two-section fit (degree 4) */
+#define FIT_MAXDEG 4
+#define FIT_CUTS4 32
+#define FIT_SUB4 LP_SUB
+#ifndef FIT_BISECT4
+#define FIT_BISECT4 4
+#endif
 
 typedef struct
 {
-  int n, nb;                    /* points; B's free directions (0..2) */
+  int n, deg;                   /* points; degree of A and B in u */
+  int nbd;                      /* B's free directions: */
+  int bpow[FIT_MAXDEG], bsign[FIT_MAXDEG];      /* power of u; any sign */
+  int maxcut, maxsub;           /* limits of cuts and working set */
+  double scale[FIT_MAXDEG + 1]; /* the LP's unknown of u^j is the
+                                 * coefficient times scale[j] */
   double s, b0;                 /* sin^2 (w0 / 2); B(0) */
   int notch;
   double u[FIT_POINTS], t[FIT_POINTS], ha[FIT_POINTS], k[FIT_POINTS];
   /* the LP's rows for the current bound, and the working set's */
-  double g[2 * FIT_POINTS + FIT_CUTS][LP_VARS], h[2 * FIT_POINTS + FIT_CUTS];
+  double g[2 * FIT_POINTS + FIT_CUTS_MAX][LP_VARS];
+  double h[2 * FIT_POINTS + FIT_CUTS_MAX];
   double sg[LP_SUB][LP_VARS], sh[LP_SUB];
-  char act[2 * FIT_POINTS + FIT_CUTS];  /* rows in the working set */
-  int ncut, cut_b[FIT_CUTS];    /* positivity cuts: u, of B (1) or A (0) */
-  double cut_u[FIT_CUTS];
+  char act[2 * FIT_POINTS + FIT_CUTS_MAX];      /* rows in the working set */
+  /* positivity cuts: u, of B (1) or A (0) */
+  int ncut, cut_b[FIT_CUTS_MAX];
+  double cut_u[FIT_CUTS_MAX];
   Lp lp;
 } Fit;
 
@@ -471,7 +487,7 @@ fit_point (Fit * f, const Proto * p, double w0, double w, double k)
 }
 
 static void
-fit_setup (Fit * f, MstBiquadType type, const Proto * p, double w0)
+fit_setup (Fit * f, MstBiquadType type, const Proto * p, double w0, int deg)
 {
   double wlo = w0 / 256.0, ratio = pow (FIT_TOP / wlo, 1.0 / (FIT_LOG - 1));
   double w = wlo, q, bw, sh = sin (0.5 * w0);
@@ -481,7 +497,32 @@ fit_setup (Fit * f, MstBiquadType type, const Proto * p, double w0)
   f->s = sh * sh;
   f->b0 = proto_mag2 (p, 0.0);
   f->notch = type == MST_BIQUAD_NOTCH;
-  f->nb = type == MST_BIQUAD_NOTCH ? 0 : type == MST_BIQUAD_HIGH_PASS ? 1 : 2;
+  f->deg = deg;
+  /* powers above 2 (the extra poles and zeros, far above f0) in units
+   * of Nyquist's u, so that the LP's columns are of one size */
+  for (i = 0; i <= FIT_MAXDEG; i++)
+    f->scale[i] = i > 2 ? pow (1.0 / f->s, i - 2) : 1.0;
+  f->maxcut = deg == 2 ? FIT_CUTS : FIT_CUTS4;
+  f->maxsub = deg == 2 ? 64 : FIT_SUB4;
+  if (deg == 4) {
+    /* the band-pass as two sections: B = d1 u + .. + d4 u^4 */
+    f->nbd = 4;
+    for (i = 0; i < 4; i++) {
+      f->bpow[i] = i + 1;
+      f->bsign[i] = 1;
+    }
+  } else if (type == MST_BIQUAD_NOTCH) {
+    f->nbd = 0;
+  } else if (type == MST_BIQUAD_HIGH_PASS) {
+    f->nbd = 1;
+    f->bpow[0] = 2;
+    f->bsign[0] = 0;
+  } else {
+    f->nbd = 2;
+    f->bpow[0] = 1;
+    f->bpow[1] = 2;
+    f->bsign[0] = f->bsign[1] = 1;
+  }
   fit_point (f, p, w0, 0.0, 1.0);
   for (i = 0; i < FIT_LOG; i++, w *= ratio)
     fit_point (f, p, w0, w < FIT_TOP ? w : FIT_TOP, 1.0);
@@ -511,7 +552,7 @@ fit_setup (Fit * f, MstBiquadType type, const Proto * p, double w0)
   f->cut_u[f->ncut] = 1.0 / f->s;
   f->cut_b[f->ncut++] = 0;
   f->act[2 * f->n] = 1;
-  if (f->nb > 0) {
+  if (f->nbd > 0) {
     f->cut_u[f->ncut] = 1.0 / f->s;
     f->cut_b[f->ncut++] = 1;
     f->act[2 * f->n + 1] = 1;
@@ -530,23 +571,33 @@ fit_bfix (const Fit * f, double u)
 /* Row of the constraint  sa A(u) + sb B(u) <= rhs  in the LP's
  * variables v = (c1+, c1-, c2+, c2-, B's directions), given as
  * sa A + sb B <= 0 plus `extra` on the right. */
+static int
+fit_nvars (const Fit * f)
+{
+  int j, n = 2 * f->deg;
+
+  for (j = 0; j < f->nbd; j++)
+    n += f->bsign[j] ? 2 : 1;
+  return n;
+}
+
 static void
 fit_row (Fit * f, int r, double u, double sa, double sb, double extra)
 {
-  double *g = f->g[r], nrm = 0.0;
-  int j, n = 4 + (f->nb == 2 ? 4 : f->nb);
+  double *g = f->g[r], nrm = 0.0, x;
+  int j, k, m = 0, n = fit_nvars (f);
 
-  g[0] = sa * u;
-  g[1] = -g[0];
-  g[2] = sa * u * u;
-  g[3] = -g[2];
-  if (f->nb == 2) {
-    g[4] = sb * u;
-    g[5] = -g[4];
-    g[6] = sb * u * u;
-    g[7] = -g[6];
-  } else if (f->nb == 1) {
-    g[4] = sb * u * u;
+  for (j = 1, x = sa; j <= f->deg; j++) {
+    x *= u;
+    g[m++] = x / f->scale[j];
+    g[m++] = -x / f->scale[j];
+  }
+  for (j = 0; j < f->nbd; j++) {
+    for (k = 0, x = sb; k < f->bpow[j]; k++)
+      x *= u;
+    g[m++] = x / f->scale[f->bpow[j]];
+    if (f->bsign[j])
+      g[m++] = -x / f->scale[f->bpow[j]];
   }
   f->h[r] = -sa - sb * fit_bfix (f, u) + extra;
   for (j = 0; j < n; j++)
@@ -559,20 +610,23 @@ fit_row (Fit * f, int r, double u, double sa, double sb, double extra)
   }
 }
 
-static int
-fit_nvars (const Fit * f)
-{
-  return 4 + (f->nb == 2 ? 4 : f->nb);
-}
-
-/* unknowns from the LP's variables: c[0..1] = c1, c2; d[0..1] = d1, d2 */
+/* unknowns from the LP's variables: A = 1 + c[0] u + .. + c[deg-1] u^deg,
+ * B = fixed part + d[0] u + .. + d[3] u^4 */
 static void
-fit_unknowns (const Fit * f, const double *v, double c[2], double d[2])
+fit_unknowns (const Fit * f, const double *v, double c[FIT_MAXDEG],
+    double d[FIT_MAXDEG])
 {
-  c[0] = v[0] - v[1];
-  c[1] = v[2] - v[3];
-  d[0] = f->nb == 2 ? v[4] - v[5] : 0.0;
-  d[1] = f->nb == 2 ? v[6] - v[7] : f->nb == 1 ? v[4] : 0.0;
+  int j, k = 0;
+
+  for (j = 0; j < FIT_MAXDEG; j++)
+    c[j] = d[j] = 0.0;
+  for (j = 0; j < f->deg; j++, k += 2)
+    c[j] = (v[k] - v[k + 1]) / f->scale[j + 1];
+  for (j = 0; j < f->nbd; j++) {
+    d[f->bpow[j] - 1] = (f->bsign[j] ? v[k] - v[k + 1] : v[k])
+        / f->scale[f->bpow[j]];
+    k += f->bsign[j] ? 2 : 1;
+  }
 }
 
 /* smallest value of x0 + x1 u + x2 u^2 on [0, umax], and where */
@@ -596,6 +650,68 @@ quad_min (double x0, double x1, double x2, double umax, double *at)
         *at = uv;
       }
     }
+  }
+  return m;
+}
+
+static double
+poly_eval (const double *x, int deg, double u)
+{
+  double y = x[deg];
+  int j;
+
+  for (j = deg - 1; j >= 0; j--)
+    y = y * u + x[j];
+  return y;
+}
+
+/* smallest value of x[0] + x[1] u + .. + x[deg] u^deg on [0, umax], and
+ * where: sampled (dense near 0, where the poles and zeros of a low
+ * section lie), the smallest sample refined by golden-section search
+ * between its neighbours */
+#define PMIN_N 600
+static double
+poly_min (const double *x, int deg, double umax, double *at)
+{
+  double m = poly_eval (x, deg, 0.0), a, b, c1, c2, f1, f2, t;
+  int k, kmin = 0, it;
+
+  *at = 0.0;
+  for (k = 1; k <= PMIN_N; k++) {
+    double r = (double) k / PMIN_N, u = umax * r * r * r, y;
+    y = poly_eval (x, deg, u);
+    if (y < m) {
+      m = y;
+      kmin = k;
+      *at = u;
+    }
+  }
+  t = (double) (kmin > 0 ? kmin - 1 : 0) / PMIN_N;
+  a = umax * t * t * t;
+  t = (double) (kmin < PMIN_N ? kmin + 1 : PMIN_N) / PMIN_N;
+  b = umax * t * t * t;
+  c1 = b - 0.6180339887498949 * (b - a);
+  c2 = a + 0.6180339887498949 * (b - a);
+  f1 = poly_eval (x, deg, c1);
+  f2 = poly_eval (x, deg, c2);
+  for (it = 0; it < 40; it++) {
+    if (f1 < f2) {
+      b = c2;
+      c2 = c1;
+      f2 = f1;
+      c1 = b - 0.6180339887498949 * (b - a);
+      f1 = poly_eval (x, deg, c1);
+    } else {
+      a = c1;
+      c1 = c2;
+      f1 = f2;
+      c2 = a + 0.6180339887498949 * (b - a);
+      f2 = poly_eval (x, deg, c2);
+    }
+  }
+  if (f1 < m) {
+    m = f1;
+    *at = c1;
   }
   return m;
 }
@@ -642,8 +758,8 @@ fit_feasible (Fit * f, double e, double *v)
     else
       fit_row (f, r++, u, -1.0, 0.0, -1e-12 * (1.0 + u * u));   /* A > 0 */
   }
-  for (round = 0; round < 4 * LP_SUB; round++) {
-    double c[2], d[2], at, worst = 0.0;
+  for (round = 0; round < 4 * f->maxsub; round++) {
+    double c[FIT_MAXDEG], d[FIT_MAXDEG], at, worst = 0.0;
     int nsub = 0, add = -1;
     for (i = 0; i < r; i++)
       if (f->act[i]) {
@@ -669,13 +785,27 @@ fit_feasible (Fit * f, double e, double *v)
       /* positivity between the grid points */
       int kind = -1;
       fit_unknowns (f, v, c, d);
-      if (quad_min (1.0, c[0], c[1], umax, &at) <= 0.0)
-        kind = 0;
-      else if (f->nb > 0 && quad_min (f->b0, d[0], d[1], umax, &at) < 0.0)
-        kind = 1;
+      if (f->deg == 2) {
+        if (quad_min (1.0, c[0], c[1], umax, &at) <= 0.0)
+          kind = 0;
+        else if (f->nbd > 0 && quad_min (f->b0, d[0], d[1], umax, &at) < 0.0)
+          kind = 1;
+      } else {
+        double x[FIT_MAXDEG + 1];
+        x[0] = 1.0;
+        memcpy (x + 1, c, sizeof c);
+        if (poly_min (x, f->deg, umax, &at) <= 0.0) {
+          kind = 0;
+        } else {
+          x[0] = f->b0;
+          memcpy (x + 1, d, sizeof d);
+          if (poly_min (x, f->deg, umax, &at) < 0.0)
+            kind = 1;
+        }
+      }
       if (kind < 0)
         return 1;
-      if (f->ncut >= FIT_CUTS)
+      if (f->ncut >= f->maxcut)
         return 0;
       f->cut_u[f->ncut] = at;
       f->cut_b[f->ncut++] = kind;
@@ -685,7 +815,7 @@ fit_feasible (Fit * f, double e, double *v)
         fit_row (f, r, at, -1.0, 0.0, -1e-12 * (1.0 + at * at));
       add = r++;
     }
-    if (nsub >= LP_SUB)
+    if (nsub >= f->maxsub)
       return 0;
     f->act[add] = 1;
   }
@@ -704,16 +834,18 @@ fit_mag2 (const Fit * f, const MstBiquadCoefs * c, double u)
       / (sa * sa * p0 + da * da * x - 4.0 * c->a2 * p2);
 }
 
-/* the largest error of c on the grid (points above 0.4 fs divided by
- * their factor), the measure the fit bounds */
+/* the largest error of the n sections c on the grid (points above 0.4 fs
+ * divided by their factor), the measure the fit bounds */
 static double
-fit_error (const Fit * f, const MstBiquadCoefs * c)
+fit_error_n (const Fit * f, const MstBiquadCoefs * c, int n)
 {
   double e = 0.0;
-  int i;
+  int i, k;
 
   for (i = 0; i < f->n; i++) {
-    double hd2 = fit_mag2 (f, c, f->u[i]), ee;
+    double hd2 = 1.0, ee;
+    for (k = 0; k < n; k++)
+      hd2 *= fit_mag2 (f, &c[k], f->u[i]);
     if (hd2 != hd2)
       return HUGE_VAL;
     /* below 0 only by rounding: a zero on the unit circle */
@@ -728,13 +860,19 @@ fit_error (const Fit * f, const MstBiquadCoefs * c)
   return e;
 }
 
+static double
+fit_error (const Fit * f, const MstBiquadCoefs * c)
+{
+  return fit_error_n (f, c, 1);
+}
+
 /* The section of the LP's solution v; 0 if it is not realisable. */
 static int
 fit_section (const Fit * f, MstBiquadType type, double w0, const double *v,
     MstBiquadCoefs * c)
 {
   const double s = f->s;
-  double cc[2], d[2], a0, a1, a2, b0, b1, b2, want, dc;
+  double cc[FIT_MAXDEG], d[FIT_MAXDEG], a0, a1, a2, b0, b1, b2, want, dc;
 
   fit_unknowns (f, v, cc, d);
   if (!factor_mag2 (1.0, cc[0] / s + 1.0 + cc[1] / (s * s),
@@ -785,7 +923,7 @@ design_fit (MstBiquadCoefs * c, MstBiquadType type, const Proto * p,
 
   if (!f)
     return;
-  fit_setup (f, type, p, w0);
+  fit_setup (f, type, p, w0, 2);
   best = fit_error (f, c);
   hi = isfinite (best) && best > 1e-5 ? best : 1.0;
   lo = hi / 30.0;
@@ -796,6 +934,240 @@ design_fit (MstBiquadCoefs * c, MstBiquadType type, const Proto * p,
       if (e < best) {
         best = e;
         *c = nc;
+      }
+      hi = e < mid ? e : mid;
+    } else {
+      lo = mid;
+    }
+  }
+  free (f);
+}
+
+/* ------------------------------------------- band-pass as two sections
+ *
+ * The analog band-pass's skirt falls as 1/f above f0 and is still above
+ * -20 dB at 0.4 fs for Q up to 2 near fs/8; one section with its zero at
+ * DC cannot follow it closer than about 0.13 dB.  Two sections can: the
+ * same minimax fit with A and B of degree 4 in u (so |H|^2 of a
+ * fourth-order digital filter fitted to the second-order prototype),
+ * B = u (d1 + d2 u + d3 u^2 + d4 u^3) keeping the zero at DC.  Each
+ * quartic is factored through its roots: a root u_k gives
+ * x_k = s u_k = sin^2 (w/2), and z + 1/z = 2 - 4 x_k gives a pair z, 1/z
+ * of which the one inside the unit circle is the minimum-phase pole or
+ * zero; conjugate (or real) pairs make the two sections. */
+
+/* roots of x[0] + x[1] u + .. + x[n] u^n (x[n] != 0, n <= 4):
+ * Durand-Kerner (Weierstrass) iteration, then Newton steps */
+static void
+poly_roots (const double *x, int n, double complex *r)
+{
+  double a[FIT_MAXDEG + 1], rad = 0.0;
+  int i, j, it;
+
+  for (i = 0; i <= n; i++)
+    a[i] = x[i] / x[n];
+  for (i = 0; i < n; i++)
+    rad = fmax (rad, pow (fabs (a[i]), 1.0 / (n - i)));
+  rad = rad > 0.0 ? 2.0 * rad : 1.0;
+  for (i = 0; i < n; i++)
+    r[i] = rad * cexp (I * (2.0 * MST_PI * i / n + 0.4));
+  for (it = 0; it < 500; it++) {
+    double moved = 0.0, size = 0.0;
+    for (i = 0; i < n; i++) {
+      double complex p = 1.0, q = 1.0, d;
+      for (j = n - 1; j >= 0; j--)
+        p = p * r[i] + a[j];
+      for (j = 0; j < n; j++)
+        if (j != i)
+          q *= r[i] - r[j];
+      if (q == 0.0)
+        q = 1e-300;
+      d = p / q;
+      r[i] -= d;
+      moved = fmax (moved, cabs (d));
+      size = fmax (size, cabs (r[i]));
+    }
+    if (moved <= 1e-15 * size)
+      break;
+  }
+  for (i = 0; i < n; i++)
+    for (it = 0; it < 3; it++) {
+      double complex p = a[n], dp = 0.0;
+      for (j = n - 1; j >= 0; j--) {
+        dp = dp * r[i] + p;
+        p = p * r[i] + a[j];
+      }
+      if (dp != 0.0)
+        r[i] -= p / dp;
+    }
+}
+
+/* the root inside the unit circle of z + 1/z = 2 - 4 x */
+static double complex
+z_of_x (double complex x)
+{
+  double complex t = 1.0 - 2.0 * x, w = 2.0 * csqrt (x * (x - 1.0));
+  double complex z1 = t - w, z2 = t + w;
+
+  if (cabs (z1) < cabs (z2) || (cabs (z1) == cabs (z2) && cimag (z1) >= 0))
+    return z1;
+  return z2;
+}
+
+/* four roots z[] as two real second-order factors 1 + p[k][0] z^-1 +
+ * p[k][1] z^-2: conjugate pairs together, real roots paired in order.
+ * 0 if the roots do not pair. */
+static int
+pair_roots (const double complex *z, double p[2][2])
+{
+  int used[4] = { 0, 0, 0, 0 }, k = 0, i, j, nr = 0;
+  double re[4];
+
+  for (i = 0; i < 4; i++) {
+    double best = HUGE_VAL;
+    int bj = -1;
+    if (used[i] || fabs (cimag (z[i])) <= 1e-9 * (1.0 + cabs (z[i])))
+      continue;
+    for (j = 0; j < 4; j++)
+      if (j != i && !used[j] && cabs (z[j] - conj (z[i])) < best) {
+        best = cabs (z[j] - conj (z[i]));
+        bj = j;
+      }
+    if (bj < 0 || k >= 2 || best > 1e-6 * (1.0 + cabs (z[i])))
+      return 0;
+    used[i] = used[bj] = 1;
+    p[k][0] = -(creal (z[i]) + creal (z[bj]));
+    p[k][1] = creal (z[i] * z[bj]);
+    k++;
+  }
+  for (i = 0; i < 4; i++)
+    if (!used[i])
+      re[nr++] = creal (z[i]);
+  /* descending */
+  for (i = 1; i < nr; i++)
+    for (j = i; j > 0 && re[j] > re[j - 1]; j--) {
+      double t = re[j];
+      re[j] = re[j - 1];
+      re[j - 1] = t;
+    }
+  for (i = 0; i + 1 < nr; i += 2, k++) {
+    p[k][0] = -(re[i] + re[i + 1]);
+    p[k][1] = re[i] * re[i + 1];
+  }
+  return k == 2;
+}
+
+/* the z roots (inside the unit circle) of a polynomial in u of degree up
+ * to n, n - deg of them (a vanishing leading coefficient) at 0 */
+static void
+z_roots (const double *x, int n, double s, double complex *z)
+{
+  double complex r[FIT_MAXDEG];
+  double big = 0.0;
+  int i, deg = n;
+
+  for (i = 0; i <= n; i++)
+    big = fmax (big, fabs (x[i]));
+  while (deg > 0 && fabs (x[deg]) <= 1e-13 * big)
+    deg--;
+  if (deg > 0)
+    poly_roots (x, deg, r);
+  for (i = 0; i < n; i++)
+    z[i] = i < deg ? z_of_x (r[i] * s) : 0.0;
+}
+
+static double
+section_mag (const MstBiquadCoefs * c, double w)
+{
+  double complex e = cexp (-I * w);
+  return cabs ((c->b0 + c->b1 * e + c->b2 * e * e)
+      / (1.0 + c->a1 * e + c->a2 * e * e));
+}
+
+/* The two sections of the degree-4 LP solution v; 0 if not realisable. */
+static int
+fit_sections4 (const Fit * f, double w0, const double *v, MstBiquadCoefs * c)
+{
+  double cc[FIT_MAXDEG], d[FIT_MAXDEG], x[FIT_MAXDEG + 1], pa[2][2], pb[2][2];
+  double complex za[4], zb[4];
+  double want, m0, m1, g0, g1;
+  int k;
+
+  fit_unknowns (f, v, cc, d);
+  x[0] = 1.0;
+  memcpy (x + 1, cc, sizeof cc);
+  z_roots (x, 4, f->s, za);
+  /* B / u = d1 + d2 u + d3 u^2 + d4 u^3, and the zero at DC */
+  memcpy (x, d, sizeof d);
+  z_roots (x, 3, f->s, zb);
+  zb[3] = 1.0;
+  if (!pair_roots (za, pa) || !pair_roots (zb, pb))
+    return 0;
+  /* the sharper pole pair first, with the DC zero's pair */
+  if (pa[1][1] > pa[0][1]) {
+    double t0 = pa[0][0], t1 = pa[0][1];
+    pa[0][0] = pa[1][0];
+    pa[0][1] = pa[1][1];
+    pa[1][0] = t0;
+    pa[1][1] = t1;
+  }
+  if (fabs (1.0 + pb[1][0] + pb[1][1]) < fabs (1.0 + pb[0][0] + pb[0][1])) {
+    double t0 = pb[0][0], t1 = pb[0][1];
+    pb[0][0] = pb[1][0];
+    pb[0][1] = pb[1][1];
+    pb[1][0] = t0;
+    pb[1][1] = t1;
+  }
+  for (k = 0; k < 2; k++)
+    c[k] = (MstBiquadCoefs) {
+    1.0, pb[k][0], pb[k][1], pa[k][0], pa[k][1]};
+  /* the DC zero exactly */
+  c[0].b2 = -1.0 - c[0].b1;
+  /* gains: the fit's |H| at f0, section 1 with unit gain there */
+  want = (d[0] + d[1] + d[2] + d[3]) / (1.0 + cc[0] + cc[1] + cc[2] + cc[3]);
+  m0 = section_mag (&c[0], w0);
+  m1 = section_mag (&c[1], w0);
+  if (!(want > 0.0) || !(m0 > 0.0) || !(m1 > 0.0))
+    return 0;
+  g0 = sqrt (want) / m0;
+  g1 = 1.0 / m1;
+  c[0].b0 *= g0;
+  c[0].b1 *= g0;
+  c[0].b2 *= g0;
+  c[1].b0 *= g1;
+  c[1].b1 *= g1;
+  c[1].b2 *= g1;
+  for (k = 0; k < 2; k++)
+    if (!(isfinite (c[k].b0 + c[k].b1 + c[k].b2) && fabs (c[k].a2) < 1.0
+            && fabs (c[k].a1) < 1.0 + c[k].a2))
+      return 0;
+  return 1;
+}
+
+/* c[0..1]: the one-section design and the identity on entry, replaced by
+ * the degree-4 minimax fit where that is closer. */
+static void
+design_fit_bp2 (MstBiquadCoefs * c, const Proto * p, double w0)
+{
+  Fit *f = malloc (sizeof *f);
+  double v[LP_VARS], lo, hi, best;
+  int it;
+  MstBiquadCoefs nc[2];
+
+  if (!f)
+    return;
+  fit_setup (f, MST_BIQUAD_BAND_PASS, p, w0, 4);
+  best = fit_error_n (f, c, 2);
+  hi = isfinite (best) && best > 1e-5 ? best : 1.0;
+  lo = hi / 100.0;
+  for (it = 0; it < FIT_BISECT4; it++) {
+    double mid = sqrt (lo * hi), e;
+    if (fit_feasible (f, mid, v) && fit_sections4 (f, w0, v, nc)
+        && (e = fit_error_n (f, nc, 2)) <= 1.02 * mid) {
+      if (e < best) {
+        best = e;
+        c[0] = nc[0];
+        c[1] = nc[1];
       }
       hi = e < mid ? e : mid;
     } else {
@@ -829,6 +1201,24 @@ mst_biquad_identity (MstBiquadCoefs * c)
   *c = (MstBiquadCoefs) { 1.0, 0.0, 0.0, 0.0, 0.0 };
 }
 
+/* the parameters clamped to the designs' ranges; w0 in rad/sample */
+static MstBiquadType
+clamp_params (MstBiquadType type, double *rate, double *freq,
+    double *gain_db, double *q, double *w0)
+{
+  *rate = mst_clamp_or (*rate, MST_RATE_MIN, MST_RATE_MAX, 48000.0);
+  *freq = mst_clamp_or (*freq, MST_BIQUAD_MIN_FREQ,
+      MST_BIQUAD_MAX_FREQ_RATIO * *rate, 1000.0);
+  *gain_db = mst_clamp_or (*gain_db, MST_BIQUAD_MIN_GAIN_DB,
+      MST_BIQUAD_MAX_GAIN_DB, 0.0);
+  *q = mst_clamp_or (*q, MST_BIQUAD_MIN_Q, MST_BIQUAD_MAX_Q,
+      0.70710678118654752);
+  *w0 = 2.0 * MST_PI * *freq / *rate;
+  if ((unsigned) type > MST_BIQUAD_ALL_PASS)
+    type = MST_BIQUAD_BELL;
+  return type;
+}
+
 void
 mst_biquad_design (MstBiquadCoefs * c, MstBiquadType type,
     MstBiquadDesign design, double rate, double freq, double gain_db,
@@ -837,15 +1227,7 @@ mst_biquad_design (MstBiquadCoefs * c, MstBiquadType type,
   Proto p;
   double w0;
 
-  rate = mst_clamp_or (rate, MST_RATE_MIN, MST_RATE_MAX, 48000.0);
-  freq = mst_clamp_or (freq, MST_BIQUAD_MIN_FREQ,
-      MST_BIQUAD_MAX_FREQ_RATIO * rate, 1000.0);
-  gain_db = mst_clamp_or (gain_db, MST_BIQUAD_MIN_GAIN_DB,
-      MST_BIQUAD_MAX_GAIN_DB, 0.0);
-  q = mst_clamp_or (q, MST_BIQUAD_MIN_Q, MST_BIQUAD_MAX_Q, 0.70710678118654752);
-  if ((unsigned) type > MST_BIQUAD_ALL_PASS)
-    type = MST_BIQUAD_BELL;
-  w0 = 2.0 * MST_PI * freq / rate;
+  type = clamp_params (type, &rate, &freq, &gain_db, &q, &w0);
   prototype (&p, type, gain_db, q);
   if (design == MST_BIQUAD_BILINEAR) {
     design_bilinear (c, &p, w0);
@@ -867,6 +1249,8 @@ mst_biquad_design (MstBiquadCoefs * c, MstBiquadType type,
 unsigned
 mst_biquad_slope_sections (MstBiquadType type, unsigned slope_db)
 {
+  if (type == MST_BIQUAD_BAND_PASS)
+    return 2;
   if (type != MST_BIQUAD_HIGH_PASS && type != MST_BIQUAD_LOW_PASS)
     return 1;
   if (slope_db < 18)
@@ -883,6 +1267,21 @@ mst_biquad_design_slope (MstBiquadCoefs * c, MstBiquadType type,
 {
   unsigned n = mst_biquad_slope_sections (type, slope_db), k;
 
+  if (type == MST_BIQUAD_BAND_PASS) {
+    /* the one-section design and the identity, or the two-section fit
+     * where that is closer */
+    double w0;
+    Proto p;
+    mst_biquad_design (c, type, design, rate, freq, gain_db, q);
+    mst_biquad_identity (&c[1]);
+    clamp_params (type, &rate, &freq, &gain_db, &q, &w0);
+    prototype (&p, type, gain_db, q);
+#ifndef FIT_SKIP
+    if (design == MST_BIQUAD_MATCHED && w0 > FIT_ABOVE)
+      design_fit_bp2 (c, &p, w0);
+#endif
+    return n;
+  }
   if (n == 1) {
     mst_biquad_design (c, type, design, rate, freq, gain_db, q);
     return 1;

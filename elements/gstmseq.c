@@ -26,9 +26,9 @@
  * #GstMsEq:mid-gain and #GstMsEq:side-gain (a width control) and
  * #GstMsEq:output-gain.
  *
- * The filters are second-order sections matched to the analog
- * prototypes (no bilinear cramping near Nyquist: a 16 kHz bell at
- * 44.1 kHz is within 0.07 dB of the analog bell).  Every property is
+ * The filters are second-order sections (band-pass: two) matched to the
+ * analog prototypes (no bilinear cramping near Nyquist: a 16 kHz bell at
+ * 44.1 kHz is within 0.09 dB of the analog bell).  Every property is
  * controllable; changes are interpolated over 10 ms (coefficients and
  * gains per sample), so automation does not click.  Latency 0.  With all
  * bands off or flat and the gains at 0 dB the output is the input, bit
