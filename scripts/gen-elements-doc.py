@@ -134,10 +134,19 @@ def enum_values(ps):
 
 
 def pspec_default(ps):
+    return fmt_value(ps, getattr(ps, 'default_value', None))
+
+
+def fmt_value(ps, dv):
+    """A value of the property ps as the Default column shows it."""
     vt = ps.value_type
-    dv = getattr(ps, 'default_value', None)
     if is_a(vt, GObject.TYPE_ENUM):
-        return '`%s`' % dv.value_nick if dv is not None else ''
+        if dv is None:
+            return ''
+        if hasattr(dv, 'value_nick'):
+            return '`%s`' % dv.value_nick
+        nicks = [n for v, n, _ in enum_values(ps) if v == int(dv)]
+        return '`%s`' % (nicks[0] if nicks else int(dv))
     if is_a(vt, GObject.TYPE_FLAGS):
         if dv is None:
             return ''
@@ -195,8 +204,24 @@ def own_types(gtype):
     return [t for t in type_chain(gtype) if t.name not in LIBRARY_TYPES]
 
 
-def property_section(obj, gtype, heading, lines):
-    """Properties of obj as a table; enums below it; inherited in a line."""
+def child_defaults(ps, siblings):
+    """The Default column of a child property: the pspec's default, or,
+    where the children of a fresh element hold other values (an element
+    that gives each child its own default), each child's value."""
+    default = pspec_default(ps)
+    if not siblings or not (int(ps.flags) & int(GObject.ParamFlags.READABLE)):
+        return default
+    shown = [(name, fmt_value(ps, c.get_property(ps.name)))
+             for name, c in siblings]
+    if all(v == default for _, v in shown):
+        return default
+    return ', '.join('%s (%s)' % (v, name) for name, v in shown)
+
+
+def property_section(obj, gtype, heading, lines, siblings=None):
+    """Properties of obj as a table; enums below it; inherited in a line.
+    siblings: [(name, child)] of obj's type, for the children's actual
+    defaults."""
     mine = [t.name for t in own_types(gtype)]
     props = sorted(obj.list_properties(), key=lambda p: p.name)
     own = [p for p in props if p.owner_type.name in mine]
@@ -213,7 +238,8 @@ def property_section(obj, gtype, heading, lines):
                     and vt.name not in [e.value_type.name for e in enums]:
                 enums.append(p)
             lines.append('| `%s` | `%s` | %s | %s | %s | %s |' % (
-                p.name, vt.name, md(pspec_range(p)), md(pspec_default(p)),
+                p.name, vt.name, md(pspec_range(p)),
+                md(child_defaults(p, siblings)),
                 pspec_flags(p), md(p.blurb)))
         lines.append('')
         for ep in enums:
@@ -383,7 +409,10 @@ def element_block(factory):
             if ct.name in seen:
                 continue
             seen.append(ct.name)
-            property_section(c, ct, '#### Properties of `%s`' % ct.name, lines)
+            same = [(nm, x) for nm, x in zip(names, children)
+                    if type(x).__gtype__.name == ct.name]
+            property_section(c, ct, '#### Properties of `%s`' % ct.name, lines,
+                             same)
 
     signal_section(gtype, lines)
     element.set_state(Gst.State.NULL)
