@@ -200,7 +200,6 @@ struct _GstMsEq
   guint64 pos;                  /* stream position, frames */
   gboolean warned_non_finite;
   guint64 non_finite;
-  GstCaps *stereo_caps;         /* audio/x-raw, channels=[1,2] */
 };
 
 enum
@@ -677,27 +676,32 @@ gst_ms_eq_sink_event (GstBaseTransform * trans, GstEvent * event)
       event);
 }
 
-/* Caps queries answer 1 or 2 channels, so that converters upstream
- * downmix; fixed caps with more channels still reach setup(), which
- * refuses them with a clear message. */
-static gboolean
-gst_ms_eq_query (GstBaseTransform * trans, GstPadDirection direction,
-    GstQuery * query)
+/* The pad templates say 1 or 2 channels, so converters upstream downmix
+ * and links to more channels fail.  Fixed caps with more channels that
+ * are pushed anyway (a caps event the pad refuses before the element
+ * sees it) get a clear error from this probe on the sink pad, which runs
+ * before the pad's own check. */
+static GstPadProbeReturn
+gst_ms_eq_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
-  GstMsEq *self = GST_MS_EQ (trans);
-  gboolean ret = GST_BASE_TRANSFORM_CLASS (gst_ms_eq_parent_class)->query
-      (trans, direction, query);
+  GstMsEq *self = GST_MS_EQ (data);
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  GstCaps *caps;
+  GstStructure *st;
+  gint channels;
 
-  if (ret && GST_QUERY_TYPE (query) == GST_QUERY_CAPS) {
-    GstCaps *caps, *res;
-    gst_query_parse_caps_result (query, &caps);
-    if (caps) {
-      res = gst_caps_intersect (caps, self->stereo_caps);
-      gst_query_set_caps_result (query, res);
-      gst_caps_unref (res);
-    }
-  }
-  return ret;
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_event_parse_caps (event, &caps);
+  if (!caps || gst_caps_get_size (caps) < 1)
+    return GST_PAD_PROBE_OK;
+  st = gst_caps_get_structure (caps, 0);
+  if (gst_structure_get_int (st, "channels", &channels) && channels > 2)
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("mseq processes mono or stereo audio, not %d channels", channels),
+        ("Downmix first, e.g. audioconvert ! audio/x-raw,channels=2 ! "
+            "mseq"));
+  return GST_PAD_PROBE_OK;
 }
 
 /* The control grid of the element and its bands: 0 when nothing is
@@ -815,7 +819,6 @@ gst_ms_eq_finalize (GObject * object)
   GstMsEq *self = GST_MS_EQ (object);
 
   mst_mseq_free (self->core);
-  gst_caps_unref (self->stereo_caps);
   G_OBJECT_CLASS (gst_ms_eq_parent_class)->finalize (object);
 }
 
@@ -887,13 +890,15 @@ gst_ms_eq_class_init (GstMsEqClass * klass)
       "channels", "gst-mastering");
 
   caps = gst_caps_from_string (ALLOWED_CAPS);
+  /* mono or stereo; the cores' other limits (formats, rates) as every
+   * element of the plugin has them */
+  gst_caps_set_simple (caps, "channels", GST_TYPE_INT_RANGE, 1, 2, NULL);
   gst_audio_filter_class_add_pad_templates (filter_class, caps);
   gst_caps_unref (caps);
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_ms_eq_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_ms_eq_stop);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_ms_eq_sink_event);
-  trans_class->query = GST_DEBUG_FUNCPTR (gst_ms_eq_query);
   trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_ms_eq_transform_ip);
   trans_class->transform_ip_on_passthrough = FALSE;
   filter_class->setup = GST_DEBUG_FUNCPTR (gst_ms_eq_setup);
@@ -911,8 +916,8 @@ gst_ms_eq_init (GstMsEq * self)
 
   self->num_bands = DEFAULT_PROP_NUM_BANDS;
   self->mid_gain = self->side_gain = self->output_gain = DEFAULT_PROP_GAIN;
-  self->stereo_caps =
-      gst_caps_from_string ("audio/x-raw, channels = (int) [ 1, 2 ]");
+  gst_pad_add_probe (GST_BASE_TRANSFORM_SINK_PAD (self),
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, gst_ms_eq_caps_probe, self, NULL);
   for (i = 0; i < MAX_BANDS; i++) {
     gchar *name = g_strdup_printf ("band%u", i);
     GstMsEqBand *band = g_object_new (GST_TYPE_MS_EQ_BAND, "name", name,

@@ -6,7 +6,9 @@
  *   s-domain bell; Butterworth high-pass |H| = 1 / sqrt (1 + (fc/f)^2N)),
  *   measured with sines; the other signal (M or S) is unchanged
  *   (<= -120 dBFS difference): M = (L + R) / 2, S = (L - R) / 2;
- * - mono input is the mid; more than two channels are refused;
+ * - mono input is the mid; the pad templates say 1 or 2 channels, and
+ *   caps with more pushed anyway are refused with a message that says so;
+ * - latency 0: nothing before an impulse, output at its frame;
  * - all bands flat or off: output bit-identical to the input;
  * - a gain automated from -12 to +12 dB over 10 ms on a sine: no
  *   sample-to-sample step larger than 1.01 x the largest step of the
@@ -337,6 +339,41 @@ GST_START_TEST (test_mono_input)
 GST_END_TEST;
 
 /* Six channels: an error that says so. */
+/* Latency 0: a band-pass (two sections) and a bell on an impulse at
+ * frame 300 leave frames 0..299 exactly 0 and answer frame 300 at once;
+ * the latency query adds nothing. */
+GST_START_TEST (test_latency_zero)
+{
+  const gsize n = 2048, at = 300;
+  gdouble *x = g_new0 (gdouble, 2 * n), *y = g_new (gdouble, 2 * n);
+  GstHarness *h = mseq_new (CAPS_F64 (2));
+  gsize i, pos = 0;
+  GstClockTime min_lat = 1, max_lat = 0;
+  gboolean live = TRUE;
+  GstQuery *q;
+
+  g_object_set (h->element, "num-bands", 2, NULL);
+  set_band (h, 0, "band-pass", 6000, 0, 2, "mid");
+  set_band (h, 1, "bell", 200, 6, 1, "side");
+  x[2 * at] = 1.0;
+  x[2 * at + 1] = 0.5;
+  run (h, TRUE, 2, x, y, n, &pos);
+  for (i = 0; i < 2 * at; i++)
+    fail_unless (y[i] == 0.0, "output before the impulse at %zu", i / 2);
+  fail_unless (y[2 * at] != 0.0 && y[2 * at + 1] != 0.0,
+      "no output at the impulse's frame");
+  q = gst_query_new_latency ();
+  fail_unless (gst_pad_peer_query (h->sinkpad, q));
+  gst_query_parse_latency (q, &live, &min_lat, &max_lat);
+  fail_unless_equals_uint64 (min_lat, 0);
+  gst_query_unref (q);
+  gst_harness_teardown (h);
+  g_free (x);
+  g_free (y);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_channels_refused)
 {
   GstHarness *h = gst_harness_new ("mseq");
@@ -345,6 +382,27 @@ GST_START_TEST (test_channels_refused)
   GError *err = NULL;
   GstBuffer *b;
 
+  /* the pad templates say what the element takes: 1 or 2 channels */
+  {
+    const gchar *pads[2] = { "sink", "src" };
+    guint i;
+    for (i = 0; i < 2; i++) {
+      GstCaps *t = gst_pad_template_get_caps (gst_element_class_get_pad_template
+          (GST_ELEMENT_GET_CLASS (h->element), pads[i]));
+      GstCaps *one = gst_caps_from_string (CAPS_F32 (1));
+      GstCaps *two = gst_caps_from_string (CAPS_F64 (2));
+      GstCaps *three = gst_caps_from_string (CAPS_F32 (3));
+      fail_unless (gst_caps_can_intersect (t, one)
+          && gst_caps_can_intersect (t, two), "%s template refuses 1 or 2 "
+          "channels", pads[i]);
+      fail_if (gst_caps_can_intersect (t, three), "%s template offers 3 "
+          "channels", pads[i]);
+      gst_caps_unref (t);
+      gst_caps_unref (one);
+      gst_caps_unref (two);
+      gst_caps_unref (three);
+    }
+  }
   gst_element_set_bus (h->element, bus);
   gst_harness_set_src_caps_str (h, CAPS_F32 (6) ", channel-mask=(bitmask)0x3f");
   b = gst_buffer_new_allocate (NULL, 6 * 4 * 64, NULL);
@@ -693,6 +751,7 @@ mseq_suite (void)
   tcase_add_test (tc, test_mono_and_antiphase);
   tcase_add_test (tc, test_mono_input);
   tcase_add_test (tc, test_channels_refused);
+  tcase_add_test (tc, test_latency_zero);
   tcase_add_test (tc, test_identity);
   tcase_add_test (tc, test_automation);
   tcase_add_test (tc, test_non_finite);
