@@ -650,6 +650,47 @@ finish_sub_block (MstLoudness * st)
 
 /* ---- public API --------------------------------------------------------- */
 
+/* The K-filter kernel and its lane stride for the channel count: SSE2
+ * groups, or AVX2 for 3 to 8 channels where allowed and the CPU has it
+ * (both kernels keep the same state, so the choice can change at any
+ * time). */
+static void
+pick_kfilter (MstLoudness * st, int allow_avx2)
+{
+  const unsigned channels = st->channels;
+
+  if (channels == 1) {
+    st->kfilter = kfilter_1;
+    st->kf_stride = 1;
+  } else if (channels == 2) {
+    st->kfilter = kfilter_2;
+    st->kf_stride = 2;
+  } else if (channels <= 4) {
+    st->kfilter = kfilter_4;
+    st->kf_stride = 4;
+  } else {
+    st->kfilter = kfilter_8;
+    st->kf_stride = 8;
+  }
+#ifdef HAVE_KF_AVX2
+  if (allow_avx2 && channels > 2 && __builtin_cpu_supports ("avx2"))
+    st->kfilter = channels <= 4 ? kfilter_4_avx2 : kfilter_8_avx2;
+#else
+  (void) allow_avx2;
+#endif
+}
+
+int
+mst_loudness_set_avx2 (MstLoudness * st, int allow)
+{
+  pick_kfilter (st, allow != 0);
+#ifdef HAVE_KF_AVX2
+  return st->kfilter == kfilter_4_avx2 || st->kfilter == kfilter_8_avx2;
+#else
+  return 0;
+#endif
+}
+
 MstLoudness *
 mst_loudness_new (unsigned rate, unsigned channels, unsigned flags)
 {
@@ -672,23 +713,7 @@ mst_loudness_new (unsigned rate, unsigned channels, unsigned flags)
    * cases 21/23) */
   st->tp = mst_true_peak_new (channels, 4);
   st->planar = malloc (sizeof (float) * MAX_SUB_FRAMES * channels);
-  if (channels == 1) {
-    st->kfilter = kfilter_1;
-    st->kf_stride = 1;
-  } else if (channels == 2) {
-    st->kfilter = kfilter_2;
-    st->kf_stride = 2;
-  } else if (channels <= 4) {
-    st->kfilter = kfilter_4;
-    st->kf_stride = 4;
-  } else {
-    st->kfilter = kfilter_8;
-    st->kf_stride = 8;
-  }
-#ifdef HAVE_KF_AVX2
-  if (channels > 2 && __builtin_cpu_supports ("avx2"))
-    st->kfilter = channels <= 4 ? kfilter_4_avx2 : kfilter_8_avx2;
-#endif
+  pick_kfilter (st, 1);
   /* a whole sub-block (at most rate / 100 + 1 frames); zeroed: the lanes
    * beyond the channel count are never written */
   st->kx = calloc ((size_t) (rate / SUBS_PER_SECOND + 1) * st->kf_stride,

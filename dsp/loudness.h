@@ -69,6 +69,13 @@ double mst_loudness_get_channel_weight (const MstLoudness * st, unsigned ch);
 void mst_loudness_set_true_peak (MstLoudness * st, int enabled);
 int mst_loudness_get_true_peak (const MstLoudness * st);
 
+/* Testing hook: allow = 0 makes a meter of 3 to 8 channels use the SSE2
+ * K-filter kernels (the x86-64 baseline) even where the CPU has AVX2, so
+ * that a test can check both kernels on one machine; 1 (the default) uses
+ * the AVX2 kernels where the CPU has them.  The kernels share their state:
+ * callable at any time.  Returns 1 if an AVX2 kernel is in use. */
+int mst_loudness_set_avx2 (MstLoudness * st, int allow);
+
 /* Adds n_frames interleaved frames.  Returns the number of non-finite
  * samples that were measured as silence (0 normally). */
 size_t mst_loudness_process_s16 (MstLoudness * st, const int16_t * in,
