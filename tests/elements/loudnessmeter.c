@@ -1652,6 +1652,93 @@ GST_START_TEST (test_timestamp_jump)
 
 GST_END_TEST;
 
+/* 1 s of tone, then 1 s more whose timestamps jump `jump_ms` ahead (no
+ * DISCONT), or, with `zeros`, `jump_ms` of digital silence in between with
+ * contiguous timestamps; the same samples of tone either way (the phase
+ * goes on from the first second).  Returns the final message's integrated
+ * loudness. */
+static gdouble
+integrated_after_jump (guint jump_ms, gboolean zeros)
+{
+  GstHarness *h;
+  GstBus *bus;
+  GstStructure *s;
+  Tone t;
+  gdouble g;
+
+  tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, db_to_amp (-20.0));
+  h = meter_new (CAPS_F32_MONO, &bus);
+  push_tone (h, &t, RATE, 1000);
+  if (zeros && jump_ms > 0) {
+    guint64 pos = t.pos;
+
+    t.amp[0] = 0.0;
+    push_tone (h, &t, (guint64) RATE * jump_ms / 1000, 480);
+    t.amp[0] = db_to_amp (-20.0);
+    t.pos = pos;
+  }
+  t.pts_offset += jump_ms * GST_MSECOND;
+  push_tone (h, &t, RATE, 1000);
+  s = finish (h, bus);
+  g = get_d (s, "global-loudness");
+  gst_structure_free (s);
+  meter_free (h, bus);
+  return g;
+}
+
+/* The jump threshold is 40 ms: a jump of 30 ms is jitter (the same
+ * measurement as contiguous audio: no silence added), one of 50 ms is
+ * measured as 50 ms of silence (the same measurement as 50 ms of zeros in
+ * between).  The 50 ms of silence lowers the integrated loudness by
+ * about 0.1 LU (five 400 ms blocks lose 1/8 of their energy), so both
+ * comparisons (1e-9 LU) tell the cases apart. */
+GST_START_TEST (test_timestamp_jump_threshold)
+{
+  gdouble contiguous = integrated_after_jump (0, FALSE);
+  gdouble silence50 = integrated_after_jump (50, TRUE);
+
+  fail_unless (contiguous - silence50 > 0.05, "50 ms of silence: %f vs %f",
+      silence50, contiguous);
+  assert_close (integrated_after_jump (30, FALSE), contiguous, 1e-9);
+  assert_close (integrated_after_jump (50, FALSE), silence50, 1e-9);
+}
+
+GST_END_TEST;
+
+/* Timestamps that jump back by more than 40 ms without DISCONT restart
+ * the interval at the new time, as a DISCONT would: 1 s of tone (interval
+ * 500 ms: messages at 0 and 0.5 s), then audio stamped from 0.5 s again:
+ * its messages carry 0.5 and 1.0 s (not 1.0 and 1.5 s, the old grid). */
+GST_START_TEST (test_timestamp_jump_back)
+{
+  GstHarness *h;
+  GstBus *bus;
+  GstStructure *s;
+  Tone t;
+  guint i;
+
+  tone_init (&t, GST_AUDIO_FORMAT_F32, RATE, 1, 997.0, db_to_amp (-20.0));
+  h = meter_new (CAPS_F32_MONO, &bus);
+  g_object_set (h->element, "interval", (guint64) (500 * GST_MSECOND), NULL);
+  push_tone (h, &t, RATE, 1000);
+  t.pos -= RATE / 2;
+  push_tone (h, &t, RATE, 1000);
+  for (i = 0; i < 4; i++) {
+    static const guint64 want_ms[] = { 0, 500, 500, 1000 };
+
+    s = pop_meter (bus);
+    fail_unless (s != NULL, "message %u missing", i);
+    fail_unless_equals_uint64 (get_u64 (s, "timestamp"),
+        want_ms[i] * GST_MSECOND);
+    fail_unless_equals_uint64 (get_u64 (s, "duration"), 500 * GST_MSECOND);
+    gst_structure_free (s);
+  }
+  fail_unless (pop_meter (bus) == NULL);
+  meter_free (h, bus);
+}
+
+GST_END_TEST;
+
 /* post-messages under control, switched off at 0.5 s, with all the audio
  * in ONE buffer of 1 s: the controller is synced every 10 ms inside the
  * buffer, so the messages of the intervals that end by 0.5 s (0, 100,
@@ -1704,6 +1791,8 @@ loudnessmeter_suite (void)
   tcase_add_test (tc, test_caps_refused);
   tcase_add_test (tc, test_gap_event);
   tcase_add_test (tc, test_timestamp_jump);
+  tcase_add_test (tc, test_timestamp_jump_threshold);
+  tcase_add_test (tc, test_timestamp_jump_back);
   tcase_add_test (tc, test_controller_mid_buffer);
   tcase_add_test (tc, test_caps_limits);
 
