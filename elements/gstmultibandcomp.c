@@ -226,13 +226,10 @@ gst_multiband_comp_band_set_property (GObject * object, guint prop_id,
   if (field) {
     gdouble v = g_value_get_double (value);
 
-    /* ratio may be infinite (a limiter); nothing may be NaN */
-    if (prop_id == BAND_PROP_RATIO ? isnan (v) :
-        !gst_mst_value_is_finite (object, pspec, v)) {
-      if (isnan (v))
-        GST_WARNING_OBJECT (object, "ignoring NaN for %s", pspec->name);
+    /* ratio may be +infinity (a limiter); nothing else non-finite */
+    if ((prop_id != BAND_PROP_RATIO || v != INFINITY)
+        && !gst_mst_value_is_finite (object, pspec, v))
       return;
-    }
     GST_OBJECT_LOCK (band);
     *field = v;
     band->dirty = TRUE;

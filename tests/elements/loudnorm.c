@@ -48,6 +48,7 @@
 #include <gst/controller/gstinterpolationcontrolsource.h>
 
 #include "dsp/targets.h"
+#include "mstcheck.h"
 
 #define RATE 48000
 #define CAPS_F32 "audio/x-raw, format=" GST_AUDIO_NE (F32) \
@@ -808,6 +809,19 @@ GST_START_TEST (test_interval)
 
 GST_END_TEST;
 
+/* Non-finite property values (NaN, +-infinity) are refused with a warning
+ * and the previous value kept. */
+GST_START_TEST (test_non_finite_properties)
+{
+  GstElement *e = gst_element_factory_make ("loudnorm", NULL);
+
+  fail_unless (e != NULL);
+  fail_unless (mst_check_non_finite_properties (e) >= 6);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
 static Suite *
 loudnorm_suite (void)
 {
@@ -817,6 +831,7 @@ loudnorm_suite (void)
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_presets);
+  tcase_add_test (tc, test_non_finite_properties);
   tcase_add_test (tc, test_stream);
   tcase_add_test (tc, test_linear);
   tcase_add_test (tc, test_linear_pushed);

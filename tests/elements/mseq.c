@@ -29,6 +29,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/controller/gstdirectcontrolbinding.h>
 #include <gst/controller/gstinterpolationcontrolsource.h>
+#include "mstcheck.h"
 
 #define RATE 48000
 #define CAPS_F32(ch) "audio/x-raw, format=" GST_AUDIO_NE (F32) \
@@ -547,6 +548,61 @@ GST_START_TEST (test_automation)
 
 GST_END_TEST;
 
+/* output-gain under a step control source (0 dB, -20 dB from 105 ms),
+ * 0.3 s of a 1 kHz sine in ONE buffer: the controller is synced every
+ * 10 ms inside the buffer, so the change starts with the chunk at 110 ms
+ * (10 ms ramp) and the output is at -20 dB from 120 ms on; before 110 ms
+ * it is the input.  Synced once per buffer, the whole buffer would keep
+ * 0 dB. */
+GST_START_TEST (test_automation_per_chunk)
+{
+  const gsize n = RATE * 3 / 10, a = RATE * 110 / 1000, b = RATE * 120 / 1000;
+  GstControlSource *cs = gst_interpolation_control_source_new ();
+  GstTimedValueControlSource *tv = GST_TIMED_VALUE_CONTROL_SOURCE (cs);
+  GstHarness *h = mseq_new (CAPS_F64 (2));
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, n * 2 * sizeof (gdouble),
+      NULL);
+  GstMapInfo map;
+  gdouble *y, early = 0.0, late = 0.0, diff = 0.0;
+  gsize i;
+
+  g_object_set (cs, "mode", GST_INTERPOLATION_MODE_NONE, NULL);
+  gst_timed_value_control_source_set (tv, 0, 0.0);
+  gst_timed_value_control_source_set (tv, 105 * GST_MSECOND, -20.0);
+  gst_object_add_control_binding (GST_OBJECT (h->element),
+      gst_direct_control_binding_new_absolute (GST_OBJECT (h->element),
+          "output-gain", cs));
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  y = (gdouble *) map.data;
+  for (i = 0; i < 2 * n; i++)
+    y[i] = 0.5 * sin (2 * G_PI * 1000.0 * (i / 2) / RATE);
+  gst_buffer_unmap (buf, &map);
+  GST_BUFFER_PTS (buf) = 0;
+  GST_BUFFER_DURATION (buf) = gst_util_uint64_scale_int (n, GST_SECOND, RATE);
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  buf = gst_harness_pull (h);
+  gst_buffer_map (buf, &map, GST_MAP_READ);
+  fail_unless_equals_int (map.size, n * 2 * sizeof (gdouble));
+  y = (gdouble *) map.data;
+  for (i = 0; i < 2 * a; i++) {
+    diff = MAX (diff, fabs (y[i] - 0.5 * sin (2 * G_PI * 1000.0 * (i / 2)
+                / RATE)));
+    early = MAX (early, fabs (y[i]));
+  }
+  for (i = 2 * b; i < 2 * n; i++)
+    late = MAX (late, fabs (y[i]));
+  gst_buffer_unmap (buf, &map);
+  gst_buffer_unref (buf);
+  fail_unless (diff < 1e-9 && fabs (early - 0.5) < 1e-3, "before 110 ms: "
+      "peak %f, largest difference from the input %g", early, diff);
+  fail_unless (fabs (20 * log10 (late / 0.5) + 20.0) < 0.01, "from 120 ms: "
+      "%f dB, want -20", 20 * log10 (late / 0.5));
+  gst_object_unref (cs);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* NaN and infinities: finite output, identical to the output for zeros
  * in their place; one warning. */
 GST_START_TEST (test_non_finite)
@@ -739,6 +795,19 @@ GST_START_TEST (test_non_finite_property)
 
 GST_END_TEST;
 
+/* Non-finite property values (NaN, +-infinity) are refused with a warning
+ * and the previous value kept, on the element and its bands. */
+GST_START_TEST (test_non_finite_properties)
+{
+  GstElement *e = gst_element_factory_make ("mseq", NULL);
+
+  fail_unless (e != NULL);
+  fail_unless (mst_check_non_finite_properties (e) >= 6);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
 static Suite *
 mseq_suite (void)
 {
@@ -754,6 +823,8 @@ mseq_suite (void)
   tcase_add_test (tc, test_latency_zero);
   tcase_add_test (tc, test_identity);
   tcase_add_test (tc, test_automation);
+  tcase_add_test (tc, test_automation_per_chunk);
+  tcase_add_test (tc, test_non_finite_properties);
   tcase_add_test (tc, test_non_finite);
   tcase_add_test (tc, test_gains);
   tcase_add_test (tc, test_presets);

@@ -4,6 +4,8 @@
 #endif
 
 #include <gst/check/gstcheck.h>
+#include <math.h>
+#include <string.h>
 
 #include "mstcheck.h"
 #include "dsp/util.h"
@@ -153,4 +155,96 @@ mst_check_caps_limits (const gchar * factory, const gchar * format)
   fail_if (accepts (h, format, MST_RATE_MAX + 1, 1));
   fail_if (accepts (h, format, MST_RATE_MAX, MST_MAX_CHANNELS + 1));
   gst_harness_teardown (h);
+}
+
+/* ---- non-finite property values ---------------------------------------- */
+
+static guint rejections;
+
+static void
+count_rejections (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer user_data)
+{
+  const gchar *text = gst_debug_message_get (message);
+
+  if (level == GST_LEVEL_WARNING && text
+      && strstr (text, "rejected, keeping the previous value"))
+    rejections++;
+}
+
+static guint
+check_object_non_finite (GObject * obj, const gchar * owner)
+{
+  static const gdouble bad[] = { NAN, INFINITY, -INFINITY };
+  GObjectClass *klass = G_OBJECT_GET_CLASS (obj);
+  GParamSpec **ps;
+  guint n_ps, i, j, checked = 0;
+
+  ps = g_object_class_list_properties (klass, &n_ps);
+  for (i = 0; i < n_ps; i++) {
+    GParamSpecDouble *d;
+
+    if (ps[i]->value_type != G_TYPE_DOUBLE || !(ps[i]->flags &
+            G_PARAM_WRITABLE) || (ps[i]->flags & G_PARAM_CONSTRUCT_ONLY)
+        || ps[i]->owner_type != G_OBJECT_TYPE (obj))
+      continue;
+    d = G_PARAM_SPEC_DOUBLE (ps[i]);
+    for (j = 0; j < G_N_ELEMENTS (bad); j++) {
+      GValue v = G_VALUE_INIT, before = G_VALUE_INIT, after = G_VALUE_INIT;
+      guint r0 = rejections;
+
+      /* a range that includes the infinity (a compressor's ratio) */
+      if ((bad[j] > 0 && d->maximum == INFINITY) ||
+          (bad[j] < 0 && d->minimum == -INFINITY))
+        continue;
+      g_value_init (&v, G_TYPE_DOUBLE);
+      g_value_init (&before, G_TYPE_DOUBLE);
+      g_value_init (&after, G_TYPE_DOUBLE);
+      g_object_get_property (obj, ps[i]->name, &before);
+      g_value_set_double (&v, bad[j]);
+      klass->set_property (obj, ps[i]->param_id, &v, ps[i]);
+      g_object_get_property (obj, ps[i]->name, &after);
+      fail_unless (g_value_get_double (&after) == g_value_get_double
+          (&before), "%s::%s: %f after setting %f (was %f)", owner,
+          ps[i]->name, g_value_get_double (&after), bad[j],
+          g_value_get_double (&before));
+      fail_unless_equals_int (rejections, r0 + 1);
+      g_value_unset (&v);
+      g_value_unset (&before);
+      g_value_unset (&after);
+    }
+    checked++;
+  }
+  g_free (ps);
+  return checked;
+}
+
+guint
+mst_check_non_finite_properties (GstElement * element)
+{
+  GstDebugLevel level = gst_debug_get_default_threshold ();
+  gboolean active = gst_debug_is_active ();
+  guint checked, n, i;
+
+  gst_debug_set_active (TRUE);
+  gst_debug_set_default_threshold (GST_LEVEL_WARNING);
+  gst_debug_remove_log_function (gst_debug_log_default);
+  gst_debug_add_log_function (count_rejections, NULL, NULL);
+  checked = check_object_non_finite (G_OBJECT (element),
+      GST_OBJECT_NAME (element));
+  n = GST_IS_CHILD_PROXY (element) ?
+      gst_child_proxy_get_children_count (GST_CHILD_PROXY (element)) : 0;
+  for (i = 0; i < n; i++) {
+    GObject *child = gst_child_proxy_get_child_by_index (GST_CHILD_PROXY
+        (element), i);
+
+    checked += check_object_non_finite (child, GST_OBJECT_NAME (element));
+    g_object_unref (child);
+  }
+  gst_debug_remove_log_function (count_rejections);
+  gst_debug_add_log_function (gst_debug_log_default, NULL, NULL);
+  gst_debug_set_default_threshold (level);
+  gst_debug_set_active (active);
+  return checked;
 }

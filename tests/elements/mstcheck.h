@@ -53,5 +53,15 @@ GstClockTime mst_check_query_latency (GstHarness * h);
  * MST_RATE_MIN - 1 and MST_RATE_MAX + 1 Hz. */
 void mst_check_caps_limits (const gchar * factory, const gchar * format);
 
+/* Every writable double property of element, and of its children if it is
+ * a GstChildProxy (the bands), refuses NaN, +infinity and -infinity
+ * (except an infinity its range includes, as a compressor's ratio):
+ * given through the class's set_property (past GObject's range check,
+ * which not every caller goes through), the value read back is the
+ * previous one, and each refusal logs one warning saying "rejected,
+ * keeping the previous value".  Returns the number of properties
+ * checked. */
+guint mst_check_non_finite_properties (GstElement * element);
+
 G_END_DECLS
 #endif /* MST_CHECK_H */

@@ -465,8 +465,11 @@ GST_START_TEST (test_messages)
 
 GST_END_TEST;
 
-/* band1::threshold controlled: 0 dBFS (no reduction) until 500 ms, then
- * -40 dBFS: reduction appears in the intervals after 500 ms only. */
+/* band1::threshold controlled: 0 dBFS (no reduction) until 450 ms, then
+ * -40 dBFS, all the audio in ONE buffer of 1 s: the bands' controllers
+ * are synced every 10 ms inside the buffer, so reduction appears from the
+ * interval 400..500 ms on (once per buffer would keep 0 dBFS throughout)
+ * and not before. */
 GST_START_TEST (test_controller)
 {
   GstBus *bus;
@@ -484,20 +487,24 @@ GST_START_TEST (test_controller)
       gst_direct_control_binding_new_absolute (GST_OBJECT (band),
           "threshold", cs));
   gst_timed_value_control_source_set (tvcs, 0, 0.0);
-  gst_timed_value_control_source_set (tvcs, 500 * GST_MSECOND, -40.0);
+  gst_timed_value_control_source_set (tvcs, 450 * GST_MSECOND, -40.0);
   band_set (h->element, "band1::ratio", 4.0);
   band_set (h->element, "band1::attack", 1.0);
   for (i = 0; i < n; i++)
     x[i] = (gfloat) (0.3 * sin (2.0 * G_PI * 400.0 * i / RATE));
-  push_frames (h, x, n, 1, 4800);
+  push_frames (h, x, n, 1, n);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
   pull_all (h, 1, NULL, &count);
   msgs = collect_messages (bus);
-  /* interval 3 = 300..400 ms; interval 8 = 800..900 ms */
+  /* interval 3 = 300..400 ms; 4 = 400..500 ms; 8 = 800..900 ms */
   before = array_get (g_list_nth_data (msgs, 3), "gain-reduction", 1);
   after = array_get (g_list_nth_data (msgs, 8), "gain-reduction", 1);
-  GST_INFO ("before %f, after %f", before, after);
+  GST_INFO ("before %f, at %f, after %f", before,
+      array_get (g_list_nth_data (msgs, 4), "gain-reduction", 1), after);
   fail_unless_equals_float (before, 0.0);
+  fail_unless (array_get (g_list_nth_data (msgs, 4), "gain-reduction", 1)
+      > 1.0, "400..500 ms: %f", array_get (g_list_nth_data (msgs, 4),
+          "gain-reduction", 1));
   fail_unless (after > 10.0, "after %f", after);
   g_list_free_full (msgs, (GDestroyNotify) gst_structure_free);
   gst_object_unref (cs);
@@ -596,6 +603,19 @@ GST_START_TEST (test_presets)
 
 GST_END_TEST;
 
+/* Non-finite property values (NaN, +-infinity) are refused with a warning
+ * and the previous value kept, on the element and its bands. */
+GST_START_TEST (test_non_finite_properties)
+{
+  GstElement *e = gst_element_factory_make ("multibandcomp", NULL);
+
+  fail_unless (e != NULL);
+  fail_unless (mst_check_non_finite_properties (e) >= 8);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
 static Suite *
 multibandcomp_suite (void)
 {
@@ -604,6 +624,7 @@ multibandcomp_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_properties);
+  tcase_add_test (tc, test_non_finite_properties);
   tcase_add_test (tc, test_parse_launch);
   tcase_add_test (tc, test_three_channels_refused);
   tcase_add_test (tc, test_latency_and_drain);

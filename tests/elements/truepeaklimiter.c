@@ -873,6 +873,19 @@ GST_START_TEST (test_caps_limits)
 
 GST_END_TEST;
 
+/* Non-finite property values (NaN, +-infinity) are refused with a warning
+ * and the previous value kept. */
+GST_START_TEST (test_non_finite_properties)
+{
+  GstElement *e = gst_element_factory_make ("truepeaklimiter", NULL);
+
+  fail_unless (e != NULL);
+  fail_unless (mst_check_non_finite_properties (e) >= 3);
+  gst_object_unref (e);
+}
+
+GST_END_TEST;
+
 static Suite *
 truepeaklimiter_suite (void)
 {
@@ -881,6 +894,7 @@ truepeaklimiter_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_properties);
+  tcase_add_test (tc, test_non_finite_properties);
   tcase_add_test (tc, test_latency);
   tcase_add_test (tc, test_timestamps_and_drain);
   tcase_add_test (tc, test_short_stream);
