@@ -887,7 +887,7 @@ gst_ms_eq_class_init (GstMsEqClass * klass)
   gst_element_class_set_static_metadata (element_class,
       "Mid/side equalizer", "Filter/Effect/Audio",
       "Parametric equalizer with bands on mid, side, left, right or both "
-      "channels", "gst-mastering");
+      "channels", "gst-mastering developers");
 
   caps = gst_caps_from_string (ALLOWED_CAPS);
   /* mono or stereo; the cores' other limits (formats, rates) as every

@@ -172,9 +172,10 @@ GST_START_TEST (test_parse_launch)
 {
   GError *err = NULL;
   GstElement *p = gst_parse_launch ("audiotestsrc num-buffers=4 ! "
-      "audio/x-raw,format=F32LE,channels=2 ! multibandcomp name=m "
-      "num-bands=3 mode=mid-side band0::ratio=1.0 band2::threshold=-30 "
-      "band1::detection=peak band1::crossover=5000 ! fakesink", &err);
+      "audio/x-raw,format=" GST_AUDIO_NE (F32) ",channels=2 ! "
+      "multibandcomp name=m num-bands=3 mode=mid-side band0::ratio=1.0 "
+      "band2::threshold=-30 band1::detection=peak band1::crossover=5000 ! "
+      "fakesink", &err);
   GstElement *m;
   GstMessage *msg;
   guint nb;
