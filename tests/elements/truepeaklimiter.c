@@ -886,6 +886,66 @@ GST_START_TEST (test_non_finite_properties)
 
 GST_END_TEST;
 
+/* The release property reaches the core, set before the stream starts
+ * (5 ms, before the caps), while it runs (500 ms, set after the loud
+ * part has been pushed) or before a new look-ahead re-creates the core
+ * (200 ms): 0.1 s of DC at 2.0 (6 dB over full scale, 7 dB over the
+ * ceiling), then DC at 0.05; the gain (output / input, output aligned
+ * with the input) recovers as 1 - g(t) = (1 - g0) exp (-t / release): the
+ * time constant, from the 50 % and 10 % points of the recovery, within
+ * 10 % of the setting. */
+GST_START_TEST (test_release)
+{
+  static const gdouble rel[] = { 5.0, 500.0, 200.0 };
+  guint k;
+
+  for (k = 0; k < G_N_ELEMENTS (rel); k++) {
+    const gsize loud = RATE / 10, n = loud + (gsize) (rel[k] * 6e-3 * RATE)
+        + RATE / 10;
+    GstHarness *h = mst_check_harness_new ("truepeaklimiter", NULL, NULL);
+    gfloat *x = g_new (gfloat, n), *y = g_new0 (gfloat, n);
+    gsize i, count = 0, i50 = 0, i10 = 0;
+    gdouble g0 = 1.0, tau = 0.0;
+
+    for (i = 0; i < n; i++)
+      x[i] = i < loud ? 2.0f : 0.05f;
+    /* before the caps: the core is made with it */
+    if (k == 0)
+      g_object_set (h->element, "release", rel[k], NULL);
+    gst_harness_set_src_caps_str (h, CAPS_F32 (1));
+    /* set, then a new look-ahead: the core made for it gets the release */
+    if (k == 2)
+      g_object_set (h->element, "release", rel[k], "lookahead", 4.0, NULL);
+    push_frames (h, x, loud, 1, 1024, 0);
+    if (k == 1)
+      g_object_set (h->element, "release", rel[k], NULL);
+    push_frames (h, x + loud, n - loud, 1, 1024, loud);
+    fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+    pull_all (h, 1, y, &count);
+    fail_unless_equals_uint64 (count, n);
+    for (i = 0; i < n; i++)
+      g0 = MIN (g0, y[i] / x[i]);
+    for (i = loud; i < n; i++) {
+      gdouble g = y[i] / x[i];
+
+      if (!i50 && 1.0 - g <= 0.5 * (1.0 - g0))
+        i50 = i;
+      if (!i10 && 1.0 - g <= 0.1 * (1.0 - g0))
+        i10 = i;
+    }
+    if (i50 && i10 > i50)
+      tau = (gdouble) (i10 - i50) / RATE * 1000.0 / log ((1.0 - y[i50] /
+              x[i50]) / (1.0 - y[i10] / x[i10]));
+    fail_unless (fabs (tau - rel[k]) <= 0.1 * rel[k], "release %g ms: time "
+        "constant %f ms (min gain %f)", rel[k], tau, g0);
+    g_free (x);
+    g_free (y);
+    limiter_free (h, NULL);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 truepeaklimiter_suite (void)
 {
@@ -895,6 +955,7 @@ truepeaklimiter_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_properties);
   tcase_add_test (tc, test_non_finite_properties);
+  tcase_add_test (tc, test_release);
   tcase_add_test (tc, test_latency);
   tcase_add_test (tc, test_timestamps_and_drain);
   tcase_add_test (tc, test_short_stream);
