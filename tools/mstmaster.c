@@ -1433,7 +1433,15 @@ mst_cmd_demo (gint argc, gchar ** argv)
   if (!parse_settings (&st, "demo", target ? target : "spotify", NAN, NULL,
           NULL, json, quiet, FALSE, DEFAULT_MAX_LIMITING_DB))
     ret = MST_EXIT_USAGE;
-  else {
+  else if (dir && g_mkdir_with_parents (dir, 0777) != 0) {
+    /* as master --output-dir: a missing directory is created */
+    gchar *name = g_filename_display_name (dir);
+
+    mst_cli_error ("cannot create the output directory %s: %s", name,
+        g_strerror (errno));
+    g_free (name);
+    ret = MST_EXIT_OUTPUT;
+  } else {
     st.plot = &plot;
     ret = master_main (&st, NULL, out);
   }

@@ -31,7 +31,8 @@
 #   tags       title / artist of a FLAC input reach FLAC and WAV outputs
 #   gentle     --chain gentle: target met; says what it used or lacked; 5.1
 #              falls back to gain + limiter and says so
-#   demo       `demo -o DIR`: demo-master.wav meets Spotify's target
+#   demo       `demo -o DIR` (DIR created when missing): demo-master.wav
+#              meets Spotify's target
 #   fixes      analyze: input shorter than 400 ms is "too short" (not
 #              "silent") and still has its peaks; a header-only WAV exits 4;
 #              truncated WAV and FLAC files get a warning and `truncated`;
@@ -684,9 +685,21 @@ def case_gentle(tmp):
 
 def case_demo(tmp):
     need_numpy()
-    code, out, err, dt = run('demo', '-o', tmp)
-    path = os.path.join(tmp, 'demo-master.wav')
-    ok(code == 0 and os.path.exists(path), 'demo writes demo-master.wav')
+    # --output-dir is created when missing, as for master --output-dir
+    outdir = os.path.join(tmp, 'new', 'dir')
+    code, out, err, dt = run('demo', '-o', outdir)
+    path = os.path.join(outdir, 'demo-master.wav')
+    ok(code == 0 and os.path.exists(path),
+       'demo writes demo-master.wav into a new directory (exit %d: %s)' % (
+           code, err.strip()))
+    ok(os.path.exists(os.path.join(outdir, 'demo-loudness.png')),
+       'demo writes demo-loudness.png beside it')
+    blocker = os.path.join(tmp, 'file')
+    open(blocker, 'w').close()
+    code, o2, err, dt = run('demo', '-o', os.path.join(blocker, 'dir'))
+    ok(code == 7 and len(err.strip().splitlines()) == 1 and
+       'output directory' in err,
+       'demo -o under a plain file: one line, exit 7 (got %d)' % code)
     ok('Before' in out and 'After' in out and 'Spotify' in out,
        'demo prints before/after')
     if os.path.exists(path):
