@@ -270,6 +270,20 @@ def decode_to_wav(path, tmp):
 _ebu = None
 
 
+def _ebur128_finish(st, channels):
+    """(integrated LUFS, max. true peak dBTP) of libebur128 state st, which
+    it destroys."""
+    v = ctypes.c_double()
+    _ebu.ebur128_loudness_global(st, ctypes.byref(v))
+    integrated = v.value
+    tp = 0.0
+    for ch in range(channels):
+        _ebu.ebur128_true_peak(st, ch, ctypes.byref(v))
+        tp = max(tp, v.value)
+    _ebu.ebur128_destroy(ctypes.byref(st))
+    return integrated, 20 * math.log10(tp) if tp > 0 else -math.inf
+
+
 def ebur128(x, rate):
     """(integrated LUFS, max true peak dBTP) of x (frames, channels) with
     libebur128 (default channel map: L R C LFE(unused) Ls Rs)."""
@@ -291,15 +305,7 @@ def ebur128(x, rate):
     st = ctypes.c_void_p(_ebu.ebur128_init(channels, rate, mode_i | mode_tp))
     buf = np.ascontiguousarray(x, dtype=np.float64)
     _ebu.ebur128_add_frames_double(st, buf.ctypes.data, frames)
-    v = ctypes.c_double()
-    _ebu.ebur128_loudness_global(st, ctypes.byref(v))
-    integrated = v.value
-    tp = 0.0
-    for ch in range(channels):
-        _ebu.ebur128_true_peak(st, ch, ctypes.byref(v))
-        tp = max(tp, v.value)
-    _ebu.ebur128_destroy(ctypes.byref(st))
-    return integrated, 20 * math.log10(tp) if tp > 0 else -math.inf
+    return _ebur128_finish(st, channels)
 
 
 def ideal_true_peak(x, over=8):
@@ -1024,14 +1030,8 @@ def ebur128_full(x, rate):
         _ebu.ebur128_loudness_shortterm(st, ctypes.byref(v))
         if pos + step >= rate * 3:
             max_s = max(max_s, v.value)
-    _ebu.ebur128_loudness_global(st, ctypes.byref(v))
-    integrated = v.value
-    tp = 0.0
-    for ch in range(channels):
-        _ebu.ebur128_true_peak(st, ch, ctypes.byref(v))
-        tp = max(tp, v.value)
-    _ebu.ebur128_destroy(ctypes.byref(st))
-    return integrated, 20 * math.log10(tp), max_m, max_s
+    integrated, tp = _ebur128_finish(st, channels)
+    return integrated, tp, max_m, max_s
 
 
 def case_s1(tmp):
