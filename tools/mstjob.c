@@ -57,6 +57,11 @@ struct _MstJob
    * new group of pads after the first one's no-more-pads */
   gboolean group_done;          /* no-more-pads seen for the current group */
   gboolean group_taken;         /* an audio pad of this group is linked */
+  /* the stream of the group that is measured: the first audio stream in
+   * the container's order (decodebin exposes the decoded pads in an order
+   * of its own, which can vary from run to run); NULL: the first pad */
+  gchar *audio_sid;
+  gboolean sid_reset;           /* a new group: look for its first stream */
   guint n_chains;               /* audio streams linked one after another */
   /* format lock (mst_job_lock_format) */
   GstElement *lock_filter;
@@ -117,6 +122,7 @@ mst_job_free (MstJob * job)
   g_ptr_array_unref (job->missing);
   g_free (job->source_name);
   g_free (job->uri);
+  g_free (job->audio_sid);
   g_free (job->error);
   g_mutex_clear (&job->lock);
   g_free (job);
@@ -527,8 +533,11 @@ on_pad_added (GstElement * dec, GstPad * pad, MstJob * job)
     job->group_taken = FALSE;
   }
   if (audio) {
+    gchar *sid = gst_pad_get_stream_id (pad);
+
     job->n_audio++;
-    if (!job->group_taken) {
+    if (!job->group_taken && (!job->audio_sid || !sid ||
+            !strcmp (sid, job->audio_sid))) {
       job->group_taken = take = TRUE;
       next_chain = job->linked;
       job->linked = TRUE;
@@ -536,6 +545,7 @@ on_pad_added (GstElement * dec, GstPad * pad, MstJob * job)
       if (!job->source_caps)
         gst_caps_replace (&job->source_caps, caps);
     }
+    g_free (sid);
   }
   g_mutex_unlock (&job->lock);
 
@@ -587,6 +597,7 @@ on_no_more_pads (GstElement * dec, MstJob * job)
   g_mutex_lock (&job->lock);
   linked = job->linked;
   job->group_done = TRUE;
+  job->sid_reset = TRUE;
   g_mutex_unlock (&job->lock);
 
   /* without an audio stream the chain never sees data nor EOS: stop, and
@@ -595,6 +606,41 @@ on_no_more_pads (GstElement * dec, MstJob * job)
     gst_element_post_message (job->pipeline,
         gst_message_new_application (GST_OBJECT (job->pipeline),
             gst_structure_new_empty ("mst-job-no-audio")));
+}
+
+/* Every stream decodebin looks at, in the container's order: remembers
+ * the first audio stream of the group.  A demuxer's streams have its
+ * input's stream-id + "/" + their own, so a container recorded first (the
+ * typefind caps audio/ogg, audio/x-matroska) gives way to its first track,
+ * and an elementary stream (MP3, FLAC) keeps its id through parser and
+ * decoder. */
+static gboolean
+on_autoplug_continue (GstElement * bin, GstPad * pad, GstCaps * caps,
+    MstJob * job)
+{
+  const GstStructure *s = gst_caps_get_size (caps) > 0 ?
+      gst_caps_get_structure (caps, 0) : NULL;
+  gchar *sid;
+
+  if (!s || !g_str_has_prefix (gst_structure_get_name (s), "audio/"))
+    return TRUE;
+  sid = gst_pad_get_stream_id (pad);
+  if (!sid)
+    return TRUE;
+  g_mutex_lock (&job->lock);
+  if (job->sid_reset) {
+    job->sid_reset = FALSE;
+    g_clear_pointer (&job->audio_sid, g_free);
+  }
+  if (!job->audio_sid || (g_str_has_prefix (sid, job->audio_sid) &&
+          sid[strlen (job->audio_sid)] == '/')) {
+    g_free (job->audio_sid);
+    job->audio_sid = sid;
+    sid = NULL;
+  }
+  g_mutex_unlock (&job->lock);
+  g_free (sid);
+  return TRUE;
 }
 
 /* Video, image and subtitle streams are exposed undecoded and discarded. */
@@ -611,10 +657,14 @@ on_autoplug_select (GstElement * bin, GstPad * pad, GstCaps * caps,
       && gst_caps_get_size (caps) > 0
       && gst_structure_get_int (gst_caps_get_structure (caps, 0), "channels",
           &channels)) {
+    gchar *sid = gst_pad_get_stream_id (pad);
+
     g_mutex_lock (&job->lock);
-    if (!job->coded_channels)
+    if (!job->coded_channels && (!sid || !job->audio_sid ||
+            !strcmp (sid, job->audio_sid)))
       job->coded_channels = channels;
     g_mutex_unlock (&job->lock);
+    g_free (sid);
   }
 
   if (klass && (strstr (klass, "Decoder") || strstr (klass, "Parser"))
@@ -705,6 +755,8 @@ mst_job_add_input (MstJob * job, const gchar * input, GstElement * sink,
   g_signal_connect (dec, "no-more-pads", G_CALLBACK (on_no_more_pads), job);
   g_signal_connect (dec, "autoplug-select", G_CALLBACK (on_autoplug_select),
       job);
+  g_signal_connect (dec, "autoplug-continue",
+      G_CALLBACK (on_autoplug_continue), job);
   return TRUE;
 }
 

@@ -17,6 +17,11 @@
 #   mp3-rates     two MP3s concatenated, 44.1 kHz then 48 kHz: measured as
 #                 a whole, duration of both, format change reported, also
 #                 in --json; `master` likewise
+#   two-streams   a Matroska file with two audio tracks (stereo at -12 dBFS,
+#                 then mono at -30 dBFS), muxed several times (matroskamux
+#                 draws random track UIDs, the order decodebin exposes the
+#                 decoded pads in): every run of `analyze` measures the
+#                 first track, as the note says, and `master` writes it
 #   upmix         a mono AAC in MP4 that the decoder outputs as stereo:
 #                 reported as 1 channel with the upmix noted, measured as
 #                 the mono WAV it was made from; `master` writes mono
@@ -273,10 +278,50 @@ def case_upmix(tmp):
     check_master(tmp, m4a, rep['duration_s'], 1, 'mono AAC')
 
 
+def case_two_streams(tmp):
+    if not (have('flacenc') and have('matroskamux') and have('flacdec')):
+        skip_all('flacenc/matroskamux/flacdec not installed')
+    seconds = 2.0
+    first = os.path.join(tmp, 'first.wav')
+    second = os.path.join(tmp, 'second.wav')
+    write_sine(first, 48000, 2, seconds, 997.0, -12.0)
+    write_sine(second, 48000, 1, seconds, 997.0, -30.0)
+    want = sine_loudness(-12.0, 997.0, 48000, 2)
+    env = dict(os.environ)
+    env.pop('GST_PLUGIN_SYSTEM_PATH_1_0', None)
+    runs = []
+    for i in range(3):
+        mkv = os.path.join(tmp, 'two%d.mkv' % i)
+        cmd = ('gst-launch-1.0 -q matroskamux name=mux ! filesink location=%s '
+               'filesrc location=%s ! wavparse ! audioconvert ! flacenc ! '
+               'mux.audio_0 filesrc location=%s ! wavparse ! audioconvert ! '
+               'flacenc ! mux.audio_1' % (mkv, first, second))
+        subprocess.run(cmd.split(), env=env, check=True, timeout=TIMEOUT)
+        for r in range(4):
+            code, rep = analyze_json(mkv)
+            runs.append((code, rep and rep['channels'],
+                         rep and rep['integrated_lufs']))
+    diag('(exit, channels, LUFS) per run: %s' % runs)
+    ok(all(c == 0 and ch == 2 for c, ch, _ in runs),
+       'two audio tracks: every run measures the first (stereo) one')
+    ok(all(lufs is not None and abs(lufs - want) <= 0.1
+           for _, _, lufs in runs),
+       'two audio tracks: its loudness every time (%.2f LUFS)' % want)
+    code, out, err = run('analyze', '--no-checklist', mkv)
+    ok('more than one audio stream' in err and 'first' in err,
+       'two audio tracks: a note says only the first is measured')
+    out_path = os.path.join(tmp, 'two-master.wav')
+    code, o, err = run('master', '-q', mkv, out_path, '--target', 'podcast')
+    secs, ch = wav_seconds(out_path) if code == 0 else (0.0, 0)
+    ok(code == 0 and ch == 2, 'two audio tracks: master writes the first '
+       '(exit %s, %s channels)' % (code, ch))
+
+
 CASES = {
     'chained-ogg': case_chained_ogg,
     'mp3-rates': case_mp3_rates,
     'upmix': case_upmix,
+    'two-streams': case_two_streams,
 }
 
 
