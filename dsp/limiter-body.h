@@ -100,32 +100,42 @@ SFX (ingest) (MstLimiter * lim, const SAMPLE * in, size_t n)
 
 /* The band limit: lim->lclean gets L, the band-limited n frames of
  * lim->clean (x, kept), the planar scratch L too (float, for the
- * detectors), lim->xplanar x delayed to line up with L. */
+ * detectors), lim->xw x delayed to line up with L and lim->dw |x - L|
+ * (float, after their history). */
 static void
 SFX (band_limit) (MstLimiter * lim, size_t n)
 {
   const unsigned C = lim->channels, H = lim->bl_len - 1;
+  const unsigned XH = MST_LIMITER_DETECTOR_TAPS - 1;
   const SAMPLE *clean = (const SAMPLE *) lim->clean;
   SAMPLE *lclean = (SAMPLE *) lim->lclean;
-  double *out = (double *) lim->delayed;        /* scratch */
+  SAMPLE *out = (SAMPLE *) lim->delayed;        /* scratch */
   const unsigned D = lim->bl_d;
   size_t i;
   unsigned c;
 
   for (c = 0; c < C; c++) {
-    double *w = lim->bl_hist + (size_t) c * (H + CHUNK);
+    SAMPLE *w = SFX (lim->bl_hist) + (size_t) c * (H + CHUNK);
     float *pl = lim->planar + (size_t) c * CHUNK;
-    float *xp = lim->xplanar + (size_t) c * CHUNK;
+    float *xp = lim->xw + (size_t) c * (XH + CHUNK) + XH;
+    float *dp = lim->dw + (size_t) c * (DH + CHUNK) + DH;
 
     for (i = 0; i < n; i++)
-      w[H + i] = (double) clean[i * C + c];
-    band_limit_run (lim->bl_coef, lim->bl_len, w, out, n);
+      w[H + i] = clean[i * C + c];
+    SFX (band_limit_run) (lim->BL_COEF, lim->bl_len, w, out, n);
+    /* contiguous first (vectorises), then the interleaved store */
     for (i = 0; i < n; i++) {
-      lclean[i * C + c] = (SAMPLE) out[i];
       pl[i] = (float) out[i];
       xp[i] = (float) w[i + D];
     }
-    memmove (w, w + n, sizeof (double) * H);
+    for (i = 0; i < n; i++)
+      dp[i] = fabsf (xp[i] - pl[i]);
+    if (C == 1)
+      memcpy (lclean, out, sizeof (SAMPLE) * n);
+    else
+      for (i = 0; i < n; i++)
+        lclean[i * C + c] = out[i];
+    memmove (w, w + n, sizeof (SAMPLE) * H);
   }
 }
 
@@ -138,32 +148,57 @@ SFX (apply_bl) (MstLimiter * lim, int64_t a0, SAMPLE * out,
     const SAMPLE * x, const SAMPLE * l, size_t n)
 {
   const unsigned C = lim->channels;
-  const float *g = lim->gain;
-  size_t i;
+  const size_t gs = lim->out_linked ? 1 : C;    /* gain stride */
+  const float fade = (float) (1.0 / (1.0 - BL_G0));
+  size_t done = 0, i;
   unsigned c;
 
-  for (i = 0; i < n; i++) {
-    const int64_t a = a0 + (int64_t) i;
+  /* per segment in one block (the x/L track is linear there) */
+  while (done < n) {
+    const int64_t a = a0 + (int64_t) done;
+    const size_t m = seg_len (lim, a, n - done);
     const int64_t b = block_of (lim, a);
-    const float t = (float) (a - b * (int64_t) lim->B) / lim->B;
+    const float t0 = (float) (a - b * (int64_t) lim->B) / lim->B;
+    const float dt = 1.0f / lim->B;
 
     for (c = 0; c < C; c++) {
-      const size_t k = i * C + c;
-      const float gk = g[lim->out_linked ? i : k];
-      const SAMPLE xs = x[k], ls = l[k];
       const float *vk = lim->grp[c].vk;
       const float v0 = vk[b & lim->gmask], v1 = vk[(b + 1) & lim->gmask];
-      const float vt = v0 == v1 ? v0 : v0 + (v1 - v0) * t;
-      float v = gk >= 1.0f ? 1.0f
-          : (gk - (float) BL_G0) * (float) (1.0 / (1.0 - BL_G0));
+      const float *g = lim->gain + done * gs + (lim->out_linked ? 0 : c);
+      const SAMPLE *xs = x + done * C + c, *ls = l + done * C + c;
+      SAMPLE *o = out + done * C + c;
 
-      v = v > 0.0f ? v : 0.0f;
-      v = v < vt ? v : vt;
-      if (v >= 1.0f)
-        out[k] = xs * (SAMPLE) gk;
-      else
-        out[k] = (SAMPLE) gk * (ls + (SAMPLE) v * (xs - ls));
+      /* the gain is linear in the segment: its extremes are at its ends */
+      const float ga = g[0], gb = g[(m - 1) * gs];
+      const float ghi = ga > gb ? ga : gb, glo = ga < gb ? ga : gb;
+
+      if ((v0 == 0.0f && v1 == 0.0f) || ghi <= (float) BL_G0) {
+        /* L alone */
+        for (i = 0; i < m; i++)
+          o[i * C] = (SAMPLE) g[i * gs] * ls[i * C];
+        continue;
+      }
+      if (v0 >= 1.0f && v1 >= 1.0f && glo >= 1.0f) {
+        /* x alone */
+        for (i = 0; i < m; i++)
+          o[i * C] = xs[i * C] * (SAMPLE) g[i * gs];
+        continue;
+      }
+      for (i = 0; i < m; i++) {
+        const float gk = g[i * gs];
+        const float vt = v0 == v1 ? v0 : v0 + (v1 - v0) * (t0 + dt * i);
+        float v = gk >= 1.0f ? 1.0f : (gk - (float) BL_G0) * fade;
+
+        v = v > 0.0f ? v : 0.0f;
+        v = v < vt ? v : vt;
+        if (v >= 1.0f)
+          o[i * C] = xs[i * C] * (SAMPLE) gk;
+        else
+          o[i * C] = (SAMPLE) gk * (ls[i * C] + (SAMPLE) v * (xs[i * C]
+                  - ls[i * C]));
+      }
     }
+    done += m;
   }
 }
 
@@ -371,11 +406,9 @@ SFX (mst_limiter_process) (MstLimiter * lim, const SAMPLE * in, SAMPLE * out,
     bad += SFX (ingest) (lim, in, n);
     if (lim->bl_on)
       SFX (band_limit) (lim, n);
-    det_run (lim, &lim->det[0], lim->planar, lim->env, feed0, n, floor_,
-        NULL, 0.0f);
+    det_run (lim, &lim->det[0], lim->planar, lim->env, n, floor_);
     if (lim->bl_on)
-      det_run (lim, &lim->det[1], lim->xplanar, lim->envx, feed0, n, floor_,
-          NULL, 0.0f);
+      xcheck (lim, feed0, n, floor_);
     if (lim->det_scale != 1.0f) {
       size_t i;
 
@@ -403,3 +436,4 @@ SFX (mst_limiter_process) (MstLimiter * lim, const SAMPLE * in, SAMPLE * out,
 #undef SAMPLE
 #undef SFX
 #undef SABS
+#undef BL_COEF

@@ -74,6 +74,11 @@
 #define CORR_RAMP_MS 1.0
 #define CORR_FACTOR 16
 #define CORR_TAPS 64
+/* |x - L| history (band limit on): at least the detector's reach back
+ * (MST_LIMITER_DETECTOR_TAPS - 1), a multiple of DG; its maxima are
+ * taken over groups of DG samples. */
+#define DH 48
+#define DG 16
 /* Input-gain changes ramp over this time. */
 #define GAIN_RAMP_MS 20.0
 /* The meters whose interpolators the detector replicates. */
@@ -147,14 +152,23 @@ struct MstLimiter
 
   /* state */
   Det det[2];                   /* on the audio (L when band-limited);
-                                 * on x (band limit on) */
-  float *xplanar, *envx;        /* channels x CHUNK: x (lined up with L),
-                                 * its envelope */
+                                 * [1]: its interpolators, stateless, on
+                                 * x where the bound below is not enough */
+  float *xw, *dw;               /* channels x (XH + CHUNK), x lined up
+                                 * with L (float), and channels x (DH +
+                                 * CHUNK), |x - L|: the last XH, DH of
+                                 * the previous chunk first */
+  float *xseg;                  /* channels x (CHUNK + 2): per segment of
+                                 * a gain block in this chunk, a bound on
+                                 * every reading of x (see xcheck) */
+  double x_l1;                  /* largest L1 gain of det[1]'s phases */
   /* band limit: linear-phase low-pass in front of everything */
   int bl_on, bl_req;            /* in use; requested (at reset) */
   unsigned bl_len, bl_d;        /* taps (odd), delay (bl_len - 1) / 2 */
   double *bl_coef;              /* bl_len */
-  double *bl_hist;              /* channels x (bl_len - 1 + CHUNK) */
+  float *bl_coef_f32;           /* the same in float */
+  double *bl_hist_f64;          /* channels x (bl_len - 1 + CHUNK): x */
+  float *bl_hist_f32;           /* the same for F32 streams */
   void *lclean, *ldelayed;      /* as clean, delayed: the band-limited
                                  * audio L (clean keeps x) */
   MstDelayLine *delayx_f32, *delayx_f64;        /* x, latency frames */
@@ -290,17 +304,12 @@ det_reset (const MstLimiter * lim, Det * d)
   }
 }
 
-/* env (channels x CHUNK) gets the envelope of the n planar frames pl,
- * feed indices from feed0: the largest of the detector's readings.
- * skip_over > 0: where the envelope `ref` (of the same periods) exceeds
- * skip_over somewhere in a block of the gain computer, the block's
- * readings are not computed (the skip bound stands in; see F in
- * blocks_from_env, which needs them only where the gain is above
- * BL_G0). */
+/* env (channels x CHUNK) gets the envelope of the n planar frames pl:
+ * the largest of the detector's readings (the long one times tp_scale);
+ * where the proven bound of a stretch is <= floor_, that bound. */
 static void
-det_run (MstLimiter * lim, Det * d, const float *pl, float *env,
-    int64_t feed0, size_t n, float floor_, const float *ref,
-    float skip_over)
+det_run (MstLimiter * lim, Det * d, const float *pl, float *env, size_t n,
+    float floor_)
 {
   unsigned c, k;
   size_t i;
@@ -308,34 +317,15 @@ det_run (MstLimiter * lim, Det * d, const float *pl, float *env,
   for (c = 0; c < lim->channels; c++) {
     const float *p = pl + (size_t) c * CHUNK;
     float *e = env + (size_t) c * CHUNK;
-    size_t pos = 0;
 
-    while (pos < n) {
-      size_t m = n - pos;
-      float fl = floor_;
+    /* with tp_scale, skip only where the scaled bound stays under the
+     * floor (the bound stands in for the reading) */
+    mst_true_peak_process_env (d->tp, c, p, e, n, floor_ / d->tp_scale);
+    for (k = 0; k < N_METERS; k++) {
+      float *em = d->env_m[k] + (size_t) c * (d->d_m[k] + CHUNK);
 
-      if (skip_over > 0.0f) {
-        const float *r = ref + (size_t) c * CHUNK + pos;
-        const int64_t rem = (feed0 + (int64_t) pos) % lim->B;
-        float rm = 0.0f;
-
-        m = lim->B - (size_t) rem;
-        m = m < n - pos ? m : n - pos;
-        for (i = 0; i < m; i++)
-          rm = r[i] > rm ? r[i] : rm;
-        fl = rm > skip_over ? INFINITY : floor_;
-      }
-      /* with tp_scale, skip only where the scaled bound stays under the
-       * floor (the bound stands in for the reading) */
-      mst_true_peak_process_env (d->tp, c, p + pos, e + pos, m,
-          fl / d->tp_scale);
-      for (k = 0; k < N_METERS; k++) {
-        float *em = d->env_m[k] + (size_t) c * (d->d_m[k] + CHUNK);
-
-        mst_true_peak_process_env (d->tpm[k], c, p + pos,
-            em + d->d_m[k] + pos, m, fl);
-      }
-      pos += m;
+      mst_true_peak_process_env (d->tpm[k], c, p, em + d->d_m[k], n,
+          floor_);
     }
     if (d->tp_scale != 1.0f)
       for (i = 0; i < n; i++)
@@ -347,6 +337,105 @@ det_run (MstLimiter * lim, Det * d, const float *pl, float *env,
         e[i] = em[i] > e[i] ? em[i] : e[i];
       memmove (em, em + n, sizeof (float) * d->d_m[k]);
     }
+  }
+}
+
+/* Largest value of v[0 .. n) (v >= 0, finite): integer max on the bit
+ * patterns, which vectorises. */
+static inline float
+max_nonneg (const float *v, size_t n)
+{
+  uint32_t u = 0, b;
+  float r;
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    memcpy (&b, &v[i], sizeof b);
+    u = b > u ? b : u;
+  }
+  memcpy (&r, &u, sizeof r);
+  return r;
+}
+
+/* The x/L decision's input (band limit on): xseg gets, per segment of
+ * a gain block in this chunk (in the order blocks_from_env walks them),
+ * an upper bound on every reading of x there (the three interpolators
+ * of det[1], as the detector reads L), from which blocks_from_env
+ * decides where the output may be x.  lim->env holds L's envelope (>=
+ * each interpolator's reading of L), lim->xw + XH x and lim->dw + DH
+ * |x - L| for the chunk.
+ *
+ *  - where L's envelope is over floor_ (the threshold, >= the block's
+ *    own), the block's gain is below 1, so the output is not x there
+ *    anyway: L's envelope stands in (it is over the threshold);
+ *  - else, as the interpolators are linear, each reads x at most its
+ *    reading of L plus its L1 gain times max |x - L| over its reach
+ *    (XH samples back): where that bound is under floor_, it stands in;
+ *  - else (x and L differ much near the threshold), the exact readings
+ *    of x.
+ * For programme material x - L (what lies above ~0.45 fs) is small, so
+ * the exact readings are rarely needed. */
+static void
+xcheck (MstLimiter * lim, int64_t feed0, size_t n, float floor_)
+{
+  const Det *d = &lim->det[1];
+  const unsigned XH = MST_LIMITER_DETECTOR_TAPS - 1;
+  const unsigned LT = lim->d_tp;
+  float gmax[(DH + CHUNK) / DG];
+  unsigned c, k;
+  size_t j;
+
+  for (c = 0; c < lim->channels; c++) {
+    const float *e = lim->env + (size_t) c * CHUNK;
+    float *xs = lim->xseg + (size_t) c * (CHUNK + 2);
+    float *xw = lim->xw + (size_t) c * (XH + CHUNK);
+    float *dw = lim->dw + (size_t) c * (DH + CHUNK);
+    const size_t ng = (DH + n + DG - 1) / DG;
+    size_t pos = 0;
+
+    /* maxima of |x - L| per group of DG (the last one partial) */
+    for (j = 0; j < ng; j++) {
+      const size_t j1 = (j + 1) * DG < DH + n ? (j + 1) * DG : DH + n;
+
+      gmax[j] = max_nonneg (dw + j * DG, j1 - j * DG);
+    }
+    while (pos < n) {
+      const int64_t rem = (feed0 + (int64_t) pos) % lim->B;
+      size_t m = lim->B - (size_t) rem;
+      float lm, xb;
+
+      m = m < n - pos ? m : n - pos;
+      lm = max_nonneg (e + pos, m);
+      xb = lm;
+      if (lm <= floor_) {
+        /* |x - L| over dw + DH + pos - XH .. dw + DH + pos + m - 1 */
+        const size_t g0 = (DH + pos - XH) / DG, g1 = (DH + pos + m - 1) / DG;
+        const float dm = max_nonneg (gmax + g0, g1 - g0 + 1);
+        const double b = ((double) lm + lim->x_l1 * dm) * (1.0 + 1e-5);
+
+        if (b <= floor_) {
+          xb = (float) b;
+        } else {
+          /* the exact readings: the period of env index i starts at x
+           * index i - LT */
+          float tmp[MAX_BLOCK];
+
+          mst_true_peak_env_at (d->tp, xw + XH + pos - LT, tmp, m);
+          xb = max_nonneg (tmp, m);
+          for (k = 0; k < N_METERS; k++) {
+            float t;
+
+            mst_true_peak_env_at (d->tpm[k], xw + XH + pos - LT, tmp, m);
+            t = max_nonneg (tmp, m);
+            xb = t > xb ? t : xb;
+          }
+        }
+      }
+      *xs++ = xb;
+      pos += m;
+    }
+    memmove (xw, xw + n, sizeof (float) * XH);
+    memmove (dw, dw + n, sizeof (float) * DH);
   }
 }
 
@@ -378,12 +467,16 @@ mst_limiter_reset (MstLimiter * lim)
 {
   unsigned c, i;
 
-  for (c = 0; c < 2; c++)
-    det_reset (lim, &lim->det[c]);
+  det_reset (lim, &lim->det[0]);
+  memset (lim->xw, 0, sizeof (float) * (MST_LIMITER_DETECTOR_TAPS - 1
+          + CHUNK) * lim->channels);
+  memset (lim->dw, 0, sizeof (float) * (DH + CHUNK) * lim->channels);
   mst_delay_line_reset (lim->delayx_f32);
   mst_delay_line_reset (lim->delayx_f64);
-  memset (lim->bl_hist, 0, sizeof (double) * (lim->bl_len - 1 + CHUNK)
-      * lim->channels);
+  memset (lim->bl_hist_f64, 0, sizeof (double) * (lim->bl_len - 1
+          + CHUNK) * lim->channels);
+  memset (lim->bl_hist_f32, 0, sizeof (float) * (lim->bl_len - 1
+          + CHUNK) * lim->channels);
   lim->bl_on = lim->bl_req;
   /* with the band limit on, the detector reads L as the ideal
    * reconstruction would, up to the grid's under-reading: refine it */
@@ -455,11 +548,17 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
   lim->bl_len = BL_TAPS;
   lim->bl_d = (BL_TAPS - 1) / 2;
   lim->bl_coef = malloc (sizeof (double) * BL_TAPS);
-  lim->bl_hist = malloc (sizeof (double) * (BL_TAPS - 1 + CHUNK)
+  lim->bl_coef_f32 = malloc (sizeof (float) * BL_TAPS);
+  lim->bl_hist_f64 = malloc (sizeof (double) * (BL_TAPS - 1 + CHUNK)
       * channels);
-  if (!lim->bl_coef || !lim->bl_hist)
+  lim->bl_hist_f32 = malloc (sizeof (float) * (BL_TAPS - 1 + CHUNK)
+      * channels);
+  if (!lim->bl_coef || !lim->bl_coef_f32 || !lim->bl_hist_f64
+      || !lim->bl_hist_f32)
     goto fail;
   band_limit_design (lim->bl_coef, BL_TAPS, BL_CUTOFF, BL_BETA);
+  for (c = 0; c < BL_TAPS; c++)
+    lim->bl_coef_f32[c] = (float) lim->bl_coef[c];
   lim->bl_req = 0;
 
   /* geometry: the look-ahead is split into about 11 blocks (8 of attack
@@ -567,11 +666,18 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
       + lim->bl_d, sizeof (float));
   lim->delayx_f64 = mst_delay_line_new (channels, lim->d_tp + lim->dq
       + lim->bl_d, sizeof (double));
-  lim->xplanar = malloc (sizeof (float) * CHUNK * channels);
-  lim->envx = malloc (sizeof (float) * CHUNK * channels);
+  lim->xw = malloc (sizeof (float) * (MST_LIMITER_DETECTOR_TAPS - 1
+          + CHUNK) * channels);
+  lim->dw = malloc (sizeof (float) * (DH + CHUNK) * channels);
+  lim->xseg = malloc (sizeof (float) * (CHUNK + 2) * channels);
   if (!lim->lclean || !lim->ldelayed || !lim->delayx_f32
-      || !lim->delayx_f64 || !lim->xplanar || !lim->envx)
+      || !lim->delayx_f64 || !lim->xw || !lim->dw || !lim->xseg)
     goto fail;
+  lim->x_l1 = 1.0;
+  lim->x_l1 = fmax (lim->x_l1, mst_true_peak_l1_gain (lim->det[1].tp));
+  for (c = 0; c < N_METERS; c++)
+    lim->x_l1 = fmax (lim->x_l1,
+        mst_true_peak_l1_gain (lim->det[1].tpm[c]));
   lim->delayed = malloc (sizeof (double) * CHUNK * channels);
   lim->planar = malloc (sizeof (float) * CHUNK * channels);
   lim->env = malloc (sizeof (float) * CHUNK * channels);
@@ -605,7 +711,9 @@ mst_limiter_free (MstLimiter * lim)
   for (c = 0; c < 2; c++)
     det_free (&lim->det[c]);
   free (lim->bl_coef);
-  free (lim->bl_hist);
+  free (lim->bl_coef_f32);
+  free (lim->bl_hist_f64);
+  free (lim->bl_hist_f32);
   mst_envelope_free (lim->rel);
   mst_delay_line_free (lim->delay_f32);
   mst_delay_line_free (lim->delay_f64);
@@ -625,8 +733,9 @@ mst_limiter_free (MstLimiter * lim)
   free (lim->ldelayed);
   mst_delay_line_free (lim->delayx_f32);
   mst_delay_line_free (lim->delayx_f64);
-  free (lim->xplanar);
-  free (lim->envx);
+  free (lim->xw);
+  free (lim->dw);
+  free (lim->xseg);
 
   free (lim->delayed);
   free (lim->planar);
@@ -823,10 +932,10 @@ static void
 blocks_from_env (MstLimiter * lim, size_t n)
 {
   const unsigned C = lim->channels;
-  size_t pos = 0;
+  size_t pos = 0, seg;
   unsigned c;
 
-  while (pos < n) {
+  for (seg = 0; pos < n; seg++) {
     size_t m = lim->B - lim->fill;
     size_t i;
 
@@ -848,12 +957,9 @@ blocks_from_env (MstLimiter * lim, size_t n)
       memcpy (&p, &u, sizeof p);
       lim->grp[c].pacc = p;
       if (lim->bl_on) {
-        const float *ex = lim->envx + (size_t) c * CHUNK + pos;
-        float q = lim->grp[c].xacc;
+        const float q = lim->xseg[(size_t) c * (CHUNK + 2) + seg];
 
-        for (i = 0; i < m; i++)
-          q = ex[i] > q ? ex[i] : q;
-        lim->grp[c].xacc = q;
+        lim->grp[c].xacc = q > lim->grp[c].xacc ? q : lim->grp[c].xacc;
       }
     }
     lim->fill += (unsigned) m;
@@ -1086,7 +1192,7 @@ typedef double v4df __attribute__((vector_size (32)));
 #endif
 
 MST_CLONES static void
-band_limit_run (const double *restrict h, unsigned L,
+band_limit_run_f64 (const double *restrict h, unsigned L,
     const double *restrict w, double *restrict out, size_t n)
 {
   const unsigned half = L / 2;  /* L odd: taps 0 .. half - 1 mirrored */
@@ -1094,6 +1200,39 @@ band_limit_run (const double *restrict h, unsigned L,
   unsigned k;
 
 #if defined(__GNUC__)
+  /* four independent accumulators hide the multiply-add latency */
+  for (; i + 16 <= n; i += 16) {
+    v4df c0, c1, c2, c3, a0, a1, a2, a3, b0, b1, b2, b3;
+
+    memcpy (&a0, w + i + half, sizeof a0);
+    memcpy (&a1, w + i + half + 4, sizeof a1);
+    memcpy (&a2, w + i + half + 8, sizeof a2);
+    memcpy (&a3, w + i + half + 12, sizeof a3);
+    c0 = h[half] * a0;
+    c1 = h[half] * a1;
+    c2 = h[half] * a2;
+    c3 = h[half] * a3;
+    for (k = 0; k < half; k++) {
+      const double *p = w + i + k, *q = w + i + L - 1 - k;
+
+      memcpy (&a0, p, sizeof a0);
+      memcpy (&a1, p + 4, sizeof a1);
+      memcpy (&a2, p + 8, sizeof a2);
+      memcpy (&a3, p + 12, sizeof a3);
+      memcpy (&b0, q, sizeof b0);
+      memcpy (&b1, q + 4, sizeof b1);
+      memcpy (&b2, q + 8, sizeof b2);
+      memcpy (&b3, q + 12, sizeof b3);
+      c0 += h[k] * (a0 + b0);
+      c1 += h[k] * (a1 + b1);
+      c2 += h[k] * (a2 + b2);
+      c3 += h[k] * (a3 + b3);
+    }
+    memcpy (out + i, &c0, sizeof c0);
+    memcpy (out + i + 4, &c1, sizeof c1);
+    memcpy (out + i + 8, &c2, sizeof c2);
+    memcpy (out + i + 12, &c3, sizeof c3);
+  }
   for (; i + 4 <= n; i += 4) {
     v4df acc, a, b;
 
@@ -1116,14 +1255,86 @@ band_limit_run (const double *restrict h, unsigned L,
   }
 }
 
+/* The same in float for F32 streams: eight outputs per vector, four
+ * vectors per step (measured on the benchmark music, 48 kHz stereo: the
+ * double version took about twice the time). */
+#if defined(__GNUC__)
+typedef float v8sf __attribute__((vector_size (32)));
+#endif
+
+MST_CLONES static void
+band_limit_run_f32 (const float *restrict h, unsigned L,
+    const float *restrict w, float *restrict out, size_t n)
+{
+  const unsigned half = L / 2;
+  size_t i = 0;
+  unsigned k;
+
+#if defined(__GNUC__)
+  for (; i + 32 <= n; i += 32) {
+    v8sf c0, c1, c2, c3, a0, a1, a2, a3, b0, b1, b2, b3;
+
+    memcpy (&a0, w + i + half, sizeof a0);
+    memcpy (&a1, w + i + half + 8, sizeof a1);
+    memcpy (&a2, w + i + half + 16, sizeof a2);
+    memcpy (&a3, w + i + half + 24, sizeof a3);
+    c0 = h[half] * a0;
+    c1 = h[half] * a1;
+    c2 = h[half] * a2;
+    c3 = h[half] * a3;
+    for (k = 0; k < half; k++) {
+      const float *p = w + i + k, *q = w + i + L - 1 - k;
+
+      memcpy (&a0, p, sizeof a0);
+      memcpy (&a1, p + 8, sizeof a1);
+      memcpy (&a2, p + 16, sizeof a2);
+      memcpy (&a3, p + 24, sizeof a3);
+      memcpy (&b0, q, sizeof b0);
+      memcpy (&b1, q + 8, sizeof b1);
+      memcpy (&b2, q + 16, sizeof b2);
+      memcpy (&b3, q + 24, sizeof b3);
+      c0 += h[k] * (a0 + b0);
+      c1 += h[k] * (a1 + b1);
+      c2 += h[k] * (a2 + b2);
+      c3 += h[k] * (a3 + b3);
+    }
+    memcpy (out + i, &c0, sizeof c0);
+    memcpy (out + i + 8, &c1, sizeof c1);
+    memcpy (out + i + 16, &c2, sizeof c2);
+    memcpy (out + i + 24, &c3, sizeof c3);
+  }
+  for (; i + 8 <= n; i += 8) {
+    v8sf acc, a, b;
+
+    memcpy (&a, w + i + half, sizeof a);
+    acc = h[half] * a;
+    for (k = 0; k < half; k++) {
+      memcpy (&a, w + i + k, sizeof a);
+      memcpy (&b, w + i + L - 1 - k, sizeof b);
+      acc += h[k] * (a + b);
+    }
+    memcpy (out + i, &acc, sizeof acc);
+  }
+#endif
+  for (; i < n; i++) {
+    float acc = h[half] * w[i + half];
+
+    for (k = 0; k < half; k++)
+      acc += h[k] * (w[i + k] + w[i + L - 1 - k]);
+    out[i] = acc;
+  }
+}
+
 /* Per-format bodies (ingest, output, process), stamped from one template
  * for float and for double. */
 #define SAMPLE float
 #define SFX(name) name##_f32
 #define SABS fabsf
+#define BL_COEF bl_coef_f32
 #include "limiter-body.h"
 
 #define SAMPLE double
 #define SFX(name) name##_f64
 #define SABS fabs
+#define BL_COEF bl_coef
 #include "limiter-body.h"

@@ -12,4 +12,12 @@
 #define MST_CLONES
 #endif
 
+/* MST_ALWAYS_INLINE: a helper of hot loops that must be inlined into
+ * every clone of its callers (else the clones call one generic copy). */
+#if defined(__GNUC__)
+#define MST_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define MST_ALWAYS_INLINE inline
+#endif
+
 #endif /* MST_SIMD_H */

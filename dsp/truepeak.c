@@ -267,23 +267,29 @@ mst_true_peak_bound_gains (const MstTruePeak * tp, double *g_level,
 
 /* ---- inner loops ------------------------------------------------------ */
 
-/* Max |x| and max |x[i] - x[i-1]| over w[0..n). */
-static void
+/* Max |x| and max |x[i] - x[i-1]| over w[0..n): on the bit patterns
+ * with the sign cleared, which order like the magnitudes (finite
+ * input), so that the maxima are integer ones and vectorise. */
+static MST_ALWAYS_INLINE void
 level_and_slope (const float *w, size_t n, float *m, float *d)
 {
-  float mx = 0.0f, dx = 0.0f;
+  int32_t mx = 0, dx = 0, v;
   size_t i;
 
   for (i = 0; i < n; i++) {
-    float a = fabsf (w[i]);
-    mx = a > mx ? a : mx;
+    memcpy (&v, &w[i], sizeof v);
+    v &= 0x7fffffff;
+    mx = v > mx ? v : mx;
   }
   for (i = 1; i < n; i++) {
-    float a = fabsf (w[i] - w[i - 1]);
-    dx = a > dx ? a : dx;
+    float a = w[i] - w[i - 1];
+
+    memcpy (&v, &a, sizeof v);
+    v &= 0x7fffffff;
+    dx = v > dx ? v : dx;
   }
-  *m = mx;
-  *d = dx;
+  memcpy (m, &mx, sizeof *m);
+  memcpy (d, &dx, sizeof *d);
 }
 
 /* The FIR: env[i] = max (env[i], |sum_j c[j] * w[i + j]|) for one phase.
@@ -312,13 +318,33 @@ typedef int32_t v8si __attribute__((vector_size (32)));
   } while (0)
 #endif
 
-static inline void
+/* always inlined: each clone of its callers gets its own code */
+static MST_ALWAYS_INLINE void
 fir_body (const float *restrict c, const float *restrict w,
     float *restrict env, size_t n, const unsigned TAPS)
 {
   size_t i = 0, j;
 
 #if defined(__GNUC__)
+  /* four independent accumulators hide the multiply-add latency */
+  for (; i + 32 <= n; i += 32) {
+    v8sf a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 }, x0, x1, x2, x3;
+
+    for (j = 0; j < TAPS; j++) {
+      V8_LOAD (x0, w + i + j);
+      V8_LOAD (x1, w + i + j + 8);
+      V8_LOAD (x2, w + i + j + 16);
+      V8_LOAD (x3, w + i + j + 24);
+      a0 += c[j] * x0;
+      a1 += c[j] * x1;
+      a2 += c[j] * x2;
+      a3 += c[j] * x3;
+    }
+    V8_ABS_MAX_STORE (env + i, a0);
+    V8_ABS_MAX_STORE (env + i + 8, a1);
+    V8_ABS_MAX_STORE (env + i + 16, a2);
+    V8_ABS_MAX_STORE (env + i + 24, a3);
+  }
   for (; i + 16 <= n; i += 16) {
     v8sf a0 = { 0 }, a1 = { 0 }, x0, x1;
 
@@ -386,6 +412,25 @@ fir_phase_store (const float *restrict c, const float *restrict w,
   size_t i = 0, j;
 
 #if defined(__GNUC__)
+  /* four independent accumulators hide the multiply-add latency */
+  for (; i + 32 <= n; i += 32) {
+    v8sf a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 }, x0, x1, x2, x3;
+
+    for (j = 0; j < taps; j++) {
+      V8_LOAD (x0, w + i + j);
+      V8_LOAD (x1, w + i + j + 8);
+      V8_LOAD (x2, w + i + j + 16);
+      V8_LOAD (x3, w + i + j + 24);
+      a0 += c[j] * x0;
+      a1 += c[j] * x1;
+      a2 += c[j] * x2;
+      a3 += c[j] * x3;
+    }
+    memcpy (y + i, &a0, sizeof a0);
+    memcpy (y + i + 8, &a1, sizeof a1);
+    memcpy (y + i + 16, &a2, sizeof a2);
+    memcpy (y + i + 24, &a3, sizeof a3);
+  }
   for (; i + 8 <= n; i += 8) {
     v8sf a0 = { 0 }, x0;
 
@@ -403,6 +448,28 @@ fir_phase_store (const float *restrict c, const float *restrict w,
       acc += c[j] * w[i + j];
     y[i] = acc;
   }
+}
+
+double
+mst_true_peak_l1_gain (const MstTruePeak * tp)
+{
+  return tp->g_l1;
+}
+
+void
+mst_true_peak_env_at (const MstTruePeak * tp, const float *x, float *env,
+    size_t n)
+{
+  size_t i;
+
+  if (tp->factor == 1) {
+    for (i = 0; i < n; i++)
+      env[i] = fabsf (x[i]);
+    return;
+  }
+  /* stretch_env's window w[k .. k + T - 1] has its phase 0 at
+   * w[k + T / 2 - 1] */
+  stretch_env (tp, x - (tp->taps / 2 - 1), env, n);
 }
 
 /* Peak of the parabola through (-1, ym), (0, y0), (1, yp) where y0 is a
@@ -423,38 +490,90 @@ parabola_peak (float ym, float y0, float yp)
  * refined to the peak of the parabola through it and its neighbours (the
  * grid alone under-reads a peak between its points).  ch: the channel
  * (its last phase of the previous stretch). */
+/* env[i] = max (env[i], parabola_peak (ym[i], y0[i], yp[i])), eight at
+ * a time without branches (the same arithmetic). */
+static MST_ALWAYS_INLINE void
+parabola_rows (const float *restrict ym, const float *restrict y0,
+    const float *restrict yp, float *restrict env, size_t n)
+{
+  size_t i = 0;
+
+#if defined(__GNUC__)
+  const v8si sign = { INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN,
+    INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN
+  };
+  const v8sf one = { 1, 1, 1, 1, 1, 1, 1, 1 }, zero = { 0 };
+
+  for (; i + 8 <= n; i += 8) {
+    v8sf vm, v0, vp, e, a0, am, ap, d, dd, q, v;
+    v8si s, ok, gt;
+
+    V8_LOAD (vm, ym + i);
+    V8_LOAD (v0, y0 + i);
+    V8_LOAD (vp, yp + i);
+    V8_LOAD (e, env + i);
+    /* the sign of y0 (negative: mirror all three) */
+    s = (v8si) v0 & sign & (v8si) (v0 < zero);
+    a0 = (v8sf) ((v8si) v0 ^ s);
+    am = (v8sf) ((v8si) vm ^ s);
+    ap = (v8sf) ((v8si) vp ^ s);
+    d = 2.0f * a0 - am - ap;
+    ok = (a0 >= am) & (a0 >= ap) & (d > zero);
+    dd = (v8sf) ((ok & (v8si) d) | (~ok & (v8si) one));
+    q = (ap - am) * (ap - am) / (8.0f * dd);
+    v = a0 + (v8sf) ((v8si) q & ok);
+    gt = v > e;
+    e = (v8sf) ((gt & (v8si) v) | (~gt & (v8si) e));
+    memcpy (env + i, &e, sizeof e);
+  }
+#endif
+  for (; i < n; i++) {
+    const float v = parabola_peak (ym[i], y0[i], yp[i]);
+
+    env[i] = v > env[i] ? v : env[i];
+  }
+}
+
+MST_CLONES static void
+refine_rows (float y[][BLOCK + 2], unsigned F, float *env, size_t n)
+{
+  unsigned p;
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    env[i] = 0.0f;
+  /* row 0 sits at index 1 .. n (+ the next sample at n + 1); row F
+   * (index 0 .. n - 1) is phase F - 1 one sample earlier */
+  parabola_rows (y[F] + 0, y[0] + 1, y[1] + 1, env, n);
+  for (p = 1; p + 1 < F; p++)
+    parabola_rows (y[p - 1] + 1, y[p] + 1, y[p + 1] + 1, env, n);
+  parabola_rows (y[F - 2] + 1, y[F - 1] + 1, y[0] + 2, env, n);
+}
+
+/* As stretch_env, and every local maximum of the oversampled points is
+ * refined to the peak of the parabola through it and its neighbours (the
+ * grid alone under-reads a peak between its points).  ch: the channel
+ * (its last phase of the previous stretch). */
 static void
 stretch_env_refined (MstTruePeak * tp, unsigned ch, const float *w,
     float *env, size_t n)
 {
   const unsigned T = tp->taps, F = tp->factor;
-  float y[MST_TRUE_PEAK_MAX_FACTOR][BLOCK + 1];
+  /* rows 0 .. F - 1: phase p of sample i at index i + 1; row F: phase
+   * F - 1 of sample i - 1 at index i */
+  float y[MST_TRUE_PEAK_MAX_FACTOR + 1][BLOCK + 2];
   unsigned p;
   size_t i;
 
-  /* rows: phase p of sample i; row 0 gets one more (the next sample) */
   for (i = 0; i <= n; i++)
-    y[0][i] = w[i + tp->hist_len - T / 2];
+    y[0][i + 1] = w[i + tp->hist_len - T / 2];
   for (p = 1; p < F; p++)
-    fir_phase_store (tp->coef + (p - 1) * T, w, y[p], n, T);
-  for (i = 0; i < n; i++) {
-    const float prev = i > 0 ? y[F - 1][i - 1]
-        : (tp->have_last[ch] ? tp->last[ch] : y[0][0]);
-    float e = parabola_peak (prev, y[0][i], y[1][i]);
-
-    for (p = 1; p < F - 1; p++) {
-      const float v = parabola_peak (y[p - 1][i], y[p][i], y[p + 1][i]);
-
-      e = v > e ? v : e;
-    }
-    {
-      const float v = parabola_peak (y[F - 2][i], y[F - 1][i], y[0][i + 1]);
-
-      e = v > e ? v : e;
-    }
-    env[i] = e;
-  }
-  tp->last[ch] = y[F - 1][n - 1];
+    fir_phase_store (tp->coef + (p - 1) * T, w, y[p] + 1, n, T);
+  y[F][0] = tp->have_last[ch] ? tp->last[ch] : y[0][1];
+  for (i = 1; i < n; i++)
+    y[F][i] = y[F - 1][i];
+  refine_rows (y, F, env, n);
+  tp->last[ch] = y[F - 1][n];
   tp->have_last[ch] = 1;
 }
 
@@ -482,7 +601,7 @@ max_of (const float *v, size_t n)
 /* Both entry points walk the input in stretches of at most BLOCK samples:
  * w gets the channel's history followed by the stretch, *level its max |x|,
  * and the return value is the proven bound of the stretch. */
-static double
+MST_CLONES static double
 load_stretch (const MstTruePeak * tp, const float *hist, const float *in,
     size_t m, float *w, float *level)
 {

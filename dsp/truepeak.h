@@ -64,6 +64,19 @@ unsigned mst_true_peak_latency (const MstTruePeak * tp);
 void mst_true_peak_bound_gains (const MstTruePeak * tp, double *g_level,
     double *g_diff);
 
+/* The largest sum of |taps| over the phases (>= 1): no phase's output
+ * changes by more than this times max |change| of its input. */
+double mst_true_peak_l1_gain (const MstTruePeak * tp);
+
+/* Stateless exact envelope: env[k] is the largest |value| of the
+ * oversampled signal in the period that starts at x[k] (k < n), the
+ * same value mst_true_peak_process_env () computes for that period
+ * without a floor.  Reads x[k - r + 1 .. k + r], r = the latency
+ * (factor 1: x[k] only); the caller provides that history.  The
+ * channel state is neither read nor changed. */
+void mst_true_peak_env_at (const MstTruePeak * tp, const float *x,
+    float *env, size_t n);
+
 /* Feeds n samples of channel ch and returns the largest absolute value of
  * the oversampled signal (all phases, so >= every input sample) whose
  * interpolation windows end in these n samples.

@@ -44,6 +44,7 @@
 #include "dsp/truepeak.h"
 #include "meterpeak.h"
 #include "mtest.h"
+#include "refpeak.h"
 #include "signals.h"
 
 #ifndef M_PI
@@ -1091,6 +1092,51 @@ band_limit_transparency (void)
   mst_limiter_free (lim);
 }
 
+/* With the band limit on, the output may be the input x only where x
+ * itself reads under the ceiling, not merely where L (what the gain is
+ * computed from) does: a 1 kHz tone at -10.5 dBFS plus a 0.485 fs tone
+ * at -0.9 dBFS (the band limit takes it down by over 30 dB) reads over a
+ * -1 dBTP ceiling as x, under it as L.  The gain stays 1 (L is quiet), so
+ * the output must be L: under the ceiling on the ideal reconstruction
+ * (tests/common/refpeak) and on the project's meter, and not x. */
+static void
+band_limit_not_x_where_x_is_over (void)
+{
+  const unsigned rate = 48000, C = 1;
+  const size_t n = rate / 2;
+  MstLimiter *lim = mst_limiter_new (rate, C, 4, 5.0);
+  float *x = malloc (n * sizeof (float)), *y;
+  double *yd = malloc (n * sizeof (double)), ideal, meter;
+  size_t i, same = 0;
+
+  mst_limiter_set_band_limit (lim, 1);
+  mst_limiter_set_ceiling (lim, -1.0);
+  for (i = 0; i < n; i++) {
+    const double t = (double) i / rate;
+    const double w = i < rate / 100 ? (double) i / (rate / 100)
+        : (n - i < rate / 100 ? (double) (n - i) / (rate / 100) : 1.0);
+
+    x[i] = (float) (w * (0.3 * sin (2.0 * M_PI * 1000.0 * t)
+            + 0.9 * sin (2.0 * M_PI * 0.485 * rate * t + 0.3)));
+  }
+  y = run_f32 (lim, x, n, 0);
+  for (i = 0; i < n; i++) {
+    yd[i] = y[i];
+    same += memcmp (&x[i], &y[i], sizeof (float)) == 0;
+  }
+  ideal = 20.0 * log10 (mtr_ideal_peak (yd, n, C));
+  meter = 20.0 * log10 (mtp_meter (y, n, C, rate));
+  mt_ok (ideal <= -1.0 && meter <= -1.0, "band limit on: x reading over "
+      "the ceiling where L reads under it is not passed (ideal %.2f, meter "
+      "%.2f dBTP)", ideal, meter);
+  mt_ok (same < n / 10, "band limit on: ... the output is L there "
+      "(%zu of %zu samples equal x)", same, n);
+  free (x);
+  free (y);
+  free (yd);
+  mst_limiter_free (lim);
+}
+
 static void
 test_band_limit (void)
 {
@@ -1107,6 +1153,7 @@ test_band_limit (void)
       l0, mst_limiter_latency (lim));
   mst_limiter_free (lim);
   band_limit_transparency ();
+  band_limit_not_x_where_x_is_over ();
   for (k = 0; k < 6; k++) {
     const double off = probe_response (0, f[k], rate);
     const double on = probe_response (1, f[k], rate);

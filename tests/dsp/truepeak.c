@@ -32,6 +32,7 @@
  *    4x at 48 kHz, 2x at 96 kHz).
  * 7. Parabolic refinement (mst_true_peak_set_refine) recovers a peak the
  *    4x grid misses (see refine_grid).
+ * 8. The stateless envelope and the L1 gain (see env_at_and_l1).
  */
 #include <ebur128.h>
 #include <math.h>
@@ -308,6 +309,57 @@ brute_env (unsigned F, const float *x, size_t n, double *env)
   }
 }
 
+/* 8. The stateless envelope (mst_true_peak_env_at) against the brute
+ * force, period by period, and the L1 gain (mst_true_peak_l1_gain: the
+ * limiter bounds a reading of x by the reading of L plus it times
+ * max |x - L|) against the largest sum of |taps| of the design written
+ * here.  The L1 gain is the tight bound: a perturbation of size d with
+ * the signs of a phase's taps moves that phase by exactly d * sum |taps|,
+ * so it may not be smaller, and is checked to be no larger than 1e-5
+ * over. */
+static void
+env_at_and_l1 (unsigned F)
+{
+  enum { N = 1024, T = MST_TRUE_PEAK_TAPS };
+  static float x[N], env[N];
+  static double ref[N];
+  MstTruePeak *tp = mst_true_peak_new (1, F);
+  const unsigned M = F * T;
+  const size_t s = T, n = N - 2 * T;
+  double worst = 0.0, l1 = 1.0;
+  unsigned p, t;
+  size_t i;
+
+  for (i = 0; i < N; i++)
+    x[i] = (float) (frand () * (i < N / 2 ? 1.0 : 0.01));
+  brute_env (F, x, N, ref);
+  mst_true_peak_env_at (tp, x + s, env, n);
+  for (i = 0; i < n; i++)
+    worst = fmax (worst, fabs (env[i] - ref[s + i + T / 2]));
+  mt_ok (worst <= 2e-6, "%ux: env_at equals the brute-force envelope "
+      "(worst difference %.2g)", F, worst);
+  for (p = 1; p < F; p++) {
+    double h[T], dc = 0.0, a = 0.0;
+
+    for (t = 0; t < T; t++) {
+      double k = p + (double) F * t, m = k - M / 2.0;
+      double r = 2.0 * k / M - 1.0;
+      double w = bessel0 (7.0 * sqrt (fmax (0.0, 1.0 - r * r))) / bessel0 (7.0);
+
+      h[t] = (m == 0.0 ? 1.0 : sin (PI * m / F) / (PI * m / F)) * w;
+      dc += h[t];
+    }
+    for (t = 0; t < T; t++)
+      a += fabs (h[t] / dc);
+    l1 = fmax (l1, a);
+  }
+  mt_ok (mst_true_peak_l1_gain (tp) >= l1 * (1.0 - 1e-7)
+      && mst_true_peak_l1_gain (tp) <= l1 * (1.0 + 1e-5),
+      "%ux: L1 gain %.6f = the design's largest sum of |taps| %.6f", F,
+      mst_true_peak_l1_gain (tp), l1);
+  mst_true_peak_free (tp);
+}
+
 static void
 skip_never_underreads (unsigned F)
 {
@@ -493,5 +545,8 @@ main (void)
   ebur128_replica (48000);
   ebur128_replica (96000);
   refine_grid ();
+  env_at_and_l1 (2);
+  env_at_and_l1 (4);
+  env_at_and_l1 (8);
   return mt_done ();
 }
