@@ -1,7 +1,7 @@
 /* gst-mastering — true-peak limiter core benchmark and output analyser
  *
  *   ./build/bench/limiter [--seconds 600] [--repeat 3] [--oversampling 4]
- *       [--gain 6] [--ceiling -1] [--lookahead 5] [--band-limit 0|1]
+ *       [--gain 6] [--ceiling -1] [--lookahead 5] [--band-limit 1|0]
  *     Times the DSP core (dsp/limiter.h) directly, without a pipeline, on
  *     the benchmark "music" signal (bench/benchsignal.h, 48 kHz stereo)
  *     driven `gain` dB into the ceiling, best of `repeat`, and prints the
@@ -218,7 +218,7 @@ int
 main (int argc, char **argv)
 {
   double seconds = 600, gain = 6.0, ceiling = -1.0, lookahead = 5.0;
-  int band_limit = 0;
+  int band_limit = 1;
   unsigned repeat = 3, os = 4, rate = 48000, C = 2, r;
   int analyze_mode = 0, i, first_file = 0;
   size_t n;

@@ -559,7 +559,7 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
   band_limit_design (lim->bl_coef, BL_TAPS, BL_CUTOFF, BL_BETA);
   for (c = 0; c < BL_TAPS; c++)
     lim->bl_coef_f32[c] = (float) lim->bl_coef[c];
-  lim->bl_req = 0;
+  lim->bl_req = 1;
 
   /* geometry: the look-ahead is split into about 11 blocks (8 of attack
    * ramp), blocks of at most MAX_BLOCK samples */

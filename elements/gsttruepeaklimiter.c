@@ -21,12 +21,13 @@
  * it touches (`safety-clips`), which stays 0 on normal programme.
  *
  * Latency: the output is the input delayed by the look-ahead (plus the
- * interpolator's 8 samples), which the element reports in the latency
- * query.  Timestamps are preserved: output sample n is input sample n and
- * carries its timestamp; the element holds the last `latency` samples
- * and, at EOS (and before a new segment, a gap event or a format change),
- * pushes them before forwarding the event, so the output has exactly as
- * many samples as the input.  A flush drops them.  NaN and infinite input
+ * detector's interpolator delay, 24 samples, and the band limit's 40),
+ * which the element reports in the latency query.  Timestamps are
+ * preserved: output sample n is input sample n and carries its
+ * timestamp; the element holds the last `latency` samples and, at EOS
+ * (and before a new segment, a gap event or a format change), pushes
+ * them before forwarding the event, so the output has exactly as many
+ * samples as the input.  A flush drops them.  NaN and infinite input
  * samples are replaced by silence (one warning per stream).  Controlled
  * properties are synced every 10 ms of input, so automation takes effect
  * within 10 ms of its time whatever the buffer size.  A non-finite
@@ -74,7 +75,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_true_peak_limiter_debug);
 #define DEFAULT_PROP_RELEASE       50.0
 #define DEFAULT_PROP_LOOKAHEAD     5.0
 #define DEFAULT_PROP_OVERSAMPLING  GST_TRUE_PEAK_LIMITER_OVERSAMPLING_4X
-#define DEFAULT_PROP_BAND_LIMIT FALSE
+#define DEFAULT_PROP_BAND_LIMIT TRUE
 #define DEFAULT_PROP_LINK          GST_TRUE_PEAK_LIMITER_LINK_LINKED
 
 enum
@@ -279,17 +280,21 @@ gst_true_peak_limiter_class_init (GstTruePeakLimiterClass * klass)
    *
    * Oversampling of the peak detector (2x, 4x or 8x; `oversampling=4`
    * works on the command line).  4x is what BS.1770 meters use.  What
-   * each setting guarantees: 4x and 8x keep the output at or under the
-   * ceiling on the project's loudnessmeter (BS.1770-4 Annex 2, 4x) and on
-   * libebur128 (the detector replicates its interpolator at any setting);
-   * on material with much energy near Nyquist (clipped full-band noise)
-   * the ideal band-limited reconstruction can still read up to 1.4 dB and
-   * ffmpeg's ebur128 0.1 dB over the ceiling unless
-   * #GstTruePeakLimiter:band-limit is on (then they read the ceiling or
-   * less, the ideal within 0.1 dB).  2x cannot see
-   * every inter-sample peak a 4x meter sees: the loudnessmeter can read up
-   * to about 0.06 dB over the ceiling.  A change while playing restarts
-   * the limiter like a #GstTruePeakLimiter:lookahead change.
+   * each setting guarantees: 4x and 8x, with #GstTruePeakLimiter:band-limit
+   * on (the default), keep the output at or under the ceiling on the
+   * project's loudnessmeter (BS.1770-4 Annex 2, 4x) and on libebur128,
+   * ffmpeg's ebur128 prints the ceiling or less, and the ideal
+   * band-limited reconstruction reads within 0.1 dB of it (measured
+   * -1.02 dBTP for -1 on clipped full-band noise, bursts, square/saw,
+   * near-Nyquist patterns and music-like material pushed 6 and 12 dB in).
+   * With band-limit=false only the loudnessmeter and libebur128 bounds
+   * hold: on material with much energy near Nyquist the ideal
+   * reconstruction can read up to 1.4 dB and ffmpeg 0.1 dB over.  2x
+   * cannot see every inter-sample peak a 4x meter sees: the loudnessmeter
+   * can read over the ceiling (measured up to +0.19 dB on clipped noise
+   * and bursts, the ideal reconstruction +0.53 dB).  A change
+   * while playing restarts the limiter like a
+   * #GstTruePeakLimiter:lookahead change.
    */
   g_object_class_install_property (gobject_class, PROP_OVERSAMPLING,
       g_param_spec_enum ("oversampling", "Oversampling",
@@ -307,14 +312,15 @@ gst_true_peak_limiter_class_init (GstTruePeakLimiterClass * klass)
    * so that what the detector reads is what every meter reads.  Where the
    * input reads under the ceiling on every detector the output is still
    * the input, bit-exact.  Measured on hard material (clipped full-band
-   * noise, bursts, music-like) pushed 6 and 12 dB into a -1 dBTP ceiling:
-   * the ideal band-limited reconstruction reads at most -1.02 dBTP (+0.40
-   * without), libebur128 -1.004, the loudnessmeter -1.011, ffmpeg's
-   * ebur128 prints -1.0 (-0.9 without).  Adds 40 samples of latency and
-   * costs about four times the default's work (docs/benchmarks.md: 0.64x
-   * LSP's limiter against 4.3x for the default, in one run).  A
-   * change while playing restarts the limiter like a
-   * #GstTruePeakLimiter:lookahead change.
+   * noise, bursts, square/saw, near-Nyquist patterns, music-like) pushed
+   * 6 and 12 dB into a -1 dBTP ceiling: the ideal band-limited
+   * reconstruction reads at most -1.02 dBTP (+0.40 without), libebur128
+   * -1.004, the loudnessmeter -1.011, ffmpeg's ebur128 prints -1.0 (-0.9
+   * without).  On by default; adds 40 samples of latency and about half
+   * again the work (docs/benchmarks.md).  Switch it off for the full band
+   * where limiting, with the weaker guarantees of
+   * #GstTruePeakLimiter:oversampling.  A change while playing restarts
+   * the limiter like a #GstTruePeakLimiter:lookahead change.
    */
   g_object_class_install_property (gobject_class, PROP_BAND_LIMIT,
       g_param_spec_boolean ("band-limit", "Band limit",
