@@ -566,16 +566,19 @@ test_conversation (void)
 
 /* Quiet speech (the gain has to lift it), a 3 s pause of -60 dBFS white
  * noise, speech again.  Expected: the gain on the noise (output over input
- * RMS) is no larger than the gain in force over the last 0.3 s of speech
- * before the pause (+0.3 dB for the 400 ms blocks that straddle the end of
- * the speech, which BS.1770's gate counts as programme). */
+ * RMS, over the whole 3 s and over its last 0.5 s) is no larger than the
+ * gain in force over the last 0.3 s of speech before the pause (+0.3 dB
+ * for the 400 ms blocks that straddle the end of the speech, which
+ * BS.1770's gate counts as programme).  Measured 0.00 dB both; without
+ * the relative gate (every block above -70 LUFS programme) the noise
+ * gets the full +12 dB of max-gain. */
 static void
 test_pause (void)
 {
   MtsBuf *in = mts_buf_new (RATE, 2), *out;
   MtsRng r;
   MstLoudnorm *ln;
-  double g_before, g_noise;
+  double g_before, g_noise, g_end;
 
   mts_rng_seed (&r, 5);
   speech (in, &r, -34.0, 15.0);
@@ -584,12 +587,15 @@ test_pause (void)
   ln = new_core (RATE, 2, MST_LOUDNORM_DEFAULT_LOOKAHEAD_MS);
   out = run (ln, in, 0, 4096, NULL);
   g_before = rms_db (out, 14.7, 15.0) - rms_db (in, 14.7, 15.0);
-  g_noise = rms_db (out, 15.1, 17.8) - rms_db (in, 15.1, 17.8);
-  mt_diag ("pause: gain before %.2f dB, on the noise %.2f dB", g_before,
-      g_noise);
+  g_noise = rms_db (out, 15.0, 18.0) - rms_db (in, 15.0, 18.0);
+  g_end = rms_db (out, 17.5, 18.0) - rms_db (in, 17.5, 18.0);
+  mt_diag ("pause: gain before %.2f dB, on the noise %.2f dB, on its last "
+      "0.5 s %.2f dB", g_before, g_noise, g_end);
   mt_ok (g_before > 3.0, "pause: the speech was lifted (%.2f dB)", g_before);
   MT_RANGE (g_noise - g_before, -100.0, 0.3, "pause: gain on -60 dBFS noise "
       "minus gain before the pause (dB)");
+  MT_RANGE (g_end - g_before, -100.0, 0.3, "pause: gain on the last 0.5 s "
+      "of the noise minus gain before the pause (dB)");
   check_true_peak (out, -1.0, "pause");
   mts_buf_free (out);
   mts_buf_free (in);
@@ -967,6 +973,23 @@ test_contracts (void)
   mst_loudnorm_free (ln);
   mt_ok (mst_loudnorm_new (7999, 2, 400.0) == NULL, "rate below the range rejected");
   mt_ok (mst_loudnorm_new (RATE, 9, 400.0) == NULL, "9 channels rejected");
+  mt_ok (mst_loudnorm_new (RATE, 0, 400.0) == NULL, "0 channels rejected");
+  {
+    /* the ends of the ranges: 8 and 192 kHz, 1 and 8 channels */
+    static const unsigned rc[4][2] = { {8000, 1}, {8000, 8}, {192000, 1},
+    {192000, 8}
+    };
+    int k;
+
+    for (k = 0; k < 4; k++) {
+      MstLoudnorm *e = mst_loudnorm_new (rc[k][0], rc[k][1], 400.0);
+
+      mt_ok (e != NULL && mst_loudnorm_latency (e) ==
+          (unsigned) (rc[k][0] * 2 / 5), "%u Hz, %u channels accepted, "
+          "latency 400 ms", rc[k][0], rc[k][1]);
+      mst_loudnorm_free (e);
+    }
+  }
 
   /* linear at 0 dB with the limiter idle: the output is the input,
    * delayed by exactly the latency */

@@ -8,7 +8,9 @@
 #              numbers of its public source (EBU R 128, R 128 s1 / EBU Tech
 #              3343, ATSC A/85, Spotify for Artists, Apple Podcasts, ...);
 #              `analyze --json` judges against the same table, R 128 s1
-#              including its maximum short-term loudness
+#              including its maximum short-term loudness; the loudnorm
+#              element's presets (gst-inspect-1.0) are the same targets
+#              with the same numbers
 #   formats    `master` on generated music-like inputs (mono 44.1 kHz 16-bit
 #              quiet, stereo 48 kHz 24-bit loud, 5.1 96 kHz float, stereo
 #              float into FLAC, 16-bit to --depth 32f, 8 kHz 16-bit, 384 kHz
@@ -71,6 +73,7 @@ import glob
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import struct
@@ -123,6 +126,27 @@ def case_targets(tmp):
         ok(bool(t.get('source')) and t.get('confidence') in
            ('standard', 'platform', 'secondary'),
            '%s: source and confidence given' % nick)
+
+    # the loudnorm element's presets are the same table: the same nicks in
+    # the same order, the same target and ceiling (its enum names print
+    # them), custom last
+    insp = shutil.which('gst-inspect-1.0')
+    if insp:
+        p = subprocess.run([insp, 'loudnorm'], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, env=cli.run_env())
+        text = p.stdout.decode('utf-8', 'replace')
+        rows = re.findall(r'\(\d+\): (\S+)\s+- .*\((-?[0-9.]+) LUFS, '
+                          r'(-?[0-9.]+) dBTP\)', text)
+        ok([r[0] for r in rows] == [t['id'] for t in table] and
+           re.search(r'\(\d+\): custom ', text) is not None,
+           'loudnorm presets: the %d targets in order, then custom (got %s)'
+           % (len(table), [r[0] for r in rows]))
+        ok(all(float(lu) == by_id[n]['integrated_lufs'] and
+               float(c) == by_id[n]['true_peak_max_dbtp']
+               for n, lu, c in rows if n in by_id),
+           'loudnorm presets: the targets\' LUFS and dBTP')
+    else:
+        ok(True, '# SKIP gst-inspect-1.0 not found: loudnorm presets')
 
     code, out, err, dt = run('targets')
     ok(code == 0, 'targets: exit 0')
