@@ -227,10 +227,11 @@ configure_locked (GstMstLookahead * self)
 
 /* Runs n input frames (in NULL: silence) through the processor.  The
  * output that corresponds to input frames (after the start-up delay)
- * goes to out; returns how many frames that is. */
+ * goes to out; returns how many frames that is.  draining: the input is
+ * the drain's silence (GstMstLookaheadChunk.draining). */
 static gsize
 run_locked (GstMstLookahead * self, const guint8 * in, gsize n, guint8 * out,
-    gsize * non_finite)
+    gsize * non_finite, gboolean draining)
 {
   GstMstLookaheadClass *klass = GST_MST_LOOKAHEAD_GET_CLASS (self);
   GstMstLookaheadPrivate *priv = PRIV (self);
@@ -244,6 +245,7 @@ run_locked (GstMstLookahead * self, const guint8 * in, gsize n, guint8 * out,
     c.n_frames = MIN (priv->skip, n);
     c.out_pos = 0;
     c.priming = TRUE;
+    c.draining = draining;
     *non_finite += klass->process (self, &c);
     priv->skip -= c.n_frames;
     done = c.n_frames;
@@ -254,6 +256,7 @@ run_locked (GstMstLookahead * self, const guint8 * in, gsize n, guint8 * out,
     c.n_frames = n - done;
     c.out_pos = priv->produced;
     c.priming = FALSE;
+    c.draining = draining;
     *non_finite += klass->process (self, &c);
     priv->produced += c.n_frames;
   }
@@ -374,7 +377,8 @@ drain_locked (GstMstLookahead * self, gsize * non_finite)
 
     gst_buffer_map (buf, &map, GST_MAP_WRITE);
     /* latency frames of silence push every held frame out */
-    kept = run_locked (self, NULL, priv->latency, map.data, non_finite);
+    kept = run_locked (self, NULL, priv->latency, map.data, non_finite,
+        TRUE);
     gst_buffer_unmap (buf, &map);
     g_assert (kept == held);
     queue_output (self, buf, kept);
@@ -699,7 +703,7 @@ gst_mst_lookahead_submit_input_buffer (GstBaseTransform * trans,
       break;
     GST_OBJECT_LOCK (self);
     kept += run_locked (self, f.data ? f.data + done * bpf : NULL, m,
-        out_map.data + kept * bpf, &nf);
+        out_map.data + kept * bpf, &nf, FALSE);
     GST_OBJECT_UNLOCK (self);
     done += m;
   } while (done < n);

@@ -89,6 +89,10 @@ G_BEGIN_DECLS
  * @priming: %TRUE when @out is the processor's start-up delay (output
  *   before the first input frame): it is discarded, and statistics
  *   should not count it
+ * @draining: %TRUE when @in is the silence fed to push the held frames
+ *   out (EOS, a new segment, a gap event, a format change): it is not
+ *   part of the stream, so measurements of the input should not count
+ *   it (@out is real output)
  *
  * One call's worth of work for #GstMstLookaheadClass.process.
  */
@@ -99,6 +103,7 @@ typedef struct
   gsize n_frames;
   guint64 out_pos;
   gboolean priming;
+  gboolean draining;
 } GstMstLookaheadChunk;
 
 #define GST_TYPE_MST_LOOKAHEAD (gst_mst_lookahead_get_type ())

@@ -30,7 +30,10 @@
  * - the level properties are controllable and an automation of target is
  *   followed (libebur128 on the output);
  * - `interval` sets the message period; the intervals follow each other
- *   without a gap and the final message comes last.
+ *   without a gap and the final message comes last;
+ * - 5.1 is weighted as BS.1770 (surrounds 1.41, no LFE), and the drain's
+ *   silence is not input: the final input-integrated equals libebur128's
+ *   5.1 reading of the input.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -822,6 +825,65 @@ GST_START_TEST (test_non_finite_properties)
 
 GST_END_TEST;
 
+/* 5.1 (channel-mask 0x3f: L R C LFE Ls Rs): the loudness is weighted as
+ * BS.1770-4 says (surrounds 1.41, LFE not measured), as libebur128's
+ * default 5.1 map does.  Noise at -30 dBFS RMS in L, R, C, -24 in Ls,
+ * Rs and a loud LFE (-10): the final message's input-integrated within
+ * 0.01 LU of libebur128's reading of the input (the LFE alone would add
+ * over 5 LU, equal weights 1 dB; the drain's silence counted as input
+ * 0.07 LU), the output the same number of frames. */
+GST_START_TEST (test_surround_weights)
+{
+  static const gdouble level[6] = { -30, -30, -30, -10, -24, -24 };
+  GstHarness *h = gst_harness_new ("loudnorm");
+  GstBus *bus = gst_bus_new ();
+  gsize frames = 10 * RATE, i, n = 0;
+  gfloat *x = g_new (gfloat, frames * 6);
+  guint32 seed = 21;
+  ebur128_state *st = ebur128_init (6, RATE, EBUR128_MODE_I);
+  gdouble lib;
+  GstBuffer *b;
+  GstStructure *last;
+  guint n_msg = 0;
+  gboolean fin = FALSE;
+  gint c;
+
+  for (i = 0; i < frames; i++)
+    for (c = 0; c < 6; c++) {
+      seed = seed * 1664525u + 1013904223u;
+      x[6 * i + c] = (gfloat) (pow (10.0, level[c] / 20.0) * 1.7 *
+          ((seed >> 8) / 8388608.0 - 1.0));
+    }
+  ebur128_add_frames_float (st, x, frames);
+  ebur128_loudness_global (st, &lib);
+  ebur128_destroy (&st);
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_src_caps_str (h, "audio/x-raw, format=" GST_AUDIO_NE (F32)
+      ", layout=interleaved, rate=48000, channels=6, "
+      "channel-mask=(bitmask)0x3f");
+  b = gst_buffer_new_wrapped (x, frames * 6 * sizeof (gfloat));
+  GST_BUFFER_PTS (b) = 0;
+  fail_unless_equals_int (gst_harness_push (h, b), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  while ((b = gst_harness_try_pull (h))) {
+    n += gst_buffer_get_size (b) / (6 * sizeof (gfloat));
+    gst_buffer_unref (b);
+  }
+  fail_unless_equals_int (n, frames);
+  last = collect (bus, &n_msg, &fin);
+  fail_unless (fin);
+  fail_unless (fabs (get_d (last, "input-integrated") - lib) < 0.01,
+      "5.1 input-integrated %.3f, libebur128 %.3f",
+      get_d (last, "input-integrated"), lib);
+  gst_structure_free (last);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 loudnorm_suite (void)
 {
@@ -841,6 +903,7 @@ loudnorm_suite (void)
   tcase_add_test (tc, test_lookahead_latency);
   tcase_add_test (tc, test_controllable);
   tcase_add_test (tc, test_interval);
+  tcase_add_test (tc, test_surround_weights);
   return s;
 }
 
