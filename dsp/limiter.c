@@ -340,18 +340,20 @@ det_run (MstLimiter * lim, Det * d, const float *pl, float *env, size_t n,
   }
 }
 
-/* Largest value of v[0 .. n) (v >= 0, finite): integer max on the bit
- * patterns, which vectorises. */
+/* Largest |x| (x finite; also the largest of non-negative values): on the bit patterns with the sign cleared,
+ * which order like the magnitudes and make an integer max that the
+ * compiler vectorises. */
 static inline float
-max_nonneg (const float *v, size_t n)
+peak_f32 (const float *x, size_t n)
 {
-  uint32_t u = 0, b;
+  uint32_t u = 0, v;
   float r;
   size_t i;
 
   for (i = 0; i < n; i++) {
-    memcpy (&b, &v[i], sizeof b);
-    u = b > u ? b : u;
+    memcpy (&v, &x[i], sizeof v);
+    v &= 0x7fffffffu;
+    u = v > u ? v : u;
   }
   memcpy (&r, &u, sizeof r);
   return r;
@@ -397,7 +399,7 @@ xcheck (MstLimiter * lim, int64_t feed0, size_t n, float floor_)
     for (j = 0; j < ng; j++) {
       const size_t j1 = (j + 1) * DG < DH + n ? (j + 1) * DG : DH + n;
 
-      gmax[j] = max_nonneg (dw + j * DG, j1 - j * DG);
+      gmax[j] = peak_f32 (dw + j * DG, j1 - j * DG);
     }
     while (pos < n) {
       const int64_t rem = (feed0 + (int64_t) pos) % lim->B;
@@ -405,12 +407,12 @@ xcheck (MstLimiter * lim, int64_t feed0, size_t n, float floor_)
       float lm, xb;
 
       m = m < n - pos ? m : n - pos;
-      lm = max_nonneg (e + pos, m);
+      lm = peak_f32 (e + pos, m);
       xb = lm;
       if (lm <= floor_) {
         /* |x - L| over dw + DH + pos - XH .. dw + DH + pos + m - 1 */
         const size_t g0 = (DH + pos - XH) / DG, g1 = (DH + pos + m - 1) / DG;
-        const float dm = max_nonneg (gmax + g0, g1 - g0 + 1);
+        const float dm = peak_f32 (gmax + g0, g1 - g0 + 1);
         const double b = ((double) lm + lim->x_l1 * dm) * (1.0 + 1e-5);
 
         if (b <= floor_) {
@@ -421,12 +423,12 @@ xcheck (MstLimiter * lim, int64_t feed0, size_t n, float floor_)
           float tmp[MAX_BLOCK];
 
           mst_true_peak_env_at (d->tp, xw + XH + pos - LT, tmp, m);
-          xb = max_nonneg (tmp, m);
+          xb = peak_f32 (tmp, m);
           for (k = 0; k < N_METERS; k++) {
             float t;
 
             mst_true_peak_env_at (d->tpm[k], xw + XH + pos - LT, tmp, m);
-            t = max_nonneg (tmp, m);
+            t = peak_f32 (tmp, m);
             xb = t > xb ? t : xb;
           }
         }
@@ -1091,25 +1093,6 @@ seg_len (const MstLimiter * lim, int64_t a, size_t left)
     r += lim->B;
   m = lim->B - (size_t) r;
   return m < left ? m : left;
-}
-
-/* Largest |x| (x finite): on the bit patterns with the sign cleared,
- * which order like the magnitudes and make an integer max that the
- * compiler vectorises. */
-static inline float
-peak_f32 (const float *x, size_t n)
-{
-  uint32_t u = 0, v;
-  float r;
-  size_t i;
-
-  for (i = 0; i < n; i++) {
-    memcpy (&v, &x[i], sizeof v);
-    v &= 0x7fffffffu;
-    u = v > u ? v : u;
-  }
-  memcpy (&r, &u, sizeof r);
-  return r;
 }
 
 static inline double
