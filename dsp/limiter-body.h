@@ -109,33 +109,51 @@ SFX (band_limit) (MstLimiter * lim, size_t n)
   const unsigned XH = MST_LIMITER_DETECTOR_TAPS - 1;
   const SAMPLE *clean = (const SAMPLE *) lim->clean;
   SAMPLE *lclean = (SAMPLE *) lim->lclean;
-  SAMPLE *out = (SAMPLE *) lim->delayed;        /* scratch */
+  SAMPLE *out = (SAMPLE *) lim->delayed;        /* scratch: C rows of
+                                                 * CHUNK */
   const unsigned D = lim->bl_d;
   size_t i;
   unsigned c;
 
   for (c = 0; c < C; c++) {
     SAMPLE *w = SFX (lim->bl_hist) + (size_t) c * (H + CHUNK);
+    SAMPLE *oc = out + (size_t) c * CHUNK;      /* L of this channel */
     float *pl = lim->planar + (size_t) c * CHUNK;
     float *xp = lim->xw + (size_t) c * (XH + CHUNK) + XH;
     float *dp = lim->dw + (size_t) c * (DH + CHUNK) + DH;
 
-    for (i = 0; i < n; i++)
-      w[H + i] = clean[i * C + c];
-    SFX (band_limit_run) (lim->BL_COEF, lim->bl_len, w, out, n);
-    /* contiguous first (vectorises), then the interleaved store */
+    /* float streams: the planar scratch holds x exactly */
+    if (sizeof (SAMPLE) == sizeof (float))
+      memcpy (w + H, pl, sizeof (float) * n);
+    else
+      for (i = 0; i < n; i++)
+        w[H + i] = clean[i * C + c];
+#ifdef MST_HAVE_WIDE
+    if (lim->wide)
+      SFX (band_limit_run_wide) (lim->BL_COEF, lim->bl_len, w, oc, n);
+    else
+#endif
+      SFX (band_limit_run) (lim->BL_COEF, lim->bl_len, w, oc, n);
     for (i = 0; i < n; i++) {
-      pl[i] = (float) out[i];
+      pl[i] = (float) oc[i];
       xp[i] = (float) w[i + D];
     }
     for (i = 0; i < n; i++)
       dp[i] = fabsf (xp[i] - pl[i]);
-    if (C == 1)
-      memcpy (lclean, out, sizeof (SAMPLE) * n);
-    else
-      for (i = 0; i < n; i++)
-        lclean[i * C + c] = out[i];
     memmove (w, w + n, sizeof (SAMPLE) * H);
+  }
+  /* interleave L (stereo spelt out: the compiler vectorises it) */
+  if (C == 1) {
+    memcpy (lclean, out, sizeof (SAMPLE) * n);
+  } else if (C == 2) {
+    for (i = 0; i < n; i++) {
+      lclean[2 * i] = out[i];
+      lclean[2 * i + 1] = out[CHUNK + i];
+    }
+  } else {
+    for (c = 0; c < C; c++)
+      for (i = 0; i < n; i++)
+        lclean[i * C + c] = out[(size_t) c * CHUNK + i];
   }
 }
 
@@ -143,7 +161,7 @@ SFX (band_limit) (MstLimiter * lim, size_t n)
  * (linear between knots) and 0 where g <= BL_G0, rising to it at g = 1;
  * v = 1 and g = 1: out = x exactly.  Gains per frame (linked) or per
  * sample. */
-static void
+MST_CLONES static void
 SFX (apply_bl) (MstLimiter * lim, int64_t a0, SAMPLE * out,
     const SAMPLE * x, const SAMPLE * l, size_t n)
 {
@@ -161,6 +179,31 @@ SFX (apply_bl) (MstLimiter * lim, int64_t a0, SAMPLE * out,
     const float t0 = (float) (a - b * (int64_t) lim->B) / lim->B;
     const float dt = 1.0f / lim->B;
 
+    if (lim->out_linked) {
+      /* one gain per frame: where every channel has the same x/L track
+       * (always, while linked) and the segment is all L or all x, the
+       * frames are done whole */
+      const float *g = lim->gain + done;
+      const float v0 = lim->grp[0].vk[b & lim->gmask];
+      const float v1 = lim->grp[0].vk[(b + 1) & lim->gmask];
+      const float ghi = g[0] > g[m - 1] ? g[0] : g[m - 1];
+      const float glo = g[0] < g[m - 1] ? g[0] : g[m - 1];
+      int same = 1;
+
+      for (c = 1; c < C; c++)
+        same &= lim->grp[c].vk[b & lim->gmask] == v0
+            && lim->grp[c].vk[(b + 1) & lim->gmask] == v1;
+      if (same && ((v0 == 0.0f && v1 == 0.0f) || ghi <= (float) BL_G0)) {
+        SFX (apply) (lim, out + done * C, l + done * C, (float *) g, m);
+        done += m;
+        continue;
+      }
+      if (same && v0 >= 1.0f && v1 >= 1.0f && glo >= 1.0f) {
+        SFX (apply) (lim, out + done * C, x + done * C, (float *) g, m);
+        done += m;
+        continue;
+      }
+    }
     for (c = 0; c < C; c++) {
       const float *vk = lim->grp[c].vk;
       const float v0 = vk[b & lim->gmask], v1 = vk[(b + 1) & lim->gmask];
@@ -202,7 +245,7 @@ SFX (apply_bl) (MstLimiter * lim, int64_t a0, SAMPLE * out,
   }
 }
 
-static void
+MST_CLONES static void
 SFX (output) (MstLimiter * lim, int64_t feed0, SAMPLE * out, size_t n)
 {
   const unsigned C = lim->channels;
@@ -414,6 +457,8 @@ SFX (mst_limiter_process) (MstLimiter * lim, const SAMPLE * in, SAMPLE * out,
 
       for (i = 0; i < (size_t) C * CHUNK; i++)
         lim->env[i] *= lim->det_scale;
+      for (i = 0; i < (size_t) C * (CHUNK + 2); i++)
+        lim->eseg[i] *= lim->det_scale;
     }
     lim->feed += n;
     blocks_from_env (lim, n);

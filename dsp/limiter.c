@@ -81,7 +81,8 @@
 #define DG 16
 /* Input-gain changes ramp over this time. */
 #define GAIN_RAMP_MS 20.0
-/* The meters whose interpolators the detector replicates. */
+/* The meters whose interpolators the detector replicates (det_run
+ * merges exactly two). */
 #define N_METERS 2
 /* The band limit: Kaiser-windowed sinc low-pass, cut-off (-6 dB)
  * BL_CUTOFF * rate, BL_TAPS taps, window beta BL_BETA. */
@@ -139,6 +140,8 @@ struct MstLimiter
 
   /* geometry, samples/blocks */
   unsigned B, nb, E, W;         /* block, attack blocks, extension, window */
+  double inv_nb;                /* 1 / nb (a division per block and
+                                 * channel cost 5 % of the time) */
   unsigned d_tp, dq, latency;
   unsigned gsize, gmask;
 
@@ -158,6 +161,9 @@ struct MstLimiter
                                  * with L (float), and channels x (DH +
                                  * CHUNK), |x - L|: the last XH, DH of
                                  * the previous chunk first */
+  float *eseg;                  /* channels x (CHUNK + 2): per segment,
+                                 * the peak of env (from xcheck, for
+                                 * blocks_from_env) */
   float *xseg;                  /* channels x (CHUNK + 2): per segment of
                                  * a gain block in this chunk, a bound on
                                  * every reading of x (see xcheck) */
@@ -217,6 +223,7 @@ struct MstLimiter
   int corr_on, corr_req;        /* stage in use; requested (at reset) */
 
   float det_scale;              /* testing hook: envelope factor, 1 */
+  int wide;                     /* run the MST_WIDE band limit */
 
   /* statistics */
   double last_gain, min_gain;
@@ -327,15 +334,20 @@ det_run (MstLimiter * lim, Det * d, const float *pl, float *env, size_t n,
       mst_true_peak_process_env (d->tpm[k], c, p, em + d->d_m[k], n,
           floor_);
     }
-    if (d->tp_scale != 1.0f)
-      for (i = 0; i < n; i++)
-        e[i] *= d->tp_scale;
-    for (k = 0; k < N_METERS; k++) {
-      float *em = d->env_m[k] + (size_t) c * (d->d_m[k] + CHUNK);
+    {
+      /* one pass: the long reading scaled, the meters' (N_METERS == 2) */
+      float *e0 = d->env_m[0] + (size_t) c * (d->d_m[0] + CHUNK);
+      float *e1 = d->env_m[1] + (size_t) c * (d->d_m[1] + CHUNK);
+      const float sc = d->tp_scale;
 
-      for (i = 0; i < n; i++)
-        e[i] = em[i] > e[i] ? em[i] : e[i];
-      memmove (em, em + n, sizeof (float) * d->d_m[k]);
+      for (i = 0; i < n; i++) {
+        float v = e[i] * sc;
+
+        v = e0[i] > v ? e0[i] : v;
+        e[i] = e1[i] > v ? e1[i] : v;
+      }
+      memmove (e0, e0 + n, sizeof (float) * d->d_m[0]);
+      memmove (e1, e1 + n, sizeof (float) * d->d_m[1]);
     }
   }
 }
@@ -377,7 +389,7 @@ peak_f32 (const float *x, size_t n)
  *    of x.
  * For programme material x - L (what lies above ~0.45 fs) is small, so
  * the exact readings are rarely needed. */
-static void
+MST_CLONES static void
 xcheck (MstLimiter * lim, int64_t feed0, size_t n, float floor_)
 {
   const Det *d = &lim->det[1];
@@ -390,6 +402,7 @@ xcheck (MstLimiter * lim, int64_t feed0, size_t n, float floor_)
   for (c = 0; c < lim->channels; c++) {
     const float *e = lim->env + (size_t) c * CHUNK;
     float *xs = lim->xseg + (size_t) c * (CHUNK + 2);
+    float *es = lim->eseg + (size_t) c * (CHUNK + 2);
     float *xw = lim->xw + (size_t) c * (XH + CHUNK);
     float *dw = lim->dw + (size_t) c * (DH + CHUNK);
     const size_t ng = (DH + n + DG - 1) / DG;
@@ -408,6 +421,7 @@ xcheck (MstLimiter * lim, int64_t feed0, size_t n, float floor_)
 
       m = m < n - pos ? m : n - pos;
       lm = peak_f32 (e + pos, m);
+      *es++ = lm;
       xb = lm;
       if (lm <= floor_) {
         /* |x - L| over dw + DH + pos - XH .. dw + DH + pos + m - 1 */
@@ -588,6 +602,7 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
     lim->nb = nb < 1 ? 1 : (unsigned) nb;
   }
   lim->W = lim->nb + 2 * lim->E + 2;
+  lim->inv_nb = 1.0 / lim->nb;
   lim->d_tp = mst_true_peak_latency (lim->det[0].tp);
   lim->dq = (lim->nb + lim->E + 2) * lim->B - 1;
 
@@ -672,8 +687,10 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
           + CHUNK) * channels);
   lim->dw = malloc (sizeof (float) * (DH + CHUNK) * channels);
   lim->xseg = malloc (sizeof (float) * (CHUNK + 2) * channels);
+  lim->eseg = malloc (sizeof (float) * (CHUNK + 2) * channels);
   if (!lim->lclean || !lim->ldelayed || !lim->delayx_f32
-      || !lim->delayx_f64 || !lim->xw || !lim->dw || !lim->xseg)
+      || !lim->delayx_f64 || !lim->xw || !lim->dw || !lim->xseg
+      || !lim->eseg)
     goto fail;
   lim->x_l1 = 1.0;
   lim->x_l1 = fmax (lim->x_l1, mst_true_peak_l1_gain (lim->det[1].tp));
@@ -694,6 +711,7 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
   lim->gain_target = 1.0;
   lim->linked = 1;
   lim->det_scale = 1.0f;
+  lim->wide = mst_simd_wide ();
   mst_limiter_set_release (lim, 50.0);
   mst_limiter_reset (lim);
   return lim;
@@ -738,6 +756,7 @@ mst_limiter_free (MstLimiter * lim)
   free (lim->xw);
   free (lim->dw);
   free (lim->xseg);
+  free (lim->eseg);
 
   free (lim->delayed);
   free (lim->planar);
@@ -927,10 +946,10 @@ group_block_done (MstLimiter * lim, unsigned ch, float p, double ceil_eff)
   }
   /* the mean may round above its largest term by an ulp: clamp to it is
    * unnecessary as MARGIN covers it */
-  g->g[k & lim->gmask] = (float) (g->sum / lim->nb);
+  g->g[k & lim->gmask] = (float) (g->sum * lim->inv_nb);
 }
 
-static void
+MST_CLONES static void
 blocks_from_env (MstLimiter * lim, size_t n)
 {
   const unsigned C = lim->channels;
@@ -939,29 +958,21 @@ blocks_from_env (MstLimiter * lim, size_t n)
 
   for (seg = 0; pos < n; seg++) {
     size_t m = lim->B - lim->fill;
-    size_t i;
 
     if (m > n - pos)
       m = n - pos;
     for (c = 0; c < C; c++) {
-      const float *e = lim->env + (size_t) c * CHUNK + pos;
-      float p = lim->grp[c].pacc;
-      uint32_t u = 0, v;
+      Group *g = &lim->grp[c];
+      /* the envelope's peak in the segment: xcheck has it (band limit
+       * on), else peak_f32 (the envelope is >= 0) */
+      const float p = lim->bl_on ? lim->eseg[(size_t) c * (CHUNK + 2) + seg]
+          : peak_f32 (lim->env + (size_t) c * CHUNK + pos, m);
 
-      /* the envelope is >= 0 (and not NaN): its bit patterns order like
-       * the values, and an integer max vectorises */
-      for (i = 0; i < m; i++) {
-        memcpy (&v, &e[i], sizeof v);
-        u = v > u ? v : u;
-      }
-      memcpy (&v, &p, sizeof v);
-      u = v > u ? v : u;
-      memcpy (&p, &u, sizeof p);
-      lim->grp[c].pacc = p;
+      g->pacc = p > g->pacc ? p : g->pacc;
       if (lim->bl_on) {
         const float q = lim->xseg[(size_t) c * (CHUNK + 2) + seg];
 
-        lim->grp[c].xacc = q > lim->grp[c].xacc ? q : lim->grp[c].xacc;
+        g->xacc = q > g->xacc ? q : g->xacc;
       }
     }
     lim->fill += (unsigned) m;
@@ -997,7 +1008,7 @@ blocks_from_env (MstLimiter * lim, size_t n)
             for (u = 0; u < lim->nb; u++)
               g->fsum += g->fbox[u];
           }
-          g->vk[k & lim->gmask] = (float) (g->fsum / lim->nb);
+          g->vk[k & lim->gmask] = (float) (g->fsum * lim->inv_nb);
         }
       }
       if (lim->linked)
@@ -1067,6 +1078,13 @@ fill_ramp (const MstLimiter * lim, const float *kr, int64_t a0, size_t n,
 
     for (i = 0; i < n; i++)
       g[i * stride] = v;
+  } else if (stride == 1) {
+    /* linked: contiguous; an int index converts to double in vectors */
+    const int m = (int) n;
+    int j;
+
+    for (j = 0; j < m; j++)
+      g[j] = (float) (g0 + step * (off + (double) j));
   } else {
     for (i = 0; i < n; i++)
       g[i * stride] = (float) (g0 + step * (off + (double) i));
@@ -1226,8 +1244,8 @@ typedef float v8sf __attribute__((vector_size (32)));
 #define BL_VECTOR_STEPS(T, VT, V)
 #endif
 
-#define BL_RUN(NAME, T, VT, V)                                          \
-MST_CLONES static void                                                  \
+#define BL_RUN(NAME, ATTR, T, VT, V)                                    \
+ATTR static void                                                        \
 NAME (const T *restrict h, unsigned L, const T *restrict w,             \
     T *restrict out, size_t n)                                          \
 {                                                                       \
@@ -1245,8 +1263,15 @@ NAME (const T *restrict h, unsigned L, const T *restrict w,             \
   }                                                                     \
 }
 
-BL_RUN (band_limit_run_f64, double, v4df, 4)
-BL_RUN (band_limit_run_f32, float, v8sf, 8)
+BL_RUN (band_limit_run_f64, MST_CLONES, double, v4df, 4)
+BL_RUN (band_limit_run_f32, MST_CLONES, float, v8sf, 8)
+#ifdef MST_HAVE_WIDE
+typedef double v8df __attribute__((vector_size (64)));
+typedef float v16sf __attribute__((vector_size (64)));
+
+BL_RUN (band_limit_run_wide_f64, MST_WIDE, double, v8df, 8)
+BL_RUN (band_limit_run_wide_f32, MST_WIDE, float, v16sf, 16)
+#endif
 
 /* Per-format bodies (ingest, output, process), stamped from one template
  * for float and for double. */

@@ -51,6 +51,11 @@ struct MstTruePeak
   /* phases 1..factor-1, T taps each, time-reversed so that
    * y[i] = sum_j coef[p][j] * w[i + j] with w the stretch incl. history */
   float *coef;
+  /* the same as mirror pairs (see "Mirror pairs"), when the phases are
+   * mirror images of each other (a symmetric prototype): per pair p
+   * (1 <= p <= F / 2) T / 2 even taps then T / 2 odd ones; NULL if not */
+  float *sym;
+  int wide;                     /* run the MST_WIDE kernels */
   float *hist;                  /* channels x (T - 1), oldest first */
   double g_level, g_diff, g_l1; /* bound gains (see top) */
   int refine;                   /* parabolic refinement (set_refine) */
@@ -59,6 +64,54 @@ struct MstTruePeak
                                  * sample of the previous stretch */
   unsigned char *have_last;     /* channels: whether last is valid */
 };
+
+/* Mirror pairs: where the prototype is symmetric about its centre,
+ * phase F - p is phase p reversed in time (stored taps c_{F-p}[j] =
+ * c_p[T-1-j]; phase F/2 is its own mirror).  With, for j < T/2,
+ *
+ *     s_j = w[i+j] + w[i+T-1-j]      e_j = (c_p[j] + c_p[T-1-j]) / 2
+ *     d_j = w[i+j] - w[i+T-1-j]      o_j = (c_p[j] - c_p[T-1-j]) / 2
+ *
+ * the pair's outputs are  y_p = sum e_j s_j + o_j d_j  and
+ * y_{F-p} = sum e_j s_j - o_j d_j: both phases from one pass over the
+ * input, with half the loads and multiply-adds of two direct FIRs.  Sets
+ * tp->sym when every pair mirrors to float precision (else NULL: the
+ * direct FIRs run). */
+static void
+set_mirror (MstTruePeak * tp)
+{
+  const unsigned F = tp->factor, T = tp->taps, H = T / 2;
+  unsigned p, j;
+  float top = 0.0f;
+
+  free (tp->sym);
+  tp->sym = NULL;
+  /* factor 2: phase 1 alone, its own mirror (not worth a kernel) */
+  if (F < 3)
+    return;
+  for (j = 0; j < (F - 1) * T; j++)
+    top = fmaxf (top, fabsf (tp->coef[j]));
+  for (p = 1; p <= F / 2; p++) {
+    const float *cp = tp->coef + (p - 1) * T;
+    const float *cq = tp->coef + (F - p - 1) * T;
+
+    for (j = 0; j < T; j++)
+      if (fabsf (cq[j] - cp[T - 1 - j]) > 1e-6f * top)
+        return;
+  }
+  tp->sym = malloc (sizeof (float) * (F / 2) * T);
+  if (!tp->sym)
+    return;
+  for (p = 1; p <= F / 2; p++) {
+    const float *cp = tp->coef + (p - 1) * T;
+    float *e = tp->sym + (size_t) (p - 1) * T, *o = e + H;
+
+    for (j = 0; j < H; j++) {
+      e[j] = (float) (((double) cp[j] + cp[T - 1 - j]) / 2.0);
+      o[j] = (float) (((double) cp[j] - cp[T - 1 - j]) / 2.0);
+    }
+  }
+}
 
 /* Stores the prototype filter proto[0 .. len-1] (the interpolator for
  * the zero-stuffed input at factor F, centred on len / 2 with len - 1 a
@@ -123,6 +176,7 @@ set_filter (MstTruePeak * tp, const double *proto, unsigned len,
     tp->g_diff = fmax (tp->g_diff, best * (1.0 + 1e-6));
     tp->g_l1 = fmax (tp->g_l1, l1 * (1.0 + 1e-6));
   }
+  set_mirror (tp);
 }
 
 /* The project's design: sinc with its cut-off at the input Nyquist
@@ -176,6 +230,7 @@ mst_true_peak_new_taps (unsigned channels, unsigned factor, unsigned taps)
   tp->hist = calloc ((size_t) channels * tp->hist_len, sizeof (float));
   tp->last = calloc (channels, sizeof (float));
   tp->have_last = calloc (channels, 1);
+  tp->wide = mst_simd_wide ();
   if (!tp->coef || !tp->hist || !tp->last || !tp->have_last) {
     mst_true_peak_free (tp);
     return NULL;
@@ -216,6 +271,7 @@ mst_true_peak_free (MstTruePeak * tp)
   if (!tp)
     return;
   free (tp->coef);
+  free (tp->sym);
   free (tp->hist);
   free (tp->last);
   free (tp->have_last);
@@ -384,6 +440,176 @@ fir_phase_absmax_n (const float *restrict c, const float *restrict w,
   fir_body (c, w, env, n, taps);
 }
 
+/* Mirror-pair kernels (see set_mirror): one pass over w gives phases p
+ * and F - p (even taps e, odd taps o) and, with MID, phase F/2 too (its
+ * own mirror: even taps em only).  ABS 0 stores the signed outputs in
+ * yp, yq and ym; ABS 1 folds their magnitudes into env = yp (env[i] =
+ * max (env[i], |y|)).  Two vectors of V floats per step; the 16-float
+ * versions run where the CPU has AVX-512 (MST_WIDE).  Measured for the
+ * limiter's 48-tap detector at 4x (phases 1, 2, 3 of 128 samples): 9.3
+ * ns per sample as three direct FIRs, 6.1 as one mirror pass, 4.2 with
+ * 16-float vectors; 16 taps: 2.8, 2.1, 1.4. */
+#if defined(__GNUC__)
+#define MIRROR_ABS_MAX(VT, VI, p, v) do {                                    \
+    const VI mask_ = ((VI) { 0 }) + 0x7fffffff;                              \
+    VT e_;                                                                   \
+    VI ai_ = (VI) (v) & mask_, gt_;                                          \
+    memcpy (&e_, (p), sizeof e_);                                            \
+    gt_ = (VT) ai_ > e_;                                                     \
+    e_ = (VT) ((ai_ & gt_) | ((VI) e_ & ~gt_));                              \
+    memcpy ((p), &e_, sizeof e_);                                            \
+  } while (0)
+
+#define MIRROR_VECTOR_STEPS(VT, VI, V, MID, ABS)                             \
+  for (; i + 2 * V <= n; i += 2 * V) {                                       \
+    VT s0 = { 0 }, s1 = { 0 }, d0 = { 0 }, d1 = { 0 };                       \
+    VT m0 = { 0 }, m1 = { 0 };                                               \
+                                                                             \
+    for (j = 0; j < H; j++) {                                                \
+      const float *lo = w + i + j, *hi = w + i + T - 1 - j;                  \
+      VT a, b, c, d, sa, sb;                                                 \
+                                                                             \
+      memcpy (&a, lo, sizeof a);                                             \
+      memcpy (&b, lo + V, sizeof b);                                         \
+      memcpy (&c, hi, sizeof c);                                             \
+      memcpy (&d, hi + V, sizeof d);                                         \
+      sa = a + c;                                                            \
+      sb = b + d;                                                            \
+      s0 += e[j] * sa;                                                       \
+      s1 += e[j] * sb;                                                       \
+      d0 += o[j] * (a - c);                                                  \
+      d1 += o[j] * (b - d);                                                  \
+      if (MID) {                                                             \
+        m0 += em[j] * sa;                                                    \
+        m1 += em[j] * sb;                                                    \
+      }                                                                      \
+    }                                                                        \
+    if (ABS) {                                                               \
+      MIRROR_ABS_MAX (VT, VI, yp + i, s0 + d0);                              \
+      MIRROR_ABS_MAX (VT, VI, yp + i, s0 - d0);                              \
+      MIRROR_ABS_MAX (VT, VI, yp + i + V, s1 + d1);                          \
+      MIRROR_ABS_MAX (VT, VI, yp + i + V, s1 - d1);                          \
+      if (MID) {                                                             \
+        MIRROR_ABS_MAX (VT, VI, yp + i, m0);                                 \
+        MIRROR_ABS_MAX (VT, VI, yp + i + V, m1);                             \
+      }                                                                      \
+    } else {                                                                 \
+      VT t;                                                                  \
+                                                                             \
+      t = s0 + d0;                                                           \
+      memcpy (yp + i, &t, sizeof t);                                         \
+      t = s1 + d1;                                                           \
+      memcpy (yp + i + V, &t, sizeof t);                                     \
+      t = s0 - d0;                                                           \
+      memcpy (yq + i, &t, sizeof t);                                         \
+      t = s1 - d1;                                                           \
+      memcpy (yq + i + V, &t, sizeof t);                                     \
+      if (MID) {                                                             \
+        memcpy (ym + i, &m0, sizeof m0);                                     \
+        memcpy (ym + i + V, &m1, sizeof m1);                                 \
+      }                                                                      \
+    }                                                                        \
+  }
+#else
+#define MIRROR_VECTOR_STEPS(VT, VI, V, MID, ABS)
+#endif
+
+#define MIRROR_KERNEL(NAME, ATTR, VT, VI, V, MID, ABS)                       \
+ATTR static void                                                             \
+NAME (const float *restrict e, const float *restrict o,                      \
+    const float *restrict em, const float *restrict w, size_t n,             \
+    unsigned T, float *restrict yp, float *restrict yq,                      \
+    float *restrict ym)                                                      \
+{                                                                            \
+  const unsigned H = T / 2;                                                  \
+  size_t i = 0;                                                              \
+  unsigned j;                                                                \
+                                                                             \
+  MIRROR_VECTOR_STEPS (VT, VI, V, MID, ABS)                                  \
+  for (; i < n; i++) {                                                       \
+    float sp = 0.0f, dp = 0.0f, mp = 0.0f;                                   \
+                                                                             \
+    for (j = 0; j < H; j++) {                                                \
+      const float a = w[i + j], c = w[i + T - 1 - j];                        \
+                                                                             \
+      sp += e[j] * (a + c);                                                  \
+      dp += o[j] * (a - c);                                                  \
+      if (MID)                                                               \
+        mp += em[j] * (a + c);                                               \
+    }                                                                        \
+    if (ABS) {                                                               \
+      float m = fmaxf (fabsf (sp + dp), fabsf (sp - dp));                    \
+                                                                             \
+      m = MID ? fmaxf (m, fabsf (mp)) : m;                                   \
+      yp[i] = m > yp[i] ? m : yp[i];                                         \
+    } else {                                                                 \
+      yp[i] = sp + dp;                                                       \
+      yq[i] = sp - dp;                                                       \
+      if (MID)                                                               \
+        ym[i] = mp;                                                          \
+    }                                                                        \
+  }                                                                          \
+}
+
+typedef void (*MirrorKernel) (const float *, const float *, const float *,
+    const float *, size_t, unsigned, float *, float *, float *);
+
+#if defined(__GNUC__)
+MIRROR_KERNEL (mirror_pair_store, MST_CLONES, v8sf, v8si, 8, 0, 0)
+MIRROR_KERNEL (mirror_mid_store, MST_CLONES, v8sf, v8si, 8, 1, 0)
+MIRROR_KERNEL (mirror_pair_absmax, MST_CLONES, v8sf, v8si, 8, 0, 1)
+MIRROR_KERNEL (mirror_mid_absmax, MST_CLONES, v8sf, v8si, 8, 1, 1)
+#else
+MIRROR_KERNEL (mirror_pair_store, , float, int, 1, 0, 0)
+MIRROR_KERNEL (mirror_mid_store, , float, int, 1, 1, 0)
+MIRROR_KERNEL (mirror_pair_absmax, , float, int, 1, 0, 1)
+MIRROR_KERNEL (mirror_mid_absmax, , float, int, 1, 1, 1)
+#endif
+
+#ifdef MST_HAVE_WIDE
+typedef float v16sf __attribute__((vector_size (64)));
+typedef int32_t v16si __attribute__((vector_size (64)));
+
+MIRROR_KERNEL (mirror_pair_store_16, MST_WIDE, v16sf, v16si, 16, 0, 0)
+MIRROR_KERNEL (mirror_mid_store_16, MST_WIDE, v16sf, v16si, 16, 1, 0)
+MIRROR_KERNEL (mirror_pair_absmax_16, MST_WIDE, v16sf, v16si, 16, 0, 1)
+MIRROR_KERNEL (mirror_mid_absmax_16, MST_WIDE, v16sf, v16si, 16, 1, 1)
+#endif
+
+/* Every phase 1 .. F-1 of the stretch w (T - 1 history samples, then n)
+ * by mirror pairs (tp->sym): with rows, phase p's signed outputs to
+ * rows[p] + 1 (stretch_env_refined's layout); else their magnitudes
+ * folded into env. */
+static void
+mirror_run (const MstTruePeak * tp, const float *w, size_t n, float *env,
+    float (*rows)[BLOCK + 2])
+{
+  const unsigned F = tp->factor, T = tp->taps, P = (F - 1) / 2;
+  MirrorKernel pair = rows ? mirror_pair_store : mirror_pair_absmax;
+  MirrorKernel mid = rows ? mirror_mid_store : mirror_mid_absmax;
+  unsigned p;
+
+#ifdef MST_HAVE_WIDE
+  if (tp->wide) {
+    pair = rows ? mirror_pair_store_16 : mirror_pair_absmax_16;
+    mid = rows ? mirror_mid_store_16 : mirror_mid_absmax_16;
+  }
+#endif
+  for (p = 1; p <= P; p++) {
+    const float *e = tp->sym + (size_t) (p - 1) * T, *o = e + T / 2;
+    /* an even factor: the last pair also computes phase F / 2 */
+    const int with_mid = F % 2 == 0 && p == P;
+
+    if (with_mid)
+      mid (e, o, tp->sym + (size_t) (F / 2 - 1) * T, w, n, T,
+          rows ? rows[p] + 1 : env, rows ? rows[F - p] + 1 : NULL,
+          rows ? rows[F / 2] + 1 : NULL);
+    else
+      pair (e, o, NULL, w, n, T, rows ? rows[p] + 1 : env,
+          rows ? rows[F - p] + 1 : NULL, NULL);
+  }
+}
+
 /* Exact per-sample envelope of one stretch: w holds T - 1 history samples
  * followed by n new ones. */
 static void
@@ -396,6 +622,10 @@ stretch_env (const MstTruePeak * tp, const float *w, float *env, size_t n)
   /* phase 0: the input itself, T/2 samples back */
   for (i = 0; i < n; i++)
     env[i] = fabsf (w[i + tp->hist_len - T / 2]);
+  if (tp->sym) {
+    mirror_run (tp, w, n, env, NULL);
+    return;
+  }
   for (p = 1; p < tp->factor; p++) {
     if (T == 16)
       fir_phase_absmax_16 (tp->coef + (p - 1) * T, w, env, n);
@@ -567,11 +797,15 @@ stretch_env_refined (MstTruePeak * tp, unsigned ch, const float *w,
 
   for (i = 0; i <= n; i++)
     y[0][i + 1] = w[i + tp->hist_len - T / 2];
-  for (p = 1; p < F; p++)
-    fir_phase_store (tp->coef + (p - 1) * T, w, y[p] + 1, n, T);
+  if (tp->sym)
+    mirror_run (tp, w, n, NULL, y);
+  else
+    for (p = 1; p < F; p++)
+      fir_phase_store (tp->coef + (p - 1) * T, w, y[p] + 1, n, T);
   y[F][0] = tp->have_last[ch] ? tp->last[ch] : y[0][1];
   for (i = 1; i < n; i++)
     y[F][i] = y[F - 1][i];
+  /* (a 16-float version of this measured slower) */
   refine_rows (y, F, env, n);
   tp->last[ch] = y[F - 1][n];
   tp->have_last[ch] = 1;

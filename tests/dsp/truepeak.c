@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/simd.h"
 #include "dsp/truepeak.h"
 #include "mtest.h"
 
@@ -528,6 +529,8 @@ refine_grid (void)
 int
 main (void)
 {
+  int wide;
+
   accuracy (44100);
   accuracy (48000);
   accuracy (96000);
@@ -548,5 +551,26 @@ main (void)
   env_at_and_l1 (2);
   env_at_and_l1 (4);
   env_at_and_l1 (8);
+  /* the mirror-pair kernels (phases p and F - p in one pass, an odd
+   * factor has no middle phase) in both widths: the 16-float ones run
+   * where the CPU has AVX-512, the 8-float ones everywhere else */
+  for (wide = 1; wide >= 0; wide--) {
+    mst_simd_set_wide (wide);
+    mt_diag ("%s kernels (%s on this CPU)\n", wide ? "wide" : "8-float",
+        mst_simd_wide () ? "wide" : "8-float");
+    skip_never_underreads (3);
+    env_at_and_l1 (3);
+    env_at_and_l1 (16);
+    if (!wide) {
+      accuracy (48000);
+      skip_never_underreads (4);
+      skip_never_underreads (8);
+      ebur128_replica (48000);
+      refine_grid ();
+      env_at_and_l1 (4);
+      env_at_and_l1 (8);
+    }
+  }
+  mst_simd_set_wide (1);
   return mt_done ();
 }
