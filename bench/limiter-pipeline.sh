@@ -29,22 +29,13 @@ bench_init "$@"
 
 bench_signal                      # all runs read from the page cache
 
-best_of () {
-  local best= t0 t1 r
-  for ((r = 0; r < repeat; r++)); do
-    t0=$(date +%s%N)
-    if ! "$@" > /dev/null 2> "$tmp/err"; then
-      echo FAIL
-      return
-    fi
-    t1=$(date +%s%N)
-    if [ -z "$best" ] || [ $((t1 - t0)) -lt "$best" ]; then
-      best=$((t1 - t0))
-    fi
-  done
-  echo "$best"
+show () {
+  if [ "$2" = FAIL ]; then
+    printf '  %-58s %9s %9s\n' "$1" FAILED -
+  else
+    printf '  %-58s %9s %9s\n' "$1" "$(secs "${2% *}")" "$(secs "${2#* }")"
+  fi
 }
-show () { printf '  %-58s %9s\n' "$1" "$( [ "$2" = FAIL ] && echo FAILED || secs "$2")"; }
 
 lsp=$(bench_ladspa limiter-stereo) || true
 have_ours=0; have_lsp=0; have_ffmpeg=0
@@ -61,53 +52,61 @@ ff_args="alimiter=limit=0.891:level_in=2"
 
 size=$(du -m "$wav" | cut -f1)
 echo "truepeaklimiter benchmark: $wav ($size MB), +6 dB into -1 dBTP, best of $repeat"
-printf '  %-58s %9s\n' "job" "time [s]"
+printf '  %-58s %9s %9s\n' "job" "wall [s]" "CPU [s]"
 
-t_floor=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! identity ! fakesink)
+t_floor=$(bench_best_wall_cpu gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! identity ! fakesink)
 [ "$t_floor" = FAIL ] && { cat "$tmp/err" >&2; echo "floor pipeline failed" >&2; exit 1; }
 show "floor: wavparse ! identity ! fakesink" "$t_floor"
 
 # the DSP core alone, in memory (bench/limiter times only the processing)
-"$build/bench/limiter" --seconds "$seconds" --repeat "$repeat" \
-  | sed -n 's/^core time (best of [0-9]*): \([0-9.]*\) s.*/\1/p' > "$tmp/core"
-printf '  %-58s %9s\n' "core: bench/limiter (DSP core alone, in memory)" "$(cat "$tmp/core")"
+"$build/bench/limiter" --seconds "$seconds" --repeat "$repeat" > "$tmp/core.txt"
+printf '  %-58s %9s %9s\n' "core: bench/limiter (DSP core alone, in memory)" \
+  "$(sed -n 's/^core time (best of [0-9]*): \([0-9.]*\) s.*/\1/p' "$tmp/core.txt")" \
+  "$(sed -n 's/^core CPU time (best of [0-9]*): \([0-9.]*\) s.*/\1/p' "$tmp/core.txt")"
 
 t_ours=FAIL; t_bl=FAIL; t_lsp=FAIL; t_ff=FAIL
 if [ $have_ours = 1 ]; then
-  t_ours=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $ours_args ! fakesink)
+  t_ours=$(bench_best_wall_cpu gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $ours_args ! fakesink)
   [ "$t_ours" = FAIL ] && cat "$tmp/err" >&2
   show "ours: truepeaklimiter oversampling=4 (4x, band limit on)" "$t_ours"
-  t_bl=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $ours_args band-limit=false ! fakesink)
+  t_bl=$(bench_best_wall_cpu gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $ours_args band-limit=false ! fakesink)
   [ "$t_bl" = FAIL ] && cat "$tmp/err" >&2
   show "ours: the same with band-limit=false" "$t_bl"
 fi
 if [ $have_lsp = 1 ]; then
-  t_lsp=$(best_of gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $lsp_args ! fakesink)
+  t_lsp=$(bench_best_wall_cpu gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $lsp_args ! fakesink)
   [ "$t_lsp" = FAIL ] && cat "$tmp/err" >&2
   show "lsp: limiter-stereo oversampling=5 (Half x4)" "$t_lsp"
 fi
 if [ $have_ffmpeg = 1 ]; then
-  t_ff=$(best_of ffmpeg -nostdin -i "$wav" -af "$ff_args" -f null -)
+  t_ff=$(bench_best_wall_cpu ffmpeg -nostdin -i "$wav" -af "$ff_args" -f null -)
   [ "$t_ff" = FAIL ] && cat "$tmp/err" >&2
   show "ffmpeg: alimiter (sample peak)" "$t_ff"
 fi
 
+# "A / B": ratio of whole-process times, wall and CPU (user + system: on a
+# shared machine the steadier one); "above the floor": less the floor's
+ratios () {
+  local a=$1 b=$2 wa=${1% *} ca=${1#* } wb=${2% *} cb=${2#* }
+  local wf=${t_floor% *} cf=${t_floor#* }
+  printf '%sx wall, %sx CPU' "$(ratio "$wa" "$wb")" "$(ratio "$ca" "$cb")"
+  if [ $((wa - wf)) -gt 0 ] && [ $((wb - wf)) -gt 0 ] \
+      && [ $((ca - cf)) -gt 0 ] && [ $((cb - cf)) -gt 0 ]; then
+    printf '; above the floor %sx wall, %sx CPU' \
+      "$(ratio $((wa - wf)) $((wb - wf)))" "$(ratio $((ca - cf)) $((cb - cf)))"
+  fi
+  echo
+}
+
 echo
 if [ "$t_ours" != FAIL ]; then
-  echo "  truepeaklimiter above the floor: $(secs $((t_ours - t_floor))) s"
   if [ "$t_lsp" != FAIL ]; then
-    echo "  LSP / ours (whole process):      $(ratio "$t_lsp" "$t_ours")x"
-    [ $((t_ours - t_floor)) -gt 0 ] && [ $((t_lsp - t_floor)) -gt 0 ] && \
-      echo "  LSP / ours (above the floor):    $(ratio $((t_lsp - t_floor)) $((t_ours - t_floor)))x"
-    if [ "$t_bl" != FAIL ]; then
-      echo "  LSP / ours band-limit=false (whole process):   $(ratio "$t_lsp" "$t_bl")x"
-      [ $((t_bl - t_floor)) -gt 0 ] && [ $((t_lsp - t_floor)) -gt 0 ] && \
-        echo "  LSP / ours band-limit=false (above the floor): $(ratio $((t_lsp - t_floor)) $((t_bl - t_floor)))x"
-    fi
+    echo "  LSP / ours (goal >= 2):                   $(ratios "$t_lsp" "$t_ours")"
+    [ "$t_bl" != FAIL ] && \
+      echo "  LSP / ours band-limit=false:              $(ratios "$t_lsp" "$t_bl")"
   fi
-  if [ "$t_ff" != FAIL ]; then
-    echo "  ffmpeg / ours (whole process):   $(ratio "$t_ff" "$t_ours")x"
-  fi
+  [ "$t_ff" != FAIL ] && \
+    echo "  ffmpeg alimiter / ours:                   $(ratios "$t_ff" "$t_ours")"
 fi
 
 # What each leaves over the ceiling (float WAV outputs, untimed).

@@ -332,14 +332,18 @@ level_and_slope (const float *w, size_t n, float *m, float *d)
   int32_t mx = 0, dx = 0, v;
   size_t i;
 
-  for (i = 0; i < n; i++) {
-    memcpy (&v, &w[i], sizeof v);
-    v &= 0x7fffffff;
-    mx = v > mx ? v : mx;
+  if (n > 0) {
+    memcpy (&v, &w[0], sizeof v);
+    mx = v & 0x7fffffff;
   }
+  /* one pass: both maxima from the same loads */
   for (i = 1; i < n; i++) {
     float a = w[i] - w[i - 1];
+    int32_t u;
 
+    memcpy (&u, &w[i], sizeof u);
+    u &= 0x7fffffff;
+    mx = u > mx ? u : mx;
     memcpy (&v, &a, sizeof v);
     v &= 0x7fffffff;
     dx = v > dx ? v : dx;
