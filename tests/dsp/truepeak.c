@@ -33,6 +33,10 @@
  * 7. Parabolic refinement (mst_true_peak_set_refine) recovers a peak the
  *    4x grid misses (see refine_grid).
  * 8. The stateless envelope and the L1 gain (see env_at_and_l1).
+ * 9. The mirror-pair kernels (truepeak.c: phases p and F - p in one pass)
+ *    in both widths, 16-float (AVX-512, where the CPU has it) and
+ *    8-float: 5 and 8 against the brute force again, at the odd factor 3
+ *    (no middle phase) and at 4, 8 and 16.
  */
 #include <ebur128.h>
 #include <math.h>
