@@ -92,12 +92,21 @@
 /* Where the gain is below BL_G0 the output is the band-limited L alone;
  * between BL_G0 and 1 it fades to x (gain 1: x, bit-exact). */
 #define BL_G0 0.98
-/* With the band limit on, the long detector reads L as the ideal
- * reconstruction does; a practical resampler's reconstruction reads more
- * where its pass band ripples: ffmpeg's (libswresample to 192 kHz, Kaiser
- * beta 9, 32 taps, cut-off 0.97 of Nyquist) up to 0.05 dB more at 44.1
- * kHz, measured on the limiter's band-limited output.  dB. */
-#define BL_RESAMPLER 0.06
+/* With the band limit on, the long detector reads L about as the ideal
+ * reconstruction does (its refined 4x grid up to 0.06 dB under it near
+ * the cut-off); a practical resampler's reconstruction reads more:
+ * ffmpeg's (libswresample to 192 kHz, Kaiser beta 9, 32 taps, cut-off
+ * 0.97 of Nyquist) up to 0.10 dB over the ideal, so up to 0.16 dB (1.9 %)
+ * over the long detector, on the limiter's output for full-band white
+ * noise driven 12 dB in (44.1 kHz, 20 s).  Both departures vanish at
+ * DC: a filter's departure from another with the same DC gain is a
+ * filter of the differences x[i] - x[i-1], so the long detector's
+ * readings carry BL_SLOPE_K times the largest |L[i] - L[i-1]| in reach
+ * (truepeak.h, set_slope_allowance): full-band noise (slope up to twice
+ * its peak) gets about 0.2 dB, the benchmark music about 0.05 dB, a
+ * 1 kHz tone 0.01 dB.  ffmpeg rounds to 0.1 dB and must print the
+ * ceiling or less. */
+#define BL_SLOPE_K 0.0125
 
 /* A detector: the long interpolator and the meters' ones, with the
  * meters' envelopes delayed by d_m to line up with the long one's. */
@@ -111,7 +120,6 @@ typedef struct
   float *env_m[N_METERS];       /* channels x (d_m + CHUNK): tpm envelope,
                                  * the last d_m values of the previous
                                  * chunk first */
-  float tp_scale;               /* factor on tp's reading (BL_RESAMPLER) */
 } Det;
 
 typedef struct
@@ -312,8 +320,8 @@ det_reset (const MstLimiter * lim, Det * d)
 }
 
 /* env (channels x CHUNK) gets the envelope of the n planar frames pl:
- * the largest of the detector's readings (the long one times tp_scale);
- * where the proven bound of a stretch is <= floor_, that bound. */
+ * the largest of the detector's readings; where the proven bound of a
+ * stretch is <= floor_, that bound. */
 static void
 det_run (MstLimiter * lim, Det * d, const float *pl, float *env, size_t n,
     float floor_)
@@ -325,9 +333,7 @@ det_run (MstLimiter * lim, Det * d, const float *pl, float *env, size_t n,
     const float *p = pl + (size_t) c * CHUNK;
     float *e = env + (size_t) c * CHUNK;
 
-    /* with tp_scale, skip only where the scaled bound stays under the
-     * floor (the bound stands in for the reading) */
-    mst_true_peak_process_env (d->tp, c, p, e, n, floor_ / d->tp_scale);
+    mst_true_peak_process_env (d->tp, c, p, e, n, floor_);
     for (k = 0; k < N_METERS; k++) {
       float *em = d->env_m[k] + (size_t) c * (d->d_m[k] + CHUNK);
 
@@ -335,13 +341,12 @@ det_run (MstLimiter * lim, Det * d, const float *pl, float *env, size_t n,
           floor_);
     }
     {
-      /* one pass: the long reading scaled, the meters' (N_METERS == 2) */
+      /* one pass: the long reading, the meters' (N_METERS == 2) */
       float *e0 = d->env_m[0] + (size_t) c * (d->d_m[0] + CHUNK);
       float *e1 = d->env_m[1] + (size_t) c * (d->d_m[1] + CHUNK);
-      const float sc = d->tp_scale;
 
       for (i = 0; i < n; i++) {
-        float v = e[i] * sc;
+        float v = e[i];
 
         v = e0[i] > v ? e0[i] : v;
         e[i] = e1[i] > v ? e1[i] : v;
@@ -497,9 +502,8 @@ mst_limiter_reset (MstLimiter * lim)
   /* with the band limit on, the detector reads L as the ideal
    * reconstruction would, up to the grid's under-reading: refine it */
   mst_true_peak_set_refine (lim->det[0].tp, lim->bl_on);
-  lim->det[0].tp_scale = lim->bl_on ? (float) mst_db_to_lin (BL_RESAMPLER)
-      : 1.0f;
-  lim->det[1].tp_scale = 1.0f;
+  mst_true_peak_set_slope_allowance (lim->det[0].tp, lim->bl_on
+      ? BL_SLOPE_K : 0.0);
   mst_envelope_reset (lim->rel, 1.0);
   mst_delay_line_reset (lim->delay_f32);
   mst_delay_line_reset (lim->delay_f64);

@@ -60,6 +60,10 @@ struct MstTruePeak
   double g_level, g_diff, g_l1; /* bound gains (see top) */
   int refine;                   /* parabolic refinement (set_refine) */
   double refine_slack;          /* the grid's largest under-reading */
+  double slope_k;               /* set_slope_allowance, 0 */
+  uint64_t *pos;                /* channels: samples fed to process_env */
+  float *smax;                  /* channels: the slope allowance's running
+                                 * maximum in the current aligned block */
   float *last;                  /* channels: the last phase of the last
                                  * sample of the previous stretch */
   unsigned char *have_last;     /* channels: whether last is valid */
@@ -230,8 +234,11 @@ mst_true_peak_new_taps (unsigned channels, unsigned factor, unsigned taps)
   tp->hist = calloc ((size_t) channels * tp->hist_len, sizeof (float));
   tp->last = calloc (channels, sizeof (float));
   tp->have_last = calloc (channels, 1);
+  tp->pos = calloc (channels, sizeof (uint64_t));
+  tp->smax = calloc (channels, sizeof (float));
   tp->wide = mst_simd_wide ();
-  if (!tp->coef || !tp->hist || !tp->last || !tp->have_last) {
+  if (!tp->coef || !tp->hist || !tp->last || !tp->have_last || !tp->pos
+      || !tp->smax) {
     mst_true_peak_free (tp);
     return NULL;
   }
@@ -275,6 +282,8 @@ mst_true_peak_free (MstTruePeak * tp)
   free (tp->hist);
   free (tp->last);
   free (tp->have_last);
+  free (tp->pos);
+  free (tp->smax);
   free (tp);
 }
 
@@ -283,6 +292,8 @@ mst_true_peak_reset (MstTruePeak * tp)
 {
   memset (tp->hist, 0, sizeof (float) * tp->channels * tp->hist_len);
   memset (tp->have_last, 0, tp->channels);
+  memset (tp->pos, 0, sizeof (uint64_t) * tp->channels);
+  memset (tp->smax, 0, sizeof (float) * tp->channels);
 }
 
 void
@@ -291,6 +302,12 @@ mst_true_peak_set_refine (MstTruePeak * tp, int on)
   tp->refine = on != 0 && tp->factor > 2;
   /* a sinusoid just under fs / 2 peaking halfway between two points */
   tp->refine_slack = 1.0 / cos (MST_PI / (2.0 * tp->factor));
+}
+
+void
+mst_true_peak_set_slope_allowance (MstTruePeak * tp, double k)
+{
+  tp->slope_k = k > 0.0 ? k : 0.0;
 }
 
 unsigned
@@ -841,14 +858,12 @@ max_of (const float *v, size_t n)
  * and the return value is the proven bound of the stretch. */
 MST_CLONES static double
 load_stretch (const MstTruePeak * tp, const float *hist, const float *in,
-    size_t m, float *w, float *level)
+    size_t m, float *w, float *level, float *slope)
 {
-  float ld;
-
   memcpy (w, hist, sizeof (float) * tp->hist_len);
   memcpy (w + tp->hist_len, in, sizeof (float) * m);
-  level_and_slope (w, tp->hist_len + m, level, &ld);
-  return stretch_bound (tp, *level, ld);
+  level_and_slope (w, tp->hist_len + m, level, slope);
+  return stretch_bound (tp, *level, *slope);
 }
 
 float
@@ -862,8 +877,8 @@ mst_true_peak_process_max (MstTruePeak * tp, unsigned ch, const float *in,
 
   while (n > 0) {
     size_t m = n < BLOCK ? n : BLOCK;
-    float lm;
-    double bound = load_stretch (tp, hist, in, m, w, &lm);
+    float lm, ld;
+    double bound = load_stretch (tp, hist, in, m, w, &lm, &ld);
 
     if (lm > result)
       result = lm;
@@ -891,21 +906,55 @@ mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
   float *hist = tp->hist + (size_t) ch * tp->hist_len;
 
   while (n > 0) {
-    size_t m = n < BLOCK ? n : BLOCK;
-    float lm;
-    double bound = load_stretch (tp, hist, in, m, w, &lm);
+    /* stretches end at multiples of BLOCK samples of the channel's
+     * stream, whatever the call sizes: the slope allowance (a property of
+     * the stretch) does not depend on them */
+    const size_t to_edge = BLOCK - (size_t) (tp->pos[ch] % BLOCK);
+    size_t m = n < to_edge ? n : to_edge;
+    float lm, ld, s0 = 0.0f;
+    double bound = load_stretch (tp, hist, in, m, w, &lm, &ld);
 
     if (tp->refine)
       bound *= tp->refine_slack;
+    if (tp->slope_k > 0.0) {
+      /* the slope allowance of sample i: slope_k times the largest
+       * |x[j] - x[j-1]| from T - 1 samples before its aligned block of
+       * BLOCK to i (a function of i alone, so of no call size); s0: that
+       * maximum before this stretch */
+      if (tp->pos[ch] % BLOCK == 0) {
+        float dummy;
+
+        level_and_slope (w, tp->hist_len, &dummy, &s0);
+      } else {
+        s0 = tp->smax[ch];
+      }
+      bound += tp->slope_k * (ld > s0 ? ld : s0);
+    }
+    tp->pos[ch] += m;
     if (tp->factor > 1 && bound > floor) {
       if (tp->refine)
         stretch_env_refined (tp, ch, w, env, m);
       else
         stretch_env (tp, w, env, m);
+      if (tp->slope_k > 0.0) {
+        const float k = (float) tp->slope_k;
+        const float *x = w + tp->hist_len;
+        size_t i;
+
+        for (i = 0; i < m; i++) {
+          const float d = fabsf (x[i] - x[i - 1]);
+
+          s0 = d > s0 ? d : s0;
+          env[i] += k * s0;
+        }
+        tp->smax[ch] = s0;
+      }
     } else if (tp->factor > 1) {
       size_t i;
       float b = (float) bound;
 
+      if (tp->slope_k > 0.0)
+        tp->smax[ch] = ld > s0 ? ld : s0;
       tp->have_last[ch] = 0;
       for (i = 0; i < m; i++)
         env[i] = b;

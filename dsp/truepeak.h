@@ -52,6 +52,15 @@ void mst_true_peak_reset (MstTruePeak * tp);
  * fs / 2; refined: 0.06 dB at 0.47 fs).  Its skip bound is widened by the
  * grid's largest under-reading, 1 / cos (pi / (2 factor)). */
 void mst_true_peak_set_refine (MstTruePeak * tp, int on);
+/* k > 0: every value mst_true_peak_process_env () writes carries k times
+ * the largest |x[j] - x[j-1]| from the interpolator's reach before the
+ * value's block of 128 samples of the channel's stream up to the value's
+ * sample (a function of the sample alone, whatever the call sizes): an
+ * allowance for meters whose reconstruction departs from the ideal one
+ * towards Nyquist.  Such a departure vanishes at DC, so the
+ * slope bounds it, and a low tone gets almost none.  0 (the default):
+ * none. */
+void mst_true_peak_set_slope_allowance (MstTruePeak * tp, double k);
 unsigned mst_true_peak_factor (const MstTruePeak * tp);
 unsigned mst_true_peak_channels (const MstTruePeak * tp);
 /* Delay, in input samples, of the interpolated stream (and of the envelope
