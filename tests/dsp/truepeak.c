@@ -37,6 +37,8 @@
  *    in both widths, 16-float (AVX-512, where the CPU has it) and
  *    8-float: 5 and 8 against the brute force again, at the odd factor 3
  *    (no middle phase) and at 4, 8 and 16.
+ * 10. The slope allowance (mst_true_peak_set_slope_allowance) against a
+ *    brute-force maximum, and independent of call sizes.
  */
 #include <ebur128.h>
 #include <math.h>
@@ -530,6 +532,60 @@ refine_grid (void)
       "within 0.07 dB (%.3f dB)", 20.0 * log10 (worst));
 }
 
+/* mst_true_peak_set_slope_allowance: every envelope value carries k
+ * times the largest |x[j] - x[j-1]| from T - 1 samples before its
+ * aligned block of 128 up to its own sample (computed here by brute
+ * force), whatever the call sizes (whole, 1 sample, 37 samples). */
+static void
+slope_allowance (void)
+{
+  enum { N = 1024, T = MST_TRUE_PEAK_TAPS };
+  static float x[N], e0[N], e1[N], e2[N];
+  const double k = 0.01;
+  const size_t sizes[3] = { N, 1, 37 };
+  double worst = 0.0, worst_chunk = 0.0;
+  size_t i, r;
+
+  for (i = 0; i < N; i++)
+    x[i] = (float) (frand () * (i % 300 < 150 ? 1.0 : 0.05));
+  {
+    MstTruePeak *tp = mst_true_peak_new (1, 4);
+
+    mst_true_peak_process_env (tp, 0, x, e0, N, 0.0f);
+    mst_true_peak_free (tp);
+  }
+  for (r = 0; r < 3; r++) {
+    MstTruePeak *tp = mst_true_peak_new (1, 4);
+
+    mst_true_peak_set_slope_allowance (tp, k);
+    for (i = 0; i < N; i += sizes[r]) {
+      const size_t m = N - i < sizes[r] ? N - i : sizes[r];
+
+      mst_true_peak_process_env (tp, 0, x + i, (r ? e2 : e1) + i, m, 0.0f);
+    }
+    mst_true_peak_free (tp);
+    if (r)
+      for (i = 0; i < N; i++)
+        worst_chunk = fmax (worst_chunk, fabs (e2[i] - e1[i]));
+  }
+  for (i = 0; i < N; i++) {
+    const long b0 = (long) (i / 128) * 128;
+    double sl = 0.0;
+    long jj;
+
+    for (jj = b0 - (T - 2); jj <= (long) i; jj++) {
+      const double a = jj >= 0 ? x[jj] : 0.0, p = jj >= 1 ? x[jj - 1] : 0.0;
+
+      sl = fmax (sl, fabs (a - p));
+    }
+    worst = fmax (worst, fabs ((e1[i] - e0[i]) - k * sl));
+  }
+  mt_ok (worst <= 1e-6, "slope allowance: each value carries k x the "
+      "largest step in its block's reach (worst difference %.2g)", worst);
+  mt_ok (worst_chunk == 0.0, "slope allowance: the same for calls of 1 and "
+      "37 samples (worst difference %.2g)", worst_chunk);
+}
+
 int
 main (void)
 {
@@ -576,5 +632,6 @@ main (void)
     }
   }
   mst_simd_set_wide (1);
+  slope_allowance ();
   return mt_done ();
 }
