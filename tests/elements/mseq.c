@@ -277,6 +277,8 @@ GST_START_TEST (test_mono_and_antiphase)
 {
   const gsize n = RATE / 2;
   gdouble *lr = g_new (gdouble, 2 * n), *out = g_new (gdouble, 2 * n);
+  /* seeded: the same noise on every run, so a failure can be replayed */
+  GRand *rng = g_rand_new_with_seed (1);
   guint pass;
 
   for (pass = 0; pass < 2; pass++) {
@@ -289,7 +291,8 @@ GST_START_TEST (test_mono_and_antiphase)
     set_band (h, 1, "low-shelf", 200, -9, 0.7, pass ? "mid" : "side");
     for (i = 0; i < n; i++) {
       gdouble v = 0.4 * sin (2 * G_PI * 997 * i / RATE)
-          + 0.2 * sin (2 * G_PI * 110 * i / RATE) + 0.1 * g_random_double ();
+          + 0.2 * sin (2 * G_PI * 110 * i / RATE)
+          + 0.1 * g_rand_double (rng);
       lr[2 * i] = v;
       lr[2 * i + 1] = pass ? -v : v;
     }
@@ -299,6 +302,7 @@ GST_START_TEST (test_mono_and_antiphase)
         pass ? "mid" : "side", pass ? "anti-phase" : "mono", d);
     gst_harness_teardown (h);
   }
+  g_rand_free (rng);
   g_free (lr);
   g_free (out);
 }
@@ -429,6 +433,8 @@ GST_START_TEST (test_identity)
 {
   const gsize n = RATE / 2;
   gdouble *x = g_new (gdouble, 2 * n), *y = g_new (gdouble, 2 * n);
+  /* seeded: the same values on every run, so a failure can be replayed */
+  GRand *rng = g_rand_new_with_seed (2);
   gsize i;
   guint f64;
 
@@ -440,8 +446,8 @@ GST_START_TEST (test_identity)
     /* F64: full-precision values, for which (L + R) / 2 + (L - R) / 2 is
      * not always L: only a true bypass is bit-exact */
     for (i = 0; i < 2 * n; i++)
-      x[i] = f64 ? g_random_double_range (-1, 1) :
-          (gfloat) g_random_double_range (-1, 1);
+      x[i] = f64 ? g_rand_double_range (rng, -1, 1) :
+          (gfloat) g_rand_double_range (rng, -1, 1);
 
     run (h, f64, 2, x, y, n, &pos);
     fail_unless (memcmp (x, y, 2 * n * sizeof (gdouble)) == 0,
@@ -465,6 +471,7 @@ GST_START_TEST (test_identity)
         "disabled bands not bit-exact (%g)", max_diff (x, y, 2 * n));
     gst_harness_teardown (h);
   }
+  g_rand_free (rng);
   g_free (x);
   g_free (y);
 }
