@@ -383,16 +383,18 @@ typedef int32_t v8si __attribute__((vector_size (32)));
 
 /* macros, not functions: 32-byte vectors cross no call boundary (ABI) */
 #define V8_LOAD(v, p) memcpy (&(v), (p), sizeof (v))
-#define V8_ABS_MAX_STORE(p, a) do {                                          \
-    const v8si mask_ = { 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,     \
-      0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff };                      \
-    v8sf e_;                                                                 \
-    v8si ai_ = (v8si) (a) & mask_, gt_;                                      \
-    V8_LOAD (e_, p);                                                         \
-    gt_ = (v8sf) ai_ > e_;                                                   \
-    e_ = (v8sf) ((ai_ & gt_) | ((v8si) e_ & ~gt_));                          \
+/* *p = max (*p, |v|) for a vector of VT floats (VI: the int vector of
+ * the same size), on the bit patterns with the sign cleared */
+#define VEC_ABS_MAX_STORE(VT, VI, p, v) do {                                 \
+    const VI mask_ = ((VI) { 0 }) + 0x7fffffff;                              \
+    VT e_;                                                                   \
+    VI ai_ = (VI) (v) & mask_, gt_;                                          \
+    memcpy (&e_, (p), sizeof e_);                                            \
+    gt_ = (VT) ai_ > e_;                                                     \
+    e_ = (VT) ((ai_ & gt_) | ((VI) e_ & ~gt_));                              \
     memcpy ((p), &e_, sizeof e_);                                            \
   } while (0)
+#define V8_ABS_MAX_STORE(p, a) VEC_ABS_MAX_STORE (v8sf, v8si, p, a)
 #endif
 
 /* always inlined: each clone of its callers gets its own code */
@@ -471,15 +473,6 @@ fir_phase_absmax_n (const float *restrict c, const float *restrict w,
  * ns per sample as three direct FIRs, 6.1 as one mirror pass, 4.2 with
  * 16-float vectors; 16 taps: 2.8, 2.1, 1.4. */
 #if defined(__GNUC__)
-#define MIRROR_ABS_MAX(VT, VI, p, v) do {                                    \
-    const VI mask_ = ((VI) { 0 }) + 0x7fffffff;                              \
-    VT e_;                                                                   \
-    VI ai_ = (VI) (v) & mask_, gt_;                                          \
-    memcpy (&e_, (p), sizeof e_);                                            \
-    gt_ = (VT) ai_ > e_;                                                     \
-    e_ = (VT) ((ai_ & gt_) | ((VI) e_ & ~gt_));                              \
-    memcpy ((p), &e_, sizeof e_);                                            \
-  } while (0)
 
 #define MIRROR_VECTOR_STEPS(VT, VI, V, MID, ABS)                             \
   for (; i + 2 * V <= n; i += 2 * V) {                                       \
@@ -506,13 +499,13 @@ fir_phase_absmax_n (const float *restrict c, const float *restrict w,
       }                                                                      \
     }                                                                        \
     if (ABS) {                                                               \
-      MIRROR_ABS_MAX (VT, VI, yp + i, s0 + d0);                              \
-      MIRROR_ABS_MAX (VT, VI, yp + i, s0 - d0);                              \
-      MIRROR_ABS_MAX (VT, VI, yp + i + V, s1 + d1);                          \
-      MIRROR_ABS_MAX (VT, VI, yp + i + V, s1 - d1);                          \
+      VEC_ABS_MAX_STORE (VT, VI, yp + i, s0 + d0);                              \
+      VEC_ABS_MAX_STORE (VT, VI, yp + i, s0 - d0);                              \
+      VEC_ABS_MAX_STORE (VT, VI, yp + i + V, s1 + d1);                          \
+      VEC_ABS_MAX_STORE (VT, VI, yp + i + V, s1 - d1);                          \
       if (MID) {                                                             \
-        MIRROR_ABS_MAX (VT, VI, yp + i, m0);                                 \
-        MIRROR_ABS_MAX (VT, VI, yp + i + V, m1);                             \
+        VEC_ABS_MAX_STORE (VT, VI, yp + i, m0);                                 \
+        VEC_ABS_MAX_STORE (VT, VI, yp + i + V, m1);                             \
       }                                                                      \
     } else {                                                                 \
       VT t;                                                                  \
@@ -907,8 +900,8 @@ mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
 
   while (n > 0) {
     /* stretches end at multiples of BLOCK samples of the channel's
-     * stream, whatever the call sizes: the slope allowance (a property of
-     * the stretch) does not depend on them */
+     * stream, whatever the call sizes: the slope allowance counts from
+     * these block starts */
     const size_t to_edge = BLOCK - (size_t) (tp->pos[ch] % BLOCK);
     size_t m = n < to_edge ? n : to_edge;
     float lm, ld, s0 = 0.0f;
