@@ -872,20 +872,26 @@ mst_job_set_thread_progress (MstJobProgressFunc func, gpointer user_data)
   g_private_replace (&thread_progress, tp);
 }
 
-/* Hands the position to the thread's progress function. */
-static void
-progress_report (MstJob * job, const gchar * label, ThreadProgress * tp)
+/* Hands the position to the thread's progress function; FALSE when the
+ * pipeline has no position yet (nothing reported).  final: the job is
+ * done, so without a position it is at the end. */
+static gboolean
+progress_report (MstJob * job, const gchar * label, ThreadProgress * tp,
+    gboolean final)
 {
   gint64 pos = -1, dur = -1;
   gdouble elapsed = (g_get_monotonic_time () - job->t_start) / 1e6;
   gdouble secs = pos_seconds (job, &pos);
 
-  if (pos < 0)
-    return;
   if (!gst_element_query_duration (job->pipeline, GST_FORMAT_TIME, &dur))
     dur = -1;
+  if (pos < 0 && !(final && dur > 0))
+    return FALSE;
+  if (pos < 0)
+    secs = dur / 1e9;
   tp->func (label, secs, dur > 0 ? dur / 1e9 : 0.0, elapsed > 0.2 ?
       secs / elapsed : 0.0, tp->data);
+  return TRUE;
 }
 
 /* "Analyzing  42%  120x real time  ETA 0:03" (stderr is a terminal). */
@@ -1114,7 +1120,8 @@ mst_job_run (MstJob * job, gboolean progress, const gchar * label)
 {
   GstBus *bus;
   GstClockTime last_draw = 0;
-  gboolean done = FALSE;
+  gboolean done = FALSE, reported = FALSE;
+  ThreadProgress *tp = progress ? g_private_get (&thread_progress) : NULL;
   /* a generic error waiting for a specific one (until the deadline, us) */
   GstMessage *generic = NULL;
   gint64 generic_deadline = 0;
@@ -1227,16 +1234,21 @@ mst_job_run (MstJob * job, gboolean progress, const gchar * label)
       GstClockTime now = (GstClockTime) g_get_monotonic_time () * GST_USECOND;
 
       if (now - last_draw >= PROGRESS_INTERVAL) {
-        ThreadProgress *tp = g_private_get (&thread_progress);
-
-        if (tp)
-          progress_report (job, label, tp);
-        else
+        if (!tp) {
           progress_draw (job, label);
-        last_draw = now;
+          last_draw = now;
+        } else if (progress_report (job, label, tp, FALSE)) {
+          /* (no position yet: try again at the next message) */
+          reported = TRUE;
+          last_draw = now;
+        }
       }
     }
   }
+  /* a file done before its first report still gets one (its line in a
+   * batch's progress display) */
+  if (tp && !reported && mst_job_exit_code (job) == MST_EXIT_OK)
+    progress_report (job, label, tp, TRUE);
 
   if (generic)
     gst_message_unref (generic);

@@ -1143,6 +1143,38 @@ def strip_times(obj):
     return obj
 
 
+def analyze_on_tty(*files):
+    """`analyze -J 1 FILES` with stderr on a pseudo-terminal: what it
+    drew there."""
+    import pty
+    import threading
+    master_fd, slave_fd = pty.openpty()
+    env = dict(os.environ)
+    if env.get('GST_PLUGIN_SYSTEM_PATH_1_0', None) == '':
+        del env['GST_PLUGIN_SYSTEM_PATH_1_0']
+    p = subprocess.Popen([cli.TOOL, 'analyze', '-J', '1', *files],
+                         stdout=subprocess.DEVNULL, stderr=slave_fd,
+                         env=env)
+    os.close(slave_fd)
+    chunks = []
+
+    def reader():
+        while True:
+            try:
+                data = os.read(master_fd, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+    th = threading.Thread(target=reader)
+    th.start()
+    p.wait(timeout=120)
+    th.join(timeout=10)
+    os.close(master_fd)
+    return b''.join(chunks).decode('utf-8', 'replace')
+
+
 def case_parallel(tmp):
     """analyze A B C with -J: results in input order whatever the
     finishing order; -J 1 and -J 3 give the same numbers; progress lines
@@ -1203,37 +1235,21 @@ def case_parallel(tmp):
     ok(code == 2, '-J -1: exit 2 (got %d)' % code)
 
     # on a terminal: one line per running file, redrawn
-    import pty
-    import threading
-    master_fd, slave_fd = pty.openpty()
-    env = dict(os.environ)
-    if env.get('GST_PLUGIN_SYSTEM_PATH_1_0', None) == '':
-        del env['GST_PLUGIN_SYSTEM_PATH_1_0']
-    p = subprocess.Popen([cli.TOOL, 'analyze', '-J', '1', a, a, a],
-                         stdout=subprocess.DEVNULL, stderr=slave_fd,
-                         env=env)
-    os.close(slave_fd)
-    chunks = []
-
-    def reader():
-        while True:
-            try:
-                data = os.read(master_fd, 4096)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-    th = threading.Thread(target=reader)
-    th.start()
-    p.wait(timeout=120)
-    th.join(timeout=10)
-    os.close(master_fd)
-    tty = b''.join(chunks).decode('utf-8', 'replace')
+    tty = analyze_on_tty(a, a, a)
     ok('[1/3] long.wav' in tty and '[3/3] long.wav' in tty and
        'Analyzing' in tty and '%' in tty,
        'terminal: a progress line per file with its percentage')
+    # a file done before the first redraw period still shows its line
+    tiny = os.path.join(tmp, 'tiny.wav')
+    write_wav(tiny, music(0.3, rate, 2, -12.0, seed=9), rate, 'f32')
+    tty_tiny = analyze_on_tty(tiny, tiny, tiny)
+    ok(all('[%d/3] tiny.wav' % k in tty_tiny for k in (1, 2, 3)) and
+       '%' in tty_tiny, 'terminal: a 0.3 s file gets its progress line '
+       'too (each of 3)')
     ok('\x1b[' in tty, 'terminal: the lines are redrawn in place')
+    env = dict(os.environ)
+    if env.get('GST_PLUGIN_SYSTEM_PATH_1_0', None) == '':
+        del env['GST_PLUGIN_SYSTEM_PATH_1_0']
     p = subprocess.run([cli.TOOL, 'analyze', '-q', '-J', '1', a, a],
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                        env=env)
