@@ -825,6 +825,66 @@ stretch_env_refined (MstTruePeak * tp, unsigned ch, const float *w,
   tp->have_last[ch] = 1;
 }
 
+/* The slope allowance of a stretch: env[i] += k * s_i with s_i the
+ * running maximum of |x[j] - x[j-1]| over j <= i, from s0 (x[-1] is
+ * history); returns s_{n-1}.  The running maximum is a prefix scan: four
+ * at a time, by two shifted maxima within the vector and one with the
+ * carry (max is exact, and k * s + env rounds as the scalar loop does:
+ * this function is built for the baseline, without fused multiply-adds). */
+#if defined(__GNUC__) && !defined(__clang__)
+typedef float v4sf __attribute__((vector_size (16)));
+typedef int32_t v4si __attribute__((vector_size (16)));
+#define SHIFT_IN_ZEROS(z, v, a, b, c, d) \
+  __builtin_shuffle ((z), (v), (v4si) { a, b, c, d })
+#elif defined(__clang__)
+typedef float v4sf __attribute__((ext_vector_type (4)));
+typedef int32_t v4si __attribute__((ext_vector_type (4)));
+#define SHIFT_IN_ZEROS(z, v, a, b, c, d) \
+  __builtin_shufflevector ((z), (v), a, b, c, d)
+#endif
+static float
+slope_add (const float *restrict x, float *restrict env, size_t n, float k,
+    float s0)
+{
+  size_t i = 0;
+
+#ifdef SHIFT_IN_ZEROS
+  const v4si abs_mask = { INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX };
+  const v4sf zero = { 0 }, kv = { k, k, k, k };
+
+  for (; i + 4 <= n; i += 4) {
+    v4sf a, b, e, t;
+    v4si gt;
+
+    memcpy (&a, x + i, sizeof a);
+    memcpy (&b, x + i - 1, sizeof b);
+    memcpy (&e, env + i, sizeof e);
+    a = (v4sf) ((v4si) (a - b) & abs_mask);
+    /* (s3 s2 s1 s0) -> prefix maxima, zeros shifted in (a >= 0) */
+    t = SHIFT_IN_ZEROS (zero, a, 0, 4, 5, 6);
+    gt = t > a;
+    a = (v4sf) ((gt & (v4si) t) | (~gt & (v4si) a));
+    t = SHIFT_IN_ZEROS (zero, a, 0, 1, 4, 5);
+    gt = t > a;
+    a = (v4sf) ((gt & (v4si) t) | (~gt & (v4si) a));
+    t = (v4sf) { s0, s0, s0, s0 };
+    gt = t > a;
+    a = (v4sf) ((gt & (v4si) t) | (~gt & (v4si) a));
+    t = kv * a;
+    e = e + t;
+    memcpy (env + i, &e, sizeof e);
+    s0 = a[3];
+  }
+#endif
+  for (; i < n; i++) {
+    const float d = fabsf (x[i] - x[i - 1]);
+
+    s0 = d > s0 ? d : s0;
+    env[i] += k * s0;
+  }
+  return s0;
+}
+
 /* Proven bound on every phase output of a stretch with max |x| = m and
  * max |x[i] - x[i-1]| = d; the margin covers float rounding in the FIR. */
 static double
@@ -929,19 +989,9 @@ mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
         stretch_env_refined (tp, ch, w, env, m);
       else
         stretch_env (tp, w, env, m);
-      if (tp->slope_k > 0.0) {
-        const float k = (float) tp->slope_k;
-        const float *x = w + tp->hist_len;
-        size_t i;
-
-        for (i = 0; i < m; i++) {
-          const float d = fabsf (x[i] - x[i - 1]);
-
-          s0 = d > s0 ? d : s0;
-          env[i] += k * s0;
-        }
-        tp->smax[ch] = s0;
-      }
+      if (tp->slope_k > 0.0)
+        tp->smax[ch] = slope_add (w + tp->hist_len, env, m,
+            (float) tp->slope_k, s0);
     } else if (tp->factor > 1) {
       size_t i;
       float b = (float) bound;
