@@ -34,6 +34,16 @@
 #                  shared machine the steadier figure), each taken
 #                  separately, or FAIL if a run fails (its stderr in
 #                  $tmp/err).
+# bench_rounds NAME...  runs the shell functions job_NAME (each runs one
+#                  whole process) once per round, every job in turn,
+#                  $repeat rounds: a machine whose speed drifts during the
+#                  run (a VM's does, by up to 40 %) then slows every job
+#                  alike instead of whichever ran at the slow moment.  Sets
+#                  best[NAME] ("WALL CPU" in ns, the smallest of each over
+#                  the rounds, or FAIL, its stderr in $tmp/err.NAME) and
+#                  rounds[NAME] (each round's "WALL,CPU", space separated).
+# round_ratio A B  the median over the rounds of A's time / B's time
+#                  (wall, then CPU), each pair from the same round.
 # secs NS, ratio A B   nanoseconds as seconds; A / B; both with awk.
 
 bench_init () {
@@ -129,6 +139,46 @@ bench_best_wall_cpu () {
     if [ -z "$bc" ] || [ "$c" -lt "$bc" ]; then bc=$c; fi
   done
   echo "$bw $bc"
+}
+
+declare -gA best rounds
+bench_rounds () {
+  local r j w c
+  for j in "$@"; do best[$j]=; rounds[$j]=; done
+  for ((r = 0; r < repeat; r++)); do
+    for j in "$@"; do
+      [ "${best[$j]}" = FAIL ] && continue
+      if ! { TIMEFORMAT='%R %U %S'; time "job_$j" > /dev/null 2> "$tmp/err.$j"; } 2> "$tmp/time"; then
+        best[$j]=FAIL
+        continue
+      fi
+      read -r w c <<< "$(awk '{ printf "%.0f %.0f", $1 * 1e9, ($2 + $3) * 1e9 }' "$tmp/time")"
+      rounds[$j]="${rounds[$j]} $w,$c"
+      if [ -z "${best[$j]}" ]; then
+        best[$j]="$w $c"
+      else
+        best[$j]="$(awk -v b="${best[$j]}" -v w="$w" -v c="$c" 'BEGIN {
+          split (b, a, " "); printf "%.0f %.0f", (w < a[1] ? w : a[1]), (c < a[2] ? c : a[2]) }')"
+      fi
+    done
+  done
+}
+
+round_ratio () {
+  awk -v a="${rounds[$1]}" -v b="${rounds[$2]}" '
+    function median (v, n,   i, j, t) {
+      for (i = 2; i <= n; i++)
+        for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+      return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    BEGIN {
+      n = split (a, ra, " "); split (b, rb, " ")
+      for (i = 1; i <= n; i++) {
+        split (ra[i], x, ","); split (rb[i], y, ",")
+        w[i] = x[1] / y[1]; c[i] = x[2] / y[2]
+      }
+      printf "%.2fx wall, %.2fx CPU", median(w, n), median(c, n)
+    }'
 }
 
 secs () { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e9 }'; }

@@ -3,7 +3,7 @@
 #
 # Writes the benchmark signal (bench/mksignal: 10 min of 48 kHz stereo
 # float "music" by default) to a temporary WAV and times whole processes,
-# best of N, in one run, every limiter driven 6 dB into a -1 dBTP ceiling
+# best of N rounds (each round runs every job once, in turn), every limiter driven 6 dB into a -1 dBTP ceiling
 # (the peers and their settings):
 #   floor  gst-launch-1.0 -q filesrc location=$f ! wavparse ! identity ! fakesink
 #   core   bench/limiter (the DSP core on the same signal, in memory)
@@ -51,11 +51,25 @@ lsp_args="$lsp threshold=0.891 input-gain=2.0 oversampling=5"
 ff_args="alimiter=limit=0.891:level_in=2"
 
 size=$(du -m "$wav" | cut -f1)
-echo "truepeaklimiter benchmark: $wav ($size MB), +6 dB into -1 dBTP, best of $repeat"
+echo "truepeaklimiter benchmark: $wav ($size MB), +6 dB into -1 dBTP, best of $repeat rounds"
+echo "(each round runs every job once, in turn)"
 printf '  %-58s %9s %9s\n' "job" "wall [s]" "CPU [s]"
 
-t_floor=$(bench_best_wall_cpu gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! identity ! fakesink)
-[ "$t_floor" = FAIL ] && { cat "$tmp/err" >&2; echo "floor pipeline failed" >&2; exit 1; }
+job_floor () { gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! identity ! fakesink; }
+job_ours () { gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $ours_args ! fakesink; }
+job_bl () { gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $ours_args band-limit=false ! fakesink; }
+job_lsp () { gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $lsp_args ! fakesink; }
+job_ff () { ffmpeg -nostdin -i "$wav" -af "$ff_args" -f null -; }
+jobs=(floor)
+[ $have_ours = 1 ] && jobs+=(ours bl)
+[ $have_lsp = 1 ] && jobs+=(lsp)
+[ $have_ffmpeg = 1 ] && jobs+=(ff)
+bench_rounds "${jobs[@]}"
+for j in "${jobs[@]}"; do
+  [ "${best[$j]}" = FAIL ] && cat "$tmp/err.$j" >&2
+done
+[ "${best[floor]}" = FAIL ] && { echo "floor pipeline failed" >&2; exit 1; }
+t_floor=${best[floor]}
 show "floor: wavparse ! identity ! fakesink" "$t_floor"
 
 # the DSP core alone, in memory (bench/limiter times only the processing)
@@ -64,28 +78,17 @@ printf '  %-58s %9s %9s\n' "core: bench/limiter (DSP core alone, in memory)" \
   "$(sed -n 's/^core time (best of [0-9]*): \([0-9.]*\) s.*/\1/p' "$tmp/core.txt")" \
   "$(sed -n 's/^core CPU time (best of [0-9]*): \([0-9.]*\) s.*/\1/p' "$tmp/core.txt")"
 
-t_ours=FAIL; t_bl=FAIL; t_lsp=FAIL; t_ff=FAIL
-if [ $have_ours = 1 ]; then
-  t_ours=$(bench_best_wall_cpu gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $ours_args ! fakesink)
-  [ "$t_ours" = FAIL ] && cat "$tmp/err" >&2
-  show "ours: truepeaklimiter oversampling=4 (4x, band limit on)" "$t_ours"
-  t_bl=$(bench_best_wall_cpu gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $ours_args band-limit=false ! fakesink)
-  [ "$t_bl" = FAIL ] && cat "$tmp/err" >&2
-  show "ours: the same with band-limit=false" "$t_bl"
-fi
-if [ $have_lsp = 1 ]; then
-  t_lsp=$(bench_best_wall_cpu gst-launch-1.0 -q filesrc location="$wav" ! wavparse ! $lsp_args ! fakesink)
-  [ "$t_lsp" = FAIL ] && cat "$tmp/err" >&2
-  show "lsp: limiter-stereo oversampling=5 (Half x4)" "$t_lsp"
-fi
-if [ $have_ffmpeg = 1 ]; then
-  t_ff=$(bench_best_wall_cpu ffmpeg -nostdin -i "$wav" -af "$ff_args" -f null -)
-  [ "$t_ff" = FAIL ] && cat "$tmp/err" >&2
-  show "ffmpeg: alimiter (sample peak)" "$t_ff"
-fi
+t_ours=${best[ours]:-FAIL}; t_bl=${best[bl]:-FAIL}
+t_lsp=${best[lsp]:-FAIL}; t_ff=${best[ff]:-FAIL}
+[ $have_ours = 1 ] && show "ours: truepeaklimiter oversampling=4 (4x, band limit on)" "$t_ours"
+[ $have_ours = 1 ] && show "ours: the same with band-limit=false" "$t_bl"
+[ $have_lsp = 1 ] && show "lsp: limiter-stereo oversampling=5 (Half x4)" "$t_lsp"
+[ $have_ffmpeg = 1 ] && show "ffmpeg: alimiter (sample peak)" "$t_ff"
 
 # "A / B": ratio of whole-process times, wall and CPU (user + system: on a
-# shared machine the steadier one); "above the floor": less the floor's
+# shared machine the steadier one), of the best runs; "above the floor":
+# less the floor's; "rounds": the median of the ratios of runs in the
+# same round (the steadiest figure where the machine's speed drifts)
 ratios () {
   local a=$1 b=$2 wa=${1% *} ca=${1#* } wb=${2% *} cb=${2#* }
   local wf=${t_floor% *} cf=${t_floor#* }
@@ -95,18 +98,19 @@ ratios () {
     printf '; above the floor %sx wall, %sx CPU' \
       "$(ratio $((wa - wf)) $((wb - wf)))" "$(ratio $((ca - cf)) $((cb - cf)))"
   fi
+  printf '; rounds %s' "$(round_ratio "$3" "$4")"
   echo
 }
 
 echo
 if [ "$t_ours" != FAIL ]; then
   if [ "$t_lsp" != FAIL ]; then
-    echo "  LSP / ours (goal >= 2):                   $(ratios "$t_lsp" "$t_ours")"
+    echo "  LSP / ours (goal >= 2):        $(ratios "$t_lsp" "$t_ours" lsp ours)"
     [ "$t_bl" != FAIL ] && \
-      echo "  LSP / ours band-limit=false:              $(ratios "$t_lsp" "$t_bl")"
+      echo "  LSP / ours band-limit=false:   $(ratios "$t_lsp" "$t_bl" lsp bl)"
   fi
   [ "$t_ff" != FAIL ] && \
-    echo "  ffmpeg alimiter / ours:                   $(ratios "$t_ff" "$t_ours")"
+    echo "  ffmpeg alimiter / ours:        $(ratios "$t_ff" "$t_ours" ff ours)"
 fi
 
 # What each leaves over the ceiling (float WAV outputs, untimed).

@@ -81,8 +81,7 @@
 #define DG 16
 /* Input-gain changes ramp over this time. */
 #define GAIN_RAMP_MS 20.0
-/* The meters whose interpolators the detector replicates (det_run
- * merges exactly two). */
+/* The meters whose interpolators the detector replicates. */
 #define N_METERS 2
 /* The band limit: Kaiser-windowed sinc low-pass, cut-off (-6 dB)
  * BL_CUTOFF * rate, BL_TAPS taps, window beta BL_BETA. */
@@ -108,18 +107,16 @@
  * ceiling or less. */
 #define BL_SLOPE_K 0.0125
 
-/* A detector: the long interpolator and the meters' ones, with the
- * meters' envelopes delayed by d_m to line up with the long one's. */
+/* A detector: the long interpolator and the meters' ones.  For the
+ * envelope (det[0]) the meters' are the long one's companions
+ * (truepeak.h): one pass over each stretch gives the largest of the three
+ * readings, aligned to the long one's latency. */
 typedef struct
 {
   MstTruePeak *tp;              /* long flat interpolator */
   /* the meters' interpolators: [0] the project's meter (16 taps), [1]
    * libebur128's (see truepeak.h) */
   MstTruePeak *tpm[N_METERS];
-  unsigned d_m[N_METERS];       /* tp latency - tpm latency, samples */
-  float *env_m[N_METERS];       /* channels x (d_m + CHUNK): tpm envelope,
-                                 * the last d_m values of the previous
-                                 * chunk first */
 } Det;
 
 typedef struct
@@ -280,18 +277,10 @@ det_init (Det * d, unsigned rate, unsigned channels, unsigned factor)
       MST_LIMITER_DETECTOR_TAPS);
   d->tpm[0] = mst_true_peak_new (channels, factor);
   d->tpm[1] = mst_true_peak_new_ebur128 (channels, rate);
-  if (!d->tp)
-    return 0;
-  for (k = 0; k < N_METERS; k++) {
+  for (k = 0; k < N_METERS; k++)
     if (!d->tpm[k])
       return 0;
-    d->d_m[k] = mst_true_peak_latency (d->tp)
-        - mst_true_peak_latency (d->tpm[k]);
-    d->env_m[k] = malloc (sizeof (float) * (d->d_m[k] + CHUNK) * channels);
-    if (!d->env_m[k])
-      return 0;
-  }
-  return 1;
+  return d->tp && mst_true_peak_set_companions (d->tp, d->tpm, N_METERS);
 }
 
 static void
@@ -300,61 +289,23 @@ det_free (Det * d)
   unsigned k;
 
   mst_true_peak_free (d->tp);
-  for (k = 0; k < N_METERS; k++) {
+  for (k = 0; k < N_METERS; k++)
     mst_true_peak_free (d->tpm[k]);
-    free (d->env_m[k]);
-  }
-}
-
-static void
-det_reset (const MstLimiter * lim, Det * d)
-{
-  unsigned k;
-
-  mst_true_peak_reset (d->tp);
-  for (k = 0; k < N_METERS; k++) {
-    mst_true_peak_reset (d->tpm[k]);
-    memset (d->env_m[k], 0, sizeof (float) * (d->d_m[k] + CHUNK)
-        * lim->channels);
-  }
 }
 
 /* env (channels x CHUNK) gets the envelope of the n planar frames pl:
- * the largest of the detector's readings; where the proven bound of a
- * stretch is <= floor_, that bound. */
+ * the largest of the detector's readings (the long one's and its
+ * companions'); where the proven bound of a stretch is <= floor_, that
+ * bound. */
 static void
 det_run (MstLimiter * lim, Det * d, const float *pl, float *env, size_t n,
     float floor_)
 {
-  unsigned c, k;
-  size_t i;
+  unsigned c;
 
-  for (c = 0; c < lim->channels; c++) {
-    const float *p = pl + (size_t) c * CHUNK;
-    float *e = env + (size_t) c * CHUNK;
-
-    mst_true_peak_process_env (d->tp, c, p, e, n, floor_);
-    for (k = 0; k < N_METERS; k++) {
-      float *em = d->env_m[k] + (size_t) c * (d->d_m[k] + CHUNK);
-
-      mst_true_peak_process_env (d->tpm[k], c, p, em + d->d_m[k], n,
-          floor_);
-    }
-    {
-      /* one pass: the long reading, the meters' (N_METERS == 2) */
-      float *e0 = d->env_m[0] + (size_t) c * (d->d_m[0] + CHUNK);
-      float *e1 = d->env_m[1] + (size_t) c * (d->d_m[1] + CHUNK);
-
-      for (i = 0; i < n; i++) {
-        float v = e[i];
-
-        v = e0[i] > v ? e0[i] : v;
-        e[i] = e1[i] > v ? e1[i] : v;
-      }
-      memmove (e0, e0 + n, sizeof (float) * d->d_m[0]);
-      memmove (e1, e1 + n, sizeof (float) * d->d_m[1]);
-    }
-  }
+  for (c = 0; c < lim->channels; c++)
+    mst_true_peak_process_env (d->tp, c, pl + (size_t) c * CHUNK,
+        env + (size_t) c * CHUNK, n, floor_);
 }
 
 /* Largest |x| (x finite; also the largest of non-negative values): on the bit patterns with the sign cleared,
@@ -488,7 +439,7 @@ mst_limiter_reset (MstLimiter * lim)
 {
   unsigned c, i;
 
-  det_reset (lim, &lim->det[0]);
+  mst_true_peak_reset (lim->det[0].tp);
   memset (lim->xw, 0, sizeof (float) * (MST_LIMITER_DETECTOR_TAPS - 1
           + CHUNK) * lim->channels);
   memset (lim->dw, 0, sizeof (float) * (DH + CHUNK) * lim->channels);

@@ -56,6 +56,11 @@ struct MstTruePeak
    * (1 <= p <= F / 2) T / 2 even taps then T / 2 odd ones; NULL if not */
   float *sym;
   int wide;                     /* run the MST_WIDE kernels */
+  /* set_companions: interpolators read from this one's stretches, and
+   * where their window starts in it (latency difference) */
+  const MstTruePeak *comp[MST_TRUE_PEAK_MAX_COMPANIONS];
+  unsigned comp_off[MST_TRUE_PEAK_MAX_COMPANIONS];
+  unsigned n_comp;
   float *hist;                  /* channels x (T - 1), oldest first */
   double g_level, g_diff, g_l1; /* bound gains (see top) */
   int refine;                   /* parabolic refinement (set_refine) */
@@ -308,6 +313,27 @@ void
 mst_true_peak_set_slope_allowance (MstTruePeak * tp, double k)
 {
   tp->slope_k = k > 0.0 ? k : 0.0;
+}
+
+int
+mst_true_peak_set_companions (MstTruePeak * tp, MstTruePeak * const *c,
+    unsigned n)
+{
+  unsigned k;
+
+  if (n > MST_TRUE_PEAK_MAX_COMPANIONS)
+    return 0;
+  for (k = 0; k < n; k++)
+    if (!c[k] || c[k]->taps > tp->taps || (tp->taps - c[k]->taps) % 2 != 0)
+      return 0;
+  for (k = 0; k < n; k++) {
+    tp->comp[k] = c[k];
+    /* period i's phase 0 sits at w[i + T/2 - 1] in a window of T taps:
+     * the companion's window starts (T - Tc) / 2 later */
+    tp->comp_off[k] = (tp->taps - c[k]->taps) / 2;
+  }
+  tp->n_comp = n;
+  return 1;
 }
 
 unsigned
@@ -624,18 +650,14 @@ mirror_run (const MstTruePeak * tp, const float *w, size_t n, float *env,
   }
 }
 
-/* Exact per-sample envelope of one stretch: w holds T - 1 history samples
- * followed by n new ones. */
+/* Folds phases 1 .. F-1 of the stretch w (T - 1 history samples, then
+ * n) into env: env[i] = max (env[i], |phase p of period i|). */
 static void
-stretch_env (const MstTruePeak * tp, const float *w, float *env, size_t n)
+fold_phases (const MstTruePeak * tp, const float *w, float *env, size_t n)
 {
   const unsigned T = tp->taps;
   unsigned p;
-  size_t i;
 
-  /* phase 0: the input itself, T/2 samples back */
-  for (i = 0; i < n; i++)
-    env[i] = fabsf (w[i + tp->hist_len - T / 2]);
   if (tp->sym) {
     mirror_run (tp, w, n, env, NULL);
     return;
@@ -646,6 +668,20 @@ stretch_env (const MstTruePeak * tp, const float *w, float *env, size_t n)
     else
       fir_phase_absmax_n (tp->coef + (p - 1) * T, w, env, n, T);
   }
+}
+
+/* Exact per-sample envelope of one stretch: w holds T - 1 history samples
+ * followed by n new ones. */
+static void
+stretch_env (const MstTruePeak * tp, const float *w, float *env, size_t n)
+{
+  const unsigned T = tp->taps;
+  size_t i;
+
+  /* phase 0: the input itself, T/2 samples back */
+  for (i = 0; i < n; i++)
+    env[i] = fabsf (w[i + tp->hist_len - T / 2]);
+  fold_phases (tp, w, env, n);
 }
 
 /* One phase's signed outputs: y[i] = sum_j c[j] * w[i + j]. */
@@ -730,68 +766,83 @@ parabola_peak (float ym, float y0, float yp)
   return a0;
 }
 
-/* As stretch_env, and every local maximum of the oversampled points is
- * refined to the peak of the parabola through it and its neighbours (the
- * grid alone under-reads a peak between its points).  ch: the channel
- * (its last phase of the previous stretch). */
-/* env[i] = max (env[i], parabola_peak (ym[i], y0[i], yp[i])), eight at
- * a time without branches (the same arithmetic). */
-static MST_ALWAYS_INLINE void
-parabola_rows (const float *restrict ym, const float *restrict y0,
-    const float *restrict yp, float *restrict env, size_t n)
+/* env[i] gets the refined peak of sample period i: of its F points
+ * (phase 0 .. F - 1), the one of largest magnitude (the first of equal
+ * ones), refined by the parabola through it and its two neighbours on
+ * the oversampled grid.  A band-limited signal has at most one local
+ * maximum of |y| in a period (below 0.47 fs its maxima are more than a
+ * sample apart), so refining that point alone reads what refining every
+ * local maximum would; a maximum at the edge of the period is refined in
+ * the neighbouring one.  Eight periods at a time without branches: the
+ * best point's triple is kept by masks, then one parabola (measured: a
+ * third of the time of one parabola per phase). */
+MST_CLONES static void
+refine_top (float y[][BLOCK + 2], unsigned F, float *env, size_t n)
 {
   size_t i = 0;
+  unsigned p;
 
 #if defined(__GNUC__)
   const v8si sign = { INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN,
     INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN
   };
+  const v8si mag = ~sign;
   const v8sf one = { 1, 1, 1, 1, 1, 1, 1, 1 }, zero = { 0 };
 
   for (; i + 8 <= n; i += 8) {
-    v8sf vm, v0, vp, e, a0, am, ap, d, dd, q, v;
-    v8si s, ok, gt;
+    v8sf bm, b0, bp, a0, am, ap, d, dd, q, v;
+    v8si ba, s, ok;
 
-    V8_LOAD (vm, ym + i);
-    V8_LOAD (v0, y0 + i);
-    V8_LOAD (vp, yp + i);
-    V8_LOAD (e, env + i);
-    /* the sign of y0 (negative: mirror all three) */
-    s = (v8si) v0 & sign & (v8si) (v0 < zero);
-    a0 = (v8sf) ((v8si) v0 ^ s);
-    am = (v8sf) ((v8si) vm ^ s);
-    ap = (v8sf) ((v8si) vp ^ s);
+    /* phase 0: row F (phase F - 1 of the period before), row 0, row 1 */
+    V8_LOAD (bm, y[F] + i);
+    V8_LOAD (b0, y[0] + i + 1);
+    V8_LOAD (bp, y[1] + i + 1);
+    ba = (v8si) b0 & mag;
+    for (p = 1; p < F; p++) {
+      v8sf cm, c0, cp;
+      v8si ca, gt;
+
+      V8_LOAD (cm, y[p - 1] + i + 1);
+      V8_LOAD (c0, y[p] + i + 1);
+      if (p + 1 < F)
+        V8_LOAD (cp, y[p + 1] + i + 1);
+      else
+        V8_LOAD (cp, y[0] + i + 2);
+      /* magnitudes compare as the bit patterns without the sign */
+      ca = (v8si) c0 & mag;
+      gt = ca > ba;
+      bm = (v8sf) ((gt & (v8si) cm) | (~gt & (v8si) bm));
+      b0 = (v8sf) ((gt & (v8si) c0) | (~gt & (v8si) b0));
+      bp = (v8sf) ((gt & (v8si) cp) | (~gt & (v8si) bp));
+      ba = (gt & ca) | (~gt & ba);
+    }
+    /* parabola_peak (bm, b0, bp), eight at a time */
+    s = (v8si) b0 & sign & (v8si) (b0 < zero);
+    a0 = (v8sf) ((v8si) b0 ^ s);
+    am = (v8sf) ((v8si) bm ^ s);
+    ap = (v8sf) ((v8si) bp ^ s);
     d = 2.0f * a0 - am - ap;
     ok = (a0 >= am) & (a0 >= ap) & (d > zero);
     dd = (v8sf) ((ok & (v8si) d) | (~ok & (v8si) one));
     q = (ap - am) * (ap - am) / (8.0f * dd);
     v = a0 + (v8sf) ((v8si) q & ok);
-    gt = v > e;
-    e = (v8sf) ((gt & (v8si) v) | (~gt & (v8si) e));
-    memcpy (env + i, &e, sizeof e);
+    memcpy (env + i, &v, sizeof v);
   }
 #endif
   for (; i < n; i++) {
-    const float v = parabola_peak (ym[i], y0[i], yp[i]);
+    float bm = y[F][i], b0 = y[0][i + 1], bp = y[1][i + 1];
 
-    env[i] = v > env[i] ? v : env[i];
+    for (p = 1; p < F; p++) {
+      const float c0 = y[p][i + 1];
+
+      if (fabsf (c0) > fabsf (b0)) {
+        bm = y[p - 1][i + 1];
+        b0 = c0;
+        bp = p + 1 < F ? y[p + 1][i + 1] : y[0][i + 2];
+      }
+    }
+    env[i] = parabola_peak (bm, b0, bp);
   }
-}
-
-MST_CLONES static void
-refine_rows (float y[][BLOCK + 2], unsigned F, float *env, size_t n)
-{
-  unsigned p;
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    env[i] = 0.0f;
-  /* row 0 sits at index 1 .. n (+ the next sample at n + 1); row F
-   * (index 0 .. n - 1) is phase F - 1 one sample earlier */
-  parabola_rows (y[F] + 0, y[0] + 1, y[1] + 1, env, n);
-  for (p = 1; p + 1 < F; p++)
-    parabola_rows (y[p - 1] + 1, y[p] + 1, y[p + 1] + 1, env, n);
-  parabola_rows (y[F - 2] + 1, y[F - 1] + 1, y[0] + 2, env, n);
 }
 
 /* As stretch_env, and every local maximum of the oversampled points is
@@ -820,17 +871,20 @@ stretch_env_refined (MstTruePeak * tp, unsigned ch, const float *w,
   for (i = 1; i < n; i++)
     y[F][i] = y[F - 1][i];
   /* (a 16-float version of this measured slower) */
-  refine_rows (y, F, env, n);
+  refine_top (y, F, env, n);
   tp->last[ch] = y[F - 1][n];
   tp->have_last[ch] = 1;
 }
 
 /* The slope allowance of a stretch: env[i] += k * s_i with s_i the
  * running maximum of |x[j] - x[j-1]| over j <= i, from s0 (x[-1] is
- * history); returns s_{n-1}.  The running maximum is a prefix scan: four
- * at a time, by two shifted maxima within the vector and one with the
- * carry (max is exact, and k * s + env rounds as the scalar loop does:
- * this function is built for the baseline, without fused multiply-adds). */
+ * history); returns s_{n-1}.  The running maximum is a prefix scan,
+ * eight at a time: within each half of four by two shifted maxima, the
+ * second half also with the first's last, then the carry; the carry
+ * itself takes one maximum per eight, so the loop is not bound by a
+ * chain of dependent maxima.  max is exact and k * s + env rounds as in
+ * the scalar loop (built for the baseline: no fused multiply-add), so
+ * the result does not depend on the path. */
 #if defined(__GNUC__) && !defined(__clang__)
 typedef float v4sf __attribute__((vector_size (16)));
 typedef int32_t v4si __attribute__((vector_size (16)));
@@ -842,6 +896,32 @@ typedef int32_t v4si __attribute__((ext_vector_type (4)));
 #define SHIFT_IN_ZEROS(z, v, a, b, c, d) \
   __builtin_shufflevector ((z), (v), a, b, c, d)
 #endif
+#ifdef SHIFT_IN_ZEROS
+static inline v4sf
+v4_max (v4sf a, v4sf b)
+{
+  const v4si gt = a > b;
+
+  return (v4sf) ((gt & (v4si) a) | (~gt & (v4si) b));
+}
+
+/* |x[i] - x[i-1]| for four i, and their prefix maxima (zeros shifted in:
+ * the values are >= 0) */
+static inline v4sf
+v4_slope_scan (const float *x)
+{
+  const v4si abs_mask = { INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX };
+  const v4sf zero = { 0 };
+  v4sf a, b;
+
+  memcpy (&a, x, sizeof a);
+  memcpy (&b, x - 1, sizeof b);
+  a = (v4sf) ((v4si) (a - b) & abs_mask);
+  a = v4_max (a, SHIFT_IN_ZEROS (zero, a, 0, 4, 5, 6));
+  return v4_max (a, SHIFT_IN_ZEROS (zero, a, 0, 1, 4, 5));
+}
+#endif
+
 static float
 slope_add (const float *restrict x, float *restrict env, size_t n, float k,
     float s0)
@@ -849,31 +929,24 @@ slope_add (const float *restrict x, float *restrict env, size_t n, float k,
   size_t i = 0;
 
 #ifdef SHIFT_IN_ZEROS
-  const v4si abs_mask = { INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX };
-  const v4sf zero = { 0 }, kv = { k, k, k, k };
+  const v4sf kv = { k, k, k, k };
 
-  for (; i + 4 <= n; i += 4) {
-    v4sf a, b, e, t;
-    v4si gt;
+  for (; i + 8 <= n; i += 8) {
+    v4sf a = v4_slope_scan (x + i), b = v4_slope_scan (x + i + 4);
+    v4sf c = { s0, s0, s0, s0 }, e, f;
+    float top;
 
-    memcpy (&a, x + i, sizeof a);
-    memcpy (&b, x + i - 1, sizeof b);
+    b = v4_max (b, (v4sf) { a[3], a[3], a[3], a[3] });
+    top = b[3];
+    a = v4_max (a, c);
+    b = v4_max (b, c);
     memcpy (&e, env + i, sizeof e);
-    a = (v4sf) ((v4si) (a - b) & abs_mask);
-    /* (s3 s2 s1 s0) -> prefix maxima, zeros shifted in (a >= 0) */
-    t = SHIFT_IN_ZEROS (zero, a, 0, 4, 5, 6);
-    gt = t > a;
-    a = (v4sf) ((gt & (v4si) t) | (~gt & (v4si) a));
-    t = SHIFT_IN_ZEROS (zero, a, 0, 1, 4, 5);
-    gt = t > a;
-    a = (v4sf) ((gt & (v4si) t) | (~gt & (v4si) a));
-    t = (v4sf) { s0, s0, s0, s0 };
-    gt = t > a;
-    a = (v4sf) ((gt & (v4si) t) | (~gt & (v4si) a));
-    t = kv * a;
-    e = e + t;
+    memcpy (&f, env + i + 4, sizeof f);
+    e = e + kv * a;
+    f = f + kv * b;
     memcpy (env + i, &e, sizeof e);
-    s0 = a[3];
+    memcpy (env + i + 4, &f, sizeof f);
+    s0 = top > s0 ? top : s0;
   }
 #endif
   for (; i < n; i++) {
@@ -919,6 +992,16 @@ load_stretch (const MstTruePeak * tp, const float *hist, const float *in,
   return stretch_bound (tp, *level, *slope);
 }
 
+/* The proven bound of the window w[0 .. n - 1] (history and stretch). */
+MST_CLONES static double
+window_bound (const MstTruePeak * tp, const float *w, size_t n)
+{
+  float level, slope;
+
+  level_and_slope (w, n, &level, &slope);
+  return stretch_bound (tp, level, slope);
+}
+
 float
 mst_true_peak_process_max (MstTruePeak * tp, unsigned ch, const float *in,
     size_t n, float floor)
@@ -957,6 +1040,7 @@ mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
 {
   float w[MAX_HIST + BLOCK];
   float *hist = tp->hist + (size_t) ch * tp->hist_len;
+  unsigned k;
 
   while (n > 0) {
     /* stretches end at multiples of BLOCK samples of the channel's
@@ -1006,6 +1090,27 @@ mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
 
       for (i = 0; i < m; i++)
         env[i] = fabsf (w[i + tp->hist_len]);
+    }
+    /* the companions' readings of the same periods, each with its own
+     * skip test on its own window (inside this one's); their phase 0 is
+     * in env already (every value written above is >= |x| there) */
+    for (k = 0; k < tp->n_comp; k++) {
+      const MstTruePeak *c = tp->comp[k];
+      const float *wc = w + tp->comp_off[k];
+      double cb;
+
+      if (c->factor == 1)
+        continue;
+      cb = window_bound (c, wc, c->hist_len + m);
+      if (cb > floor) {
+        fold_phases (c, wc, env, m);
+      } else {
+        const float b = (float) cb;
+        size_t i;
+
+        for (i = 0; i < m; i++)
+          env[i] = b > env[i] ? b : env[i];
+      }
     }
     memcpy (hist, w + m, sizeof (float) * tp->hist_len);
     in += m;

@@ -26,6 +26,7 @@ extern "C" {
 #define MST_TRUE_PEAK_TAPS 16
 #define MST_TRUE_PEAK_MAX_TAPS 64
 #define MST_TRUE_PEAK_MAX_FACTOR 16
+#define MST_TRUE_PEAK_MAX_COMPANIONS 2
 
 typedef struct MstTruePeak MstTruePeak;
 
@@ -61,6 +62,21 @@ void mst_true_peak_set_refine (MstTruePeak * tp, int on);
  * slope bounds it, and a low tone gets almost none.  0 (the default):
  * none. */
 void mst_true_peak_set_slope_allowance (MstTruePeak * tp, double k);
+/* Companions (at most MST_TRUE_PEAK_MAX_COMPANIONS, each with no more
+ * taps than tp and an even difference): mst_true_peak_process_env ()
+ * then writes, per period, the largest of tp's reading (with its
+ * refinement and slope allowance) and each companion's reading of the
+ * same period, as if the companions ran process_env on the same input
+ * and their envelopes, delayed to tp's latency, were merged; but from
+ * tp's copy of each stretch, which holds the companions' windows, with a
+ * skip test per companion on its window.  As their stretches are tp's
+ * rather than their own, where a value is <= floor it may be another
+ * value <= floor than the separate runs give (above it, the same).  The
+ * companions' filters are read, their state neither read nor changed;
+ * they must outlive tp's use.  n = 0 removes them.  Returns 0 (and
+ * changes nothing) if one does not fit. */
+int mst_true_peak_set_companions (MstTruePeak * tp, MstTruePeak * const *c,
+    unsigned n);
 unsigned mst_true_peak_factor (const MstTruePeak * tp);
 unsigned mst_true_peak_channels (const MstTruePeak * tp);
 /* Delay, in input samples, of the interpolated stream (and of the envelope

@@ -586,6 +586,92 @@ slope_allowance (void)
       "37 samples (worst difference %.2g)", worst_chunk);
 }
 
+/* Companions: one process_env of the long interpolator with the meter's
+ * and libebur128's as companions writes what the three write separately,
+ * the companions' envelopes delayed to the long one's latency and merged
+ * by max: bit for bit wherever either is over the floor, and no more
+ * than the floor elsewhere (the companions' stretches are the long one's,
+ * not their own, so they skip elsewhere); with refinement and slope
+ * allowance on, floors 0 and mid-level, calls of odd sizes; at 48 kHz
+ * (all factor 4) and 96 kHz (libebur128's factor 2, not mirrored). */
+static void
+companions (unsigned rate)
+{
+  enum { N = 6000 };
+  static float x[N], merged[N], sep[N], part[3][N + 64];
+  const float floors[2] = { 0.0f, 0.6f };
+  MstTruePeak *tp = mst_true_peak_new_taps (1, 4, 48);
+  MstTruePeak *solo = mst_true_peak_new_taps (1, 4, 48);
+  MstTruePeak *m[2];
+  unsigned k, f;
+  size_t i, wrong = 0, exact_over = 0;
+
+  m[0] = mst_true_peak_new (1, 4);
+  m[1] = mst_true_peak_new_ebur128 (1, rate);
+  mt_ok (mst_true_peak_set_companions (tp, m, 2), "%u Hz: companions "
+      "accepted", rate);
+  mt_ok (!mst_true_peak_set_companions (m[0], &tp, 1), "a companion "
+      "longer than the interpolator is refused");
+  for (f = 0; f < 2; f++) {
+    float lp = 0.0f;
+
+    for (i = 0; i < N; i++) {
+      /* loud and quiet stretches, white and low-passed, a Nyquist run */
+      const float r = frand ();
+      const float g = (i / 700) % 3 == 0 ? 0.2f : 1.0f;
+
+      lp = 0.8f * lp + 0.2f * r;
+      x[i] = i % 1500 < 1000 ? g * r : (i % 1500 < 1300 ? 3.0f * lp
+          : (i & 1 ? 0.9f : -0.9f));
+    }
+    mst_true_peak_reset (tp);
+    mst_true_peak_reset (solo);
+    mst_true_peak_set_refine (tp, 1);
+    mst_true_peak_set_refine (solo, 1);
+    mst_true_peak_set_slope_allowance (tp, 0.0125);
+    mst_true_peak_set_slope_allowance (solo, 0.0125);
+    for (k = 0; k < 2; k++)
+      mst_true_peak_reset (m[k]);
+    for (i = 0; i < N;) {
+      const size_t n = (i * 7 + 13) % 301 + 1 < N - i
+          ? (i * 7 + 13) % 301 + 1 : N - i;
+
+      mst_true_peak_process_env (tp, 0, x + i, merged + i, n, floors[f]);
+      mst_true_peak_process_env (solo, 0, x + i, part[0] + i, n, floors[f]);
+      for (k = 0; k < 2; k++)
+        mst_true_peak_process_env (m[k], 0, x + i, part[1 + k] + i, n,
+            floors[f]);
+      i += n;
+    }
+    for (i = 0; i < N; i++) {
+      float v = part[0][i];
+
+      for (k = 0; k < 2; k++) {
+        const size_t d = mst_true_peak_latency (solo)
+            - mst_true_peak_latency (m[k]);
+        const float e = i >= d ? part[1 + k][i - d] : 0.0f;
+
+        v = e > v ? e : v;
+      }
+      sep[i] = v;
+      if (merged[i] > floors[f] || sep[i] > floors[f])
+        wrong += merged[i] != sep[i];
+      else
+        wrong += merged[i] > floors[f];
+      exact_over += merged[i] > floors[f];
+    }
+    mt_ok (wrong == 0 && exact_over > N / 4, "%u Hz, floor %.1f: the "
+        "merged envelope equals the three merged by hand over the floor, "
+        "is at most the floor elsewhere (%zu of %d wrong; %zu over the "
+        "floor)", rate, floors[f], wrong, N, exact_over);
+    wrong = exact_over = 0;
+  }
+  mst_true_peak_free (tp);
+  mst_true_peak_free (solo);
+  for (k = 0; k < 2; k++)
+    mst_true_peak_free (m[k]);
+}
+
 int
 main (void)
 {
@@ -633,5 +719,7 @@ main (void)
   }
   mst_simd_set_wide (1);
   slope_allowance ();
+  companions (48000);
+  companions (96000);
   return mt_done ();
 }
