@@ -41,6 +41,9 @@
 #define MAX_HIST (MAX_TAPS - 1)
 /* Input samples per stretch: the granularity of the skip test. */
 #define BLOCK 128
+/* With a guide (set_companions), the granularity of the second skip
+ * test, from the guide's readings: a multiple of the kernels' step. */
+#define SUB 32
 
 struct MstTruePeak
 {
@@ -61,6 +64,10 @@ struct MstTruePeak
   const MstTruePeak *comp[MST_TRUE_PEAK_MAX_COMPANIONS];
   unsigned comp_off[MST_TRUE_PEAK_MAX_COMPANIONS];
   unsigned n_comp;
+  /* the guide: a companion of the same factor (-1: none), and the
+   * bound of this one's phases given the guide's (set_companions) */
+  int guide;
+  double guide_dc, guide_k;
   float *hist;                  /* channels x (T - 1), oldest first */
   double g_level, g_diff, g_l1; /* bound gains (see top) */
   int refine;                   /* parabolic refinement (set_refine) */
@@ -242,6 +249,7 @@ mst_true_peak_new_taps (unsigned channels, unsigned factor, unsigned taps)
   tp->pos = calloc (channels, sizeof (uint64_t));
   tp->smax = calloc (channels, sizeof (float));
   tp->wide = mst_simd_wide ();
+  tp->guide = -1;
   if (!tp->coef || !tp->hist || !tp->last || !tp->have_last || !tp->pos
       || !tp->smax) {
     mst_true_peak_free (tp);
@@ -315,6 +323,64 @@ mst_true_peak_set_slope_allowance (MstTruePeak * tp, double k)
   tp->slope_k = k > 0.0 ? k : 0.0;
 }
 
+/* The guide: the first companion with this one's factor.  Its reading
+ * bounds this one's: phase p of each differs by the filter d = c_p -
+ * c'_p (the guide's taps aligned), and with D = sum d_j and G_j = d_0 +
+ * .. + d_j,
+ *
+ *     sum_j d_j w_j = D w_{T-1} - sum_{j < T-1} G_j (w_{j+1} - w_j),
+ *
+ * so |y_p| <= |y'_p| + |D| max |w| + (sum |G_j|) max |w_{j+1} - w_j|:
+ * guide_dc and guide_k are the largest |D| and sum |G_j| over the
+ * phases (phase 0 is the same sample in both).  With both normalised D
+ * is float rounding; for the meter (16 taps) against the limiter's
+ * detector (48), sum |G_j| is about 0.35, against a difference bound of
+ * about 1.35 for the detector alone. */
+static void
+set_guide (MstTruePeak * tp)
+{
+  const unsigned F = tp->factor, T = tp->taps;
+  unsigned k, p, j;
+
+  tp->guide = -1;
+  for (k = 0; k < tp->n_comp && tp->guide < 0; k++)
+    if (F > 1 && tp->comp[k]->factor == F)
+      tp->guide = (int) k;
+  if (tp->guide < 0)
+    return;
+  {
+    const MstTruePeak *c = tp->comp[tp->guide];
+    const unsigned Tc = c->taps, off = tp->comp_off[tp->guide];
+
+    tp->guide_dc = tp->guide_k = 0.0;
+    for (p = 1; p < F; p++) {
+      /* D: the running sum, G_j after tap j; D at the end */
+      double D = 0.0, sum = 0.0;
+
+      for (j = 0; j < T; j++) {
+        const double cj = j >= off && j - off < Tc
+            ? c->coef[(size_t) (p - 1) * Tc + j - off] : 0.0;
+
+        D += tp->coef[(size_t) (p - 1) * T + j] - cj;
+        if (j + 1 < T)
+          sum += fabs (D);
+      }
+      tp->guide_dc = fmax (tp->guide_dc, fabs (D));
+      tp->guide_k = fmax (tp->guide_k, sum);
+    }
+  }
+}
+
+int
+mst_true_peak_guide_gains (const MstTruePeak * tp, double *dc, double *k)
+{
+  if (tp->guide < 0)
+    return 0;
+  *dc = tp->guide_dc;
+  *k = tp->guide_k;
+  return 1;
+}
+
 int
 mst_true_peak_set_companions (MstTruePeak * tp, MstTruePeak * const *c,
     unsigned n)
@@ -333,6 +399,7 @@ mst_true_peak_set_companions (MstTruePeak * tp, MstTruePeak * const *c,
     tp->comp_off[k] = (tp->taps - c[k]->taps) / 2;
   }
   tp->n_comp = n;
+  set_guide (tp);
   return 1;
 }
 
@@ -675,12 +742,12 @@ fold_phases (const MstTruePeak * tp, const float *w, float *env, size_t n)
 static void
 stretch_env (const MstTruePeak * tp, const float *w, float *env, size_t n)
 {
-  const unsigned T = tp->taps;
+  const float *x0 = w + tp->hist_len - tp->taps / 2;
   size_t i;
 
   /* phase 0: the input itself, T/2 samples back */
   for (i = 0; i < n; i++)
-    env[i] = fabsf (w[i + tp->hist_len - T / 2]);
+    env[i] = fabsf (x0[i]);
   fold_phases (tp, w, env, n);
 }
 
@@ -968,15 +1035,21 @@ stretch_bound (const MstTruePeak * tp, float m, float d)
   return b * (1.0 + 1e-5);
 }
 
+/* The largest of n values >= 0: an integer maximum of their bit patterns
+ * (which order as the values), which the compiler vectorises. */
 static float
 max_of (const float *v, size_t n)
 {
-  float m = 0.0f;
+  uint32_t m = 0, u;
+  float r;
   size_t i;
 
-  for (i = 0; i < n; i++)
-    m = v[i] > m ? v[i] : m;
-  return m;
+  for (i = 0; i < n; i++) {
+    memcpy (&u, &v[i], sizeof u);
+    m = u > m ? u : m;
+  }
+  memcpy (&r, &m, sizeof r);
+  return r;
 }
 
 /* Both entry points walk the input in stretches of at most BLOCK samples:
@@ -1041,6 +1114,7 @@ mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
   float w[MAX_HIST + BLOCK];
   float *hist = tp->hist + (size_t) ch * tp->hist_len;
   unsigned k;
+  int guided;
 
   while (n > 0) {
     /* stretches end at multiples of BLOCK samples of the channel's
@@ -1068,7 +1142,99 @@ mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
       bound += tp->slope_k * (ld > s0 ? ld : s0);
     }
     tp->pos[ch] += m;
-    if (tp->factor > 1 && bound > floor) {
+    guided = -1;
+    if (tp->factor > 1 && bound > floor && tp->guide >= 0) {
+      /* the guide first: where its readings bound this one's under the
+       * floor, this one's exact readings are not needed */
+      const MstTruePeak *c = tp->comp[tp->guide];
+      const float *wc = w + tp->comp_off[tp->guide];
+      const double cb = window_bound (c, wc, c->hist_len + m);
+      size_t i;
+
+      guided = tp->guide;
+      if (cb > floor) {
+        const float *x0 = w + tp->hist_len - tp->taps / 2;
+
+        for (i = 0; i < m; i++)
+          env[i] = fabsf (x0[i]);
+        fold_phases (c, wc, env, m);
+      } else {
+        /* >= |x| there, as every bound */
+        for (i = 0; i < m; i++)
+          env[i] = (float) cb;
+      }
+      /* the bound of this one's readings in a sub-stretch of SUB samples
+       * from the guide's largest there: gb = (g + add) * mul + slope */
+      {
+        const double add = tp->guide_dc * lm + tp->guide_k * ld;
+        const double mul = (1.0 + 1e-5) * (tp->refine ? tp->refine_slack
+            : 1.0);
+        const double sl = tp->slope_k > 0.0
+            ? tp->slope_k * (ld > s0 ? ld : s0) : 0.0;
+        float sb[BLOCK / SUB];
+        size_t nsub = (m + SUB - 1) / SUB, a, b;
+        int any = 0;
+
+        for (a = 0; a < nsub; a++) {
+          const size_t i0 = a * SUB, i1 = i0 + SUB < m ? i0 + SUB : m;
+          const double g = cb > floor ? max_of (env + i0, i1 - i0) : cb;
+          const double v = ((g + add) * mul + sl);
+
+          /* never above the stretch's own bound */
+          sb[a] = (float) (v < bound ? v : bound);
+          any |= sb[a] > floor;
+        }
+        if (any) {
+          /* this one's exact readings in each run of sub-stretches
+           * over the floor (a run after a skipped one without the
+           * previous period's last phase, as after a skipped stretch) */
+          float own[BLOCK];
+
+          for (a = 0; a < nsub; a = b) {
+            const size_t i0 = a * SUB;
+            size_t i1;
+
+            for (b = a; b < nsub && (sb[b] > floor) == (sb[a] > floor); b++);
+            i1 = b * SUB < m ? b * SUB : m;
+            if (sb[a] <= floor) {
+              for (i = i0; i < i1; i++)
+                own[i] = 0.0f;
+              tp->have_last[ch] = 0;
+              continue;
+            }
+            if (tp->refine)
+              stretch_env_refined (tp, ch, w + i0, own + i0, i1 - i0);
+            else
+              stretch_env (tp, w + i0, own + i0, i1 - i0);
+          }
+          if (tp->slope_k > 0.0)
+            tp->smax[ch] = slope_add (w + tp->hist_len, own, m,
+                (float) tp->slope_k, s0);
+          for (a = 0; a < nsub; a++) {
+            const size_t i0 = a * SUB, i1 = i0 + SUB < m ? i0 + SUB : m;
+
+            if (sb[a] > floor) {
+              for (i = i0; i < i1; i++)
+                env[i] = own[i] > env[i] ? own[i] : env[i];
+            } else {
+              /* >= the guide's readings there */
+              for (i = i0; i < i1; i++)
+                env[i] = sb[a];
+            }
+          }
+        } else {
+          if (tp->slope_k > 0.0)
+            tp->smax[ch] = ld > s0 ? ld : s0;
+          tp->have_last[ch] = 0;
+          for (a = 0; a < nsub; a++) {
+            const size_t i0 = a * SUB, i1 = i0 + SUB < m ? i0 + SUB : m;
+
+            for (i = i0; i < i1; i++)
+              env[i] = sb[a];
+          }
+        }
+      }
+    } else if (tp->factor > 1 && bound > floor) {
       if (tp->refine)
         stretch_env_refined (tp, ch, w, env, m);
       else
@@ -1099,7 +1265,7 @@ mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
       const float *wc = w + tp->comp_off[k];
       double cb;
 
-      if (c->factor == 1)
+      if (c->factor == 1 || (int) k == guided)
         continue;
       cb = window_bound (c, wc, c->hist_len + m);
       if (cb > floor) {

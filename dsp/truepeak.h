@@ -77,6 +77,13 @@ void mst_true_peak_set_slope_allowance (MstTruePeak * tp, double k);
  * changes nothing) if one does not fit. */
 int mst_true_peak_set_companions (MstTruePeak * tp, MstTruePeak * const *c,
     unsigned n);
+/* The guide: the first companion with tp's factor (> 1).  Where the
+ * guide's readings bound tp's under the floor (each phase of tp differs
+ * from the guide's by at most dc max |x| + k max |x[i] - x[i-1]| over
+ * tp's window), process_env skips tp's own readings in sub-stretches of
+ * 32 samples.  Returns 0 without a guide; else 1 with dc and k. */
+int mst_true_peak_guide_gains (const MstTruePeak * tp, double *dc,
+    double *k);
 unsigned mst_true_peak_factor (const MstTruePeak * tp);
 unsigned mst_true_peak_channels (const MstTruePeak * tp);
 /* Delay, in input samples, of the interpolated stream (and of the envelope

@@ -39,6 +39,9 @@
  *    (no middle phase) and at 4, 8 and 16.
  * 10. The slope allowance (mst_true_peak_set_slope_allowance) against a
  *    brute-force maximum, and independent of call sizes.
+ * 11. Companions (mst_true_peak_set_companions): one pass equals the
+ *    separate interpolators merged by hand; the guide's gains against
+ *    the design written here.
  */
 #include <ebur128.h>
 #include <math.h>
@@ -616,13 +619,22 @@ companions (unsigned rate)
     float lp = 0.0f;
 
     for (i = 0; i < N; i++) {
-      /* loud and quiet stretches, white and low-passed, a Nyquist run */
+      /* loud and quiet white noise, low-passed noise, a Nyquist run and
+       * sines at 0.45 and 0.47 fs just over the floor of 0.6, which the
+       * meter's interpolator reads well under it and the long one over
+       * it (the guide's bound must not skip them) */
       const float r = frand ();
-      const float g = (i / 700) % 3 == 0 ? 0.2f : 1.0f;
 
       lp = 0.8f * lp + 0.2f * r;
-      x[i] = i % 1500 < 1000 ? g * r : (i % 1500 < 1300 ? 3.0f * lp
-          : (i & 1 ? 0.9f : -0.9f));
+      switch ((i / 500) % 6) {
+        case 0: x[i] = r; break;
+        case 1: x[i] = 0.2f * r; break;
+        case 2: x[i] = 3.0f * lp; break;
+        case 3: x[i] = i & 1 ? 0.9f : -0.9f; break;
+        case 4: x[i] = 0.62f * (float) sin (2.0 * M_PI * 0.45 * i + 0.3);
+          break;
+        default: x[i] = 0.61f * (float) sin (2.0 * M_PI * 0.47 * i + 0.7);
+      }
     }
     mst_true_peak_reset (tp);
     mst_true_peak_reset (solo);
@@ -670,6 +682,74 @@ companions (unsigned rate)
   mst_true_peak_free (solo);
   for (k = 0; k < 2; k++)
     mst_true_peak_free (m[k]);
+}
+
+/* The guide's gains (mst_true_peak_guide_gains): the long interpolator
+ * (48 taps) against the meter's (16) at 4x, from the design written here
+ * (as brute_env's, any length): phase p's difference filter d (the
+ * meter's taps centred in the long one's), its sum D and the sum of
+ * |partial sums| K; the library's must match (a K too small would let
+ * the guide skip readings over the floor).  Also: a companion of another
+ * factor is no guide. */
+static void
+design_phases (unsigned F, unsigned T, double h[][64])
+{
+  const unsigned N = F * T;
+  unsigned p, t;
+
+  for (p = 1; p < F; p++) {
+    double dc = 0.0;
+
+    for (t = 0; t < T; t++) {
+      double k = p + (double) F * t, m = k - N / 2.0;
+      double r = 2.0 * k / N - 1.0;
+      double w = bessel0 (7.0 * sqrt (fmax (0.0, 1.0 - r * r))) / bessel0 (7.0);
+
+      h[p][t] = (m == 0.0 ? 1.0 : sin (PI * m / F) / (PI * m / F)) * w;
+      dc += h[p][t];
+    }
+    for (t = 0; t < T; t++)
+      h[p][t] /= dc;
+  }
+}
+
+static void
+guide_gains (void)
+{
+  double hl[4][64], hm[4][64], dc = 0.0, k = 0.0, got_dc, got_k;
+  MstTruePeak *tp = mst_true_peak_new_taps (1, 4, 48);
+  MstTruePeak *m = mst_true_peak_new (1, 4);
+  MstTruePeak *m2 = mst_true_peak_new (1, 2);
+  unsigned p, t;
+  int has;
+
+  design_phases (4, 48, hl);
+  design_phases (4, 16, hm);
+  for (p = 1; p < 4; p++) {
+    double D = 0.0, sum = 0.0;
+
+    for (t = 0; t < 48; t++) {
+      D += hl[p][t] - (t >= 16 && t < 32 ? hm[p][t - 16] : 0.0);
+      if (t + 1 < 48)
+        sum += fabs (D);
+    }
+    dc = fmax (dc, fabs (D));
+    k = fmax (k, sum);
+  }
+  mt_ok (!mst_true_peak_guide_gains (tp, &got_dc, &got_k), "no guide "
+      "without companions");
+  mst_true_peak_set_companions (tp, &m2, 1);
+  mt_ok (!mst_true_peak_guide_gains (tp, &got_dc, &got_k), "a companion "
+      "of another factor is no guide");
+  mst_true_peak_set_companions (tp, &m, 1);
+  got_dc = got_k = -1.0;
+  has = mst_true_peak_guide_gains (tp, &got_dc, &got_k);
+  mt_ok (has && fabs (got_k - k) <= 1e-5 && got_dc <= dc + 1e-5, "guide gains: "
+      "k %.6f (design: %.6f), dc %.2g (design: %.2g)", got_k, k, got_dc,
+      dc);
+  mst_true_peak_free (tp);
+  mst_true_peak_free (m);
+  mst_true_peak_free (m2);
 }
 
 int
@@ -721,5 +801,6 @@ main (void)
   slope_allowance ();
   companions (48000);
   companions (96000);
+  guide_gains ();
   return mt_done ();
 }
