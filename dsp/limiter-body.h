@@ -51,7 +51,7 @@ SFX (ingest_part) (const SAMPLE * in, SAMPLE * w, float *pl, size_t n,
 /* The n frames of in (NULL: silence), sanitised and with the input gain,
  * to lim->clean (interleaved, native type) and to lim->planar (the
  * detector's input, float, one row of CHUNK per channel). */
-static size_t
+MST_CLONES static size_t
 SFX (ingest) (MstLimiter * lim, const SAMPLE * in, size_t n)
 {
   const unsigned C = lim->channels;
@@ -102,7 +102,7 @@ SFX (ingest) (MstLimiter * lim, const SAMPLE * in, size_t n)
  * lim->clean (x, kept), the planar scratch L too (float, for the
  * detectors), lim->xw x delayed to line up with L and lim->dw |x - L|
  * (float, after their history). */
-static void
+MST_CLONES static void
 SFX (band_limit) (MstLimiter * lim, size_t n)
 {
   const unsigned C = lim->channels, H = lim->bl_len - 1;
