@@ -3,7 +3,9 @@
 #
 # Writes the benchmark signal (bench/mksignal: 10 min of 48 kHz stereo
 # float "music" by default) to a temporary WAV and times whole processes,
-# best of N rounds (each round runs every job once, in turn), every limiter driven 6 dB into a -1 dBTP ceiling
+# best of N rounds (each round runs every job once, in turn: a VM whose
+# speed drifts slows every job alike), every limiter driven 6 dB into a
+# -1 dBTP ceiling
 # (the peers and their settings):
 #   floor  gst-launch-1.0 -q filesrc location=$f ! wavparse ! identity ! fakesink
 #   core   bench/limiter (the DSP core on the same signal, in memory)
