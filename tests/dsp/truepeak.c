@@ -281,14 +281,13 @@ bessel0 (double x)
   return sum;
 }
 
+/* The documented design, phases 1 .. F - 1 of T taps each (t: the tap
+ * of x[i - t]), each normalised to unit DC gain. */
 static void
-brute_env (unsigned F, const float *x, size_t n, double *env)
+design_phases (unsigned F, unsigned T, double h[][64])
 {
-  enum { T = MST_TRUE_PEAK_TAPS };
   const unsigned N = F * T;
-  double h[MST_TRUE_PEAK_MAX_FACTOR][T];
   unsigned p, t;
-  size_t i;
 
   for (p = 1; p < F; p++) {
     double dc = 0.0;
@@ -304,6 +303,17 @@ brute_env (unsigned F, const float *x, size_t n, double *env)
     for (t = 0; t < T; t++)
       h[p][t] /= dc;
   }
+}
+
+static void
+brute_env (unsigned F, const float *x, size_t n, double *env)
+{
+  enum { T = MST_TRUE_PEAK_TAPS };
+  double h[MST_TRUE_PEAK_MAX_FACTOR][64];
+  unsigned p, t;
+  size_t i;
+
+  design_phases (F, T, h);
   for (i = 0; i < n; i++) {
     /* phase 0: the input T/2 samples back; phase p: sum_t h[t] x[i - t] */
     double e = i >= T / 2 ? fabs ((double) x[i - T / 2]) : 0.0;
@@ -686,32 +696,11 @@ companions (unsigned rate)
 
 /* The guide's gains (mst_true_peak_guide_gains): the long interpolator
  * (48 taps) against the meter's (16) at 4x, from the design written here
- * (as brute_env's, any length): phase p's difference filter d (the
+ * (design_phases): phase p's difference filter d (the
  * meter's taps centred in the long one's), its sum D and the sum of
  * |partial sums| K; the library's must match (a K too small would let
  * the guide skip readings over the floor).  Also: a companion of another
  * factor is no guide. */
-static void
-design_phases (unsigned F, unsigned T, double h[][64])
-{
-  const unsigned N = F * T;
-  unsigned p, t;
-
-  for (p = 1; p < F; p++) {
-    double dc = 0.0;
-
-    for (t = 0; t < T; t++) {
-      double k = p + (double) F * t, m = k - N / 2.0;
-      double r = 2.0 * k / N - 1.0;
-      double w = bessel0 (7.0 * sqrt (fmax (0.0, 1.0 - r * r))) / bessel0 (7.0);
-
-      h[p][t] = (m == 0.0 ? 1.0 : sin (PI * m / F) / (PI * m / F)) * w;
-      dc += h[p][t];
-    }
-    for (t = 0; t < T; t++)
-      h[p][t] /= dc;
-  }
-}
 
 static void
 guide_gains (void)
