@@ -107,10 +107,12 @@
  * ceiling or less. */
 #define BL_SLOPE_K 0.0125
 
-/* A detector: the long interpolator and the meters' ones.  For the
- * envelope (det[0]) the meters' are the long one's companions
- * (truepeak.h): one pass over each stretch gives the largest of the three
- * readings, aligned to the long one's latency. */
+/* A detector: the long interpolator and the meters' ones, the long
+ * one's companions (truepeak.h): for the envelope (det[0]) one pass over
+ * each stretch gives the largest of the three readings, aligned to the
+ * long one's latency.  (det[1] is read with the stateless
+ * mst_true_peak_env_at, one interpolator at a time, which companions do
+ * not change.) */
 typedef struct
 {
   MstTruePeak *tp;              /* long flat interpolator */

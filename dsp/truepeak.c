@@ -1107,6 +1107,27 @@ mst_true_peak_process_max (MstTruePeak * tp, unsigned ch, const float *in,
   return result;
 }
 
+/* Folds companion c's readings of the m periods of the stretch w (the
+ * companion's window wc = w + its offset) into env, which holds values
+ * >= |x| of each period: the exact ones where c's bound on its window is
+ * over floor, else that bound. */
+static void
+read_companion (const MstTruePeak * c, const float *wc, float *env,
+    size_t m, float floor)
+{
+  const double cb = window_bound (c, wc, c->hist_len + m);
+  size_t i;
+
+  if (cb > floor) {
+    fold_phases (c, wc, env, m);
+  } else {
+    const float b = (float) cb;
+
+    for (i = 0; i < m; i++)
+      env[i] = b > env[i] ? b : env[i];
+  }
+}
+
 void
 mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
     float *env, size_t n, float floor)
@@ -1146,93 +1167,76 @@ mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
     if (tp->factor > 1 && bound > floor && tp->guide >= 0) {
       /* the guide first: where its readings bound this one's under the
        * floor, this one's exact readings are not needed */
-      const MstTruePeak *c = tp->comp[tp->guide];
-      const float *wc = w + tp->comp_off[tp->guide];
-      const double cb = window_bound (c, wc, c->hist_len + m);
-      size_t i;
+      const float *x0 = w + tp->hist_len - tp->taps / 2;
+      /* the bound of this one's readings in a sub-stretch of SUB samples
+       * from the guide's largest there g: (g + add) * mul + sl */
+      const double add = tp->guide_dc * lm + tp->guide_k * ld;
+      const double mul = (1.0 + 1e-5) * (tp->refine ? tp->refine_slack
+          : 1.0);
+      const double sl = tp->slope_k > 0.0
+          ? tp->slope_k * (ld > s0 ? ld : s0) : 0.0;
+      const size_t nsub = (m + SUB - 1) / SUB;
+      float sb[BLOCK / SUB];
+      size_t i, a, b;
+      int any = 0;
 
       guided = tp->guide;
-      if (cb > floor) {
-        const float *x0 = w + tp->hist_len - tp->taps / 2;
+      for (i = 0; i < m; i++)
+        env[i] = fabsf (x0[i]);
+      read_companion (tp->comp[tp->guide], w + tp->comp_off[tp->guide],
+          env, m, floor);
+      for (a = 0; a < nsub; a++) {
+        const size_t i0 = a * SUB, i1 = i0 + SUB < m ? i0 + SUB : m;
+        const double v = (max_of (env + i0, i1 - i0) + add) * mul + sl;
 
-        for (i = 0; i < m; i++)
-          env[i] = fabsf (x0[i]);
-        fold_phases (c, wc, env, m);
-      } else {
-        /* >= |x| there, as every bound */
-        for (i = 0; i < m; i++)
-          env[i] = (float) cb;
+        /* never above the stretch's own bound */
+        sb[a] = (float) (v < bound ? v : bound);
+        any |= sb[a] > floor;
       }
-      /* the bound of this one's readings in a sub-stretch of SUB samples
-       * from the guide's largest there: gb = (g + add) * mul + slope */
-      {
-        const double add = tp->guide_dc * lm + tp->guide_k * ld;
-        const double mul = (1.0 + 1e-5) * (tp->refine ? tp->refine_slack
-            : 1.0);
-        const double sl = tp->slope_k > 0.0
-            ? tp->slope_k * (ld > s0 ? ld : s0) : 0.0;
-        float sb[BLOCK / SUB];
-        size_t nsub = (m + SUB - 1) / SUB, a, b;
-        int any = 0;
+      if (any) {
+        /* this one's exact readings in each run of sub-stretches over
+         * the floor (a run after a skipped one without the previous
+         * period's last phase, as after a skipped stretch) */
+        float own[BLOCK];
 
+        for (a = 0; a < nsub; a = b) {
+          const size_t i0 = a * SUB;
+          size_t i1;
+
+          for (b = a; b < nsub && (sb[b] > floor) == (sb[a] > floor); b++);
+          i1 = b * SUB < m ? b * SUB : m;
+          if (sb[a] <= floor) {
+            for (i = i0; i < i1; i++)
+              own[i] = 0.0f;
+            tp->have_last[ch] = 0;
+          } else if (tp->refine) {
+            stretch_env_refined (tp, ch, w + i0, own + i0, i1 - i0);
+          } else {
+            stretch_env (tp, w + i0, own + i0, i1 - i0);
+          }
+        }
+        if (tp->slope_k > 0.0)
+          tp->smax[ch] = slope_add (w + tp->hist_len, own, m,
+              (float) tp->slope_k, s0);
         for (a = 0; a < nsub; a++) {
           const size_t i0 = a * SUB, i1 = i0 + SUB < m ? i0 + SUB : m;
-          const double g = cb > floor ? max_of (env + i0, i1 - i0) : cb;
-          const double v = ((g + add) * mul + sl);
 
-          /* never above the stretch's own bound */
-          sb[a] = (float) (v < bound ? v : bound);
-          any |= sb[a] > floor;
-        }
-        if (any) {
-          /* this one's exact readings in each run of sub-stretches
-           * over the floor (a run after a skipped one without the
-           * previous period's last phase, as after a skipped stretch) */
-          float own[BLOCK];
-
-          for (a = 0; a < nsub; a = b) {
-            const size_t i0 = a * SUB;
-            size_t i1;
-
-            for (b = a; b < nsub && (sb[b] > floor) == (sb[a] > floor); b++);
-            i1 = b * SUB < m ? b * SUB : m;
-            if (sb[a] <= floor) {
-              for (i = i0; i < i1; i++)
-                own[i] = 0.0f;
-              tp->have_last[ch] = 0;
-              continue;
-            }
-            if (tp->refine)
-              stretch_env_refined (tp, ch, w + i0, own + i0, i1 - i0);
-            else
-              stretch_env (tp, w + i0, own + i0, i1 - i0);
-          }
-          if (tp->slope_k > 0.0)
-            tp->smax[ch] = slope_add (w + tp->hist_len, own, m,
-                (float) tp->slope_k, s0);
-          for (a = 0; a < nsub; a++) {
-            const size_t i0 = a * SUB, i1 = i0 + SUB < m ? i0 + SUB : m;
-
-            if (sb[a] > floor) {
-              for (i = i0; i < i1; i++)
-                env[i] = own[i] > env[i] ? own[i] : env[i];
-            } else {
-              /* >= the guide's readings there */
-              for (i = i0; i < i1; i++)
-                env[i] = sb[a];
-            }
-          }
-        } else {
-          if (tp->slope_k > 0.0)
-            tp->smax[ch] = ld > s0 ? ld : s0;
-          tp->have_last[ch] = 0;
-          for (a = 0; a < nsub; a++) {
-            const size_t i0 = a * SUB, i1 = i0 + SUB < m ? i0 + SUB : m;
-
+          if (sb[a] > floor)
             for (i = i0; i < i1; i++)
-              env[i] = sb[a];
-          }
+              env[i] = own[i] > env[i] ? own[i] : env[i];
         }
+      } else {
+        if (tp->slope_k > 0.0)
+          tp->smax[ch] = ld > s0 ? ld : s0;
+        tp->have_last[ch] = 0;
+      }
+      /* skipped sub-stretches: their bound (>= the guide's readings) */
+      for (a = 0; a < nsub; a++) {
+        const size_t i0 = a * SUB, i1 = i0 + SUB < m ? i0 + SUB : m;
+
+        if (sb[a] <= floor)
+          for (i = i0; i < i1; i++)
+            env[i] = sb[a];
       }
     } else if (tp->factor > 1 && bound > floor) {
       if (tp->refine)
@@ -1260,24 +1264,9 @@ mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
     /* the companions' readings of the same periods, each with its own
      * skip test on its own window (inside this one's); their phase 0 is
      * in env already (every value written above is >= |x| there) */
-    for (k = 0; k < tp->n_comp; k++) {
-      const MstTruePeak *c = tp->comp[k];
-      const float *wc = w + tp->comp_off[k];
-      double cb;
-
-      if (c->factor == 1 || (int) k == guided)
-        continue;
-      cb = window_bound (c, wc, c->hist_len + m);
-      if (cb > floor) {
-        fold_phases (c, wc, env, m);
-      } else {
-        const float b = (float) cb;
-        size_t i;
-
-        for (i = 0; i < m; i++)
-          env[i] = b > env[i] ? b : env[i];
-      }
-    }
+    for (k = 0; k < tp->n_comp; k++)
+      if (tp->comp[k]->factor > 1 && (int) k != guided)
+        read_companion (tp->comp[k], w + tp->comp_off[k], env, m, floor);
     memcpy (hist, w + m, sizeof (float) * tp->hist_len);
     in += m;
     env += m;
