@@ -44,6 +44,7 @@
 #                  rounds[NAME] (each round's "WALL,CPU", space separated).
 # round_ratio A B  the median over the rounds of A's time / B's time
 #                  (wall, then CPU), each pair from the same round.
+# bench_time_once ERRFILE CMD...  one timed run: "WALL CPU" in ns.
 # secs NS, ratio A B   nanoseconds as seconds; A / B; both with awk.
 
 bench_init () {
@@ -127,14 +128,23 @@ bench_ladspa () {
   fi
 }
 
+# bench_time_once ERRFILE CMD...: runs CMD once (output discarded, stderr
+# to ERRFILE); prints "WALL CPU" in ns, or fails as CMD did.
+bench_time_once () {
+  local err=$1
+  shift
+  { TIMEFORMAT='%R %U %S'; time "$@" > /dev/null 2> "$err"; } 2> "$tmp/time" || return 1
+  awk '{ printf "%.0f %.0f\n", $1 * 1e9, ($2 + $3) * 1e9 }' "$tmp/time"
+}
+
 bench_best_wall_cpu () {
-  local bw= bc= r w c
+  local bw= bc= r w c t
   for ((r = 0; r < repeat; r++)); do
-    if ! { TIMEFORMAT='%R %U %S'; time "$@" > /dev/null 2> "$tmp/err"; } 2> "$tmp/time"; then
+    if ! t=$(bench_time_once "$tmp/err" "$@"); then
       echo FAIL
       return
     fi
-    read -r w c <<< "$(awk '{ printf "%.0f %.0f", $1 * 1e9, ($2 + $3) * 1e9 }' "$tmp/time")"
+    read -r w c <<< "$t"
     if [ -z "$bw" ] || [ "$w" -lt "$bw" ]; then bw=$w; fi
     if [ -z "$bc" ] || [ "$c" -lt "$bc" ]; then bc=$c; fi
   done
@@ -143,23 +153,21 @@ bench_best_wall_cpu () {
 
 declare -gA best rounds
 bench_rounds () {
-  local r j w c
+  local r j w c t bw bc
   for j in "$@"; do best[$j]=; rounds[$j]=; done
   for ((r = 0; r < repeat; r++)); do
     for j in "$@"; do
       [ "${best[$j]}" = FAIL ] && continue
-      if ! { TIMEFORMAT='%R %U %S'; time "job_$j" > /dev/null 2> "$tmp/err.$j"; } 2> "$tmp/time"; then
+      if ! t=$(bench_time_once "$tmp/err.$j" "job_$j"); then
         best[$j]=FAIL
         continue
       fi
-      read -r w c <<< "$(awk '{ printf "%.0f %.0f", $1 * 1e9, ($2 + $3) * 1e9 }' "$tmp/time")"
+      read -r w c <<< "$t"
       rounds[$j]="${rounds[$j]} $w,$c"
-      if [ -z "${best[$j]}" ]; then
-        best[$j]="$w $c"
-      else
-        best[$j]="$(awk -v b="${best[$j]}" -v w="$w" -v c="$c" 'BEGIN {
-          split (b, a, " "); printf "%.0f %.0f", (w < a[1] ? w : a[1]), (c < a[2] ? c : a[2]) }')"
-      fi
+      read -r bw bc <<< "${best[$j]:-$w $c}"
+      [ "$w" -lt "$bw" ] && bw=$w
+      [ "$c" -lt "$bc" ] && bc=$c
+      best[$j]="$bw $bc"
     done
   done
 }
