@@ -128,6 +128,12 @@ mst_envelope_value (const MstEnvelope * env, unsigned ch)
   return env->y[ch];
 }
 
+void
+mst_envelope_copy_channel (MstEnvelope * env, unsigned dst, unsigned src)
+{
+  env->y[dst] = env->y[src];
+}
+
 /* One update; written branch-light so that a loop over channels of it
  * vectorises. */
 static inline double

@@ -72,6 +72,9 @@ double mst_envelope_release_coef (const MstEnvelope * env);
 double mst_envelope_step (MstEnvelope * env, unsigned ch, double x);
 /* The state of channel ch. */
 double mst_envelope_value (const MstEnvelope * env, unsigned ch);
+/* Sets channel dst's state to channel src's. */
+void mst_envelope_copy_channel (MstEnvelope * env, unsigned dst,
+    unsigned src);
 /* n_frames updates of every channel, interleaved: out[i * C + c] is the
  * state after in[i * C + c].  in and out may be the same buffer. */
 void mst_envelope_process (MstEnvelope * env, const double *in, double *out,

@@ -159,6 +159,11 @@ struct MstLimiter
   unsigned gain_left;           /* frames left in the ramp */
   unsigned ramp_len;
   int linked;
+  /* linked since reset: every group's gain computer (rmin, the release,
+   * sbox, fmin, fbox) would hold what group 0's holds, as all see the
+   * same peaks, so only group 0's runs and the others get its knots;
+   * unlinking copies group 0's state to them first */
+  int shared;
 
   /* state */
   Det det[2];                   /* on the audio (L when band-limited);
@@ -310,19 +315,63 @@ det_run (MstLimiter * lim, Det * d, const float *pl, float *env, size_t n,
         env + (size_t) c * CHUNK, n, floor_);
 }
 
-/* Largest |x| (x finite; also the largest of non-negative values): on the bit patterns with the sign cleared,
- * which order like the magnitudes and make an integer max that the
- * compiler vectorises. */
+/* Largest |x| (x finite; also the largest of non-negative values): on
+ * the bit patterns with the sign cleared, which order like the
+ * magnitudes (as signed integers too), so an integer max.  The blocks
+ * and groups it scans are short (8 to 32 values), so from 8 values on it
+ * takes vectors of 8 and ends with one more vector over the last 8
+ * (overlapping the one before: a maximum does not mind values seen
+ * twice) instead of a scalar tail. */
+#if defined(__clang__)
+#define PEAK_SHUFFLE(v, ...) __builtin_shufflevector ((v), (v), __VA_ARGS__)
+#elif defined(__GNUC__)
+#define PEAK_SHUFFLE(v, ...) __builtin_shuffle ((v), (v8si) { __VA_ARGS__ })
+#endif
 static inline float
 peak_f32 (const float *x, size_t n)
 {
-  uint32_t u = 0, v;
+  int32_t u = 0, v;
   float r;
-  size_t i;
+  size_t i = 0;
 
-  for (i = 0; i < n; i++) {
+#if defined(__GNUC__)
+  if (n >= 8) {
+    typedef int32_t v8si __attribute__((vector_size (32)));
+    const v8si sign = {
+      0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
+      0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff
+    };
+    v8si a, b, gt;
+
+    memcpy (&a, x, sizeof a);
+    a &= sign;
+    for (i = 8;; i += 8) {
+      if (i + 8 > n)
+        i = n - 8;          /* the last (overlapping) vector */
+      memcpy (&b, x + i, sizeof b);
+      b &= sign;
+      gt = b > a;
+      a = (b & gt) | (a & ~gt);
+      if (i + 8 >= n)
+        break;
+    }
+    /* the largest of the 8: halves, quarters, pairs */
+    b = PEAK_SHUFFLE (a, 4, 5, 6, 7, 0, 1, 2, 3);
+    gt = b > a;
+    a = (b & gt) | (a & ~gt);
+    b = PEAK_SHUFFLE (a, 2, 3, 0, 1, 6, 7, 4, 5);
+    gt = b > a;
+    a = (b & gt) | (a & ~gt);
+    b = PEAK_SHUFFLE (a, 1, 0, 3, 2, 5, 4, 7, 6);
+    gt = b > a;
+    a = (b & gt) | (a & ~gt);
+    u = a[0];
+    i = n;
+  }
+#endif
+  for (; i < n; i++) {
     memcpy (&v, &x[i], sizeof v);
-    v &= 0x7fffffffu;
+    v &= 0x7fffffff;
     u = v > u ? v : u;
   }
   memcpy (&r, &u, sizeof r);
@@ -462,6 +511,7 @@ mst_limiter_reset (MstLimiter * lim)
   mst_delay_line_reset (lim->delay_f64);
   for (c = 0; c < lim->channels; c++)
     group_reset (lim, &lim->grp[c]);
+  lim->shared = lim->linked;
   mst_true_peak_reset (lim->tp2);
   mst_true_peak_reset (lim->tpm2);
   memset (lim->env2_m, 0, sizeof (float) * (lim->d_m2 + CHUNK)
@@ -805,10 +855,35 @@ mst_limiter_set_release (MstLimiter * lim, double release_ms)
   mst_envelope_set_release (lim->rel, release_ms);
 }
 
+/* Group 0's gain computer state to group c (see shared). */
+static void
+group_copy_state (MstLimiter * lim, unsigned c)
+{
+  const Group *g0 = &lim->grp[0];
+  Group *g = &lim->grp[c];
+
+  mst_minmax_copy (g->rmin, g0->rmin);
+  mst_envelope_copy_channel (lim->rel, c, 0);
+  memcpy (g->sbox, g0->sbox, sizeof (double) * lim->nb);
+  g->sum = g0->sum;
+  g->sbox_pos = g0->sbox_pos;
+  mst_minmax_copy (g->fmin, g0->fmin);
+  memcpy (g->fbox, g0->fbox, sizeof (double) * lim->nb);
+  g->fsum = g0->fsum;
+  g->fbox_pos = g0->fbox_pos;
+}
+
 void
 mst_limiter_set_linked (MstLimiter * lim, int linked)
 {
+  unsigned c;
+
   lim->linked = linked != 0;
+  if (!lim->linked && lim->shared) {
+    for (c = 1; c < lim->channels; c++)
+      group_copy_state (lim, c);
+    lim->shared = 0;
+  }
 }
 
 void
@@ -948,7 +1023,7 @@ blocks_from_env (MstLimiter * lim, size_t n)
 
         for (c = 0; c < C; c++)
           all &= lim->grp[c].xacc <= ceil_eff;
-        for (c = 0; c < C; c++) {
+        for (c = 0; c < (lim->shared ? 1u : C); c++) {
           Group *g = &lim->grp[c];
           const double f = (lim->linked ? all : g->xacc <= ceil_eff)
               ? 1.0 : 0.0;
@@ -967,6 +1042,11 @@ blocks_from_env (MstLimiter * lim, size_t n)
           }
           g->vk[k & lim->gmask] = (float) (g->fsum * lim->inv_nb);
         }
+        if (lim->shared)
+          for (c = 1; c < C; c++) {
+            lim->grp[c].xacc = 0.0f;
+            lim->grp[c].vk[k & lim->gmask] = lim->grp[0].vk[k & lim->gmask];
+          }
       }
       if (lim->linked)
         for (c = 0; c < C; c++)
@@ -976,7 +1056,12 @@ blocks_from_env (MstLimiter * lim, size_t n)
       for (c = 0; c < C; c++) {
         Group *g = &lim->grp[c];
 
-        group_block_done (lim, c, lim->linked ? lp : g->pacc, ceil_eff);
+        if (!lim->shared)
+          group_block_done (lim, c, lim->linked ? lp : g->pacc, ceil_eff);
+        else if (c == 0)
+          group_block_done (lim, 0, lp, ceil_eff);
+        else
+          g->g[k & lim->gmask] = lim->grp[0].g[k & lim->gmask];
         g->pacc = 0.0f;
         if (g->g[k & lim->gmask] < gmin)
           gmin = g->g[k & lim->gmask];

@@ -83,6 +83,26 @@ mst_minmax_window (const MstMinMax * mm)
   return mm->window;
 }
 
+int
+mst_minmax_copy (MstMinMax * dst, const MstMinMax * src)
+{
+  size_t k;
+
+  if (dst->window != src->window || dst->sign != src->sign)
+    return 0;
+  /* the same window: the same ring size; only the live entries matter */
+  for (k = 0; k < src->len; k++) {
+    const size_t j = (src->head + k) & src->mask;
+
+    dst->val[j] = src->val[j];
+    dst->idx[j] = src->idx[j];
+  }
+  dst->head = src->head;
+  dst->len = src->len;
+  dst->count = src->count;
+  return 1;
+}
+
 double
 mst_minmax_get (const MstMinMax * mm)
 {

@@ -38,6 +38,11 @@ void mst_minmax_free (MstMinMax * mm);
 void mst_minmax_reset (MstMinMax * mm);
 size_t mst_minmax_window (const MstMinMax * mm);
 
+/* Makes dst's state that of src (the same values pushed since reset):
+ * both must have the same window and mode.  Returns 0 (and changes
+ * nothing) if they differ. */
+int mst_minmax_copy (MstMinMax * dst, const MstMinMax * src);
+
 /* Pushes x and returns the minimum (maximum) of the window ending at x. */
 double mst_minmax_push (MstMinMax * mm, double x);
 /* The value the last push returned (+inf for MIN, -inf for MAX before

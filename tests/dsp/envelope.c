@@ -176,6 +176,14 @@ main (void)
         "per channel");
     mt_ok (mst_envelope_value (e, 2) == out[3 * 500 - 1], "value () is the "
         "state");
+    mst_envelope_copy_channel (e, 0, 2);
+    mt_ok (mst_envelope_value (e, 0) == out[3 * 500 - 1]
+        && mst_envelope_value (e, 2) == out[3 * 500 - 1]
+        && mst_envelope_value (e, 1) == out[3 * 500 - 2],
+        "copy_channel: channel 0 gets channel 2's state, the others keep "
+        "theirs");
+    mt_ok (mst_envelope_step (e, 0, -20.0) == mst_envelope_step (e, 2,
+            -20.0), "the copied channel goes on as its source");
     mst_envelope_free (e);
     mst_envelope_free (f);
   }

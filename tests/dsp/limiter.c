@@ -787,6 +787,128 @@ test_link_switch (void)
   mst_limiter_free (lim);
 }
 
+/* Linked from reset, the limiter runs one gain computer for every
+ * channel and copies its state to the others when unlinked (see
+ * dsp/limiter.c, shared).  A limiter switched off and on again before
+ * any audio runs one per channel throughout; both must give the same
+ * output bit for bit while linked, after the switch to unlinked (the
+ * state copy: each channel must go on from the shared state as it would
+ * from its own) and when linked again.  Each part of the state matters
+ * only in some moments, so the switch comes in three:
+ *  0: 20 ms into a release (the release, the attack mean's box);
+ *  1: in heavy limiting, just after a louder burst (the sliding minimum
+ *     still holds it);
+ *  2: where channel 0's x reads over the ceiling and its L does not
+ *     (bursts at 0.48 fs: the gain is 1 and the output is L, the x/L
+ *     track's minimum and box in motion; channel 1 has one such burst
+ *     early on, which must not be remembered).
+ * Three channels (the copy to more than one), band limit on.  Channel 2
+ * is quiet: limited while linked, released when unlinked (case 0). */
+static size_t
+link_shared_case (int kind, size_t * reduced, size_t * released,
+    size_t * seen)
+{
+  const unsigned rate = 48000, C = 3;
+  /* switches off the block grid: the boxes' positions matter */
+  const size_t n = 3 * rate / 2, sw1 = 3 * rate / 5 + 101;
+  const size_t sw2 = 6 * rate / 5 + 101;
+  MstLimiter *a = mst_limiter_new (rate, C, 4, 5.0);
+  MstLimiter *b = mst_limiter_new (rate, C, 4, 5.0);
+  float *in = malloc (n * C * sizeof (float));
+  float *ya = malloc (n * C * sizeof (float));
+  float *yb = malloc (n * C * sizeof (float));
+  size_t i, pos = 0, k = 0, diff = 0, big = 0;
+  MtsRng rng;
+
+  mts_rng_seed (&rng, 11);
+  for (i = 0; i < n; i++) {
+    const double t = (double) i / rate;
+    double a0 = 2.0, nyq = 0.0;
+
+    if (kind == 0 && i + rate / 50 >= sw1 && i < sw1 + 3 * rate / 10)
+      a0 = 0.3;                 /* quiet from 20 ms before the switch */
+    if (kind == 1 && (i + 192 - 101) % 4800 < 96)
+      a0 = 3.0;                 /* 2 ms bursts, one ending 2 ms before */
+    if (kind == 2) {
+      a0 = 0.55;
+      nyq = (i + 192 - 101) % 960 < 192 ? 0.5 : 0.0;    /* 4 ms in 20 */
+    }
+    in[i * C] = (float) (a0 * sin (2.0 * M_PI * 1000.0 * t)
+        + nyq * cos (M_PI * 0.96 * i)
+        + (kind == 1 ? 0.3 * mts_rng_uniform (&rng) : 0.0));
+    in[i * C + 1] = (float) fmax (-0.45, fmin (0.45, 0.4 * sin (2.0 * M_PI
+                * 300.0 * t) + 0.15 * mts_rng_uniform (&rng)));
+    if (kind == 2 && i >= rate / 10 && i < rate / 10 + 192)
+      in[i * C + 1] += (float) (0.6 * cos (M_PI * 0.96 * i));
+    in[i * C + 2] = (float) (0.25 * sin (2.0 * M_PI * 50.0 * t));
+  }
+  mst_limiter_set_linked (b, 0);
+  mst_limiter_set_linked (b, 1);
+  while (pos < n) {
+    const size_t events[] = { sw1, sw2 };
+    size_t m = next_chunk (pos, n, &k, events, 2);
+
+    if (pos == sw1 || pos == sw2) {
+      mst_limiter_set_linked (a, pos == sw2);
+      mst_limiter_set_linked (b, pos == sw2);
+    }
+    mst_limiter_process_f32 (a, in + pos * C, ya + pos * C, m);
+    mst_limiter_process_f32 (b, in + pos * C, yb + pos * C, m);
+    pos += m;
+  }
+  for (i = 0; i < n * C; i++)
+    diff += memcmp (&ya[i], &yb[i], sizeof (float)) != 0;
+  /* output i is input i - L: channel 2 just before the switch to
+   * unlinked, and 0.4 s (8 release time constants) after it */
+  {
+    const size_t L = mst_limiter_latency (a), j0 = sw1 + L - rate / 100;
+    const size_t j1 = sw1 + L + 2 * rate / 5;
+
+    *reduced = *released = *seen = 0;
+    for (i = j0 - 200; i < j0; i++)
+      if (fabs (in[(i - L) * C + 2]) > 0.1) {
+        big++;
+        *reduced += fabs (ya[i * C + 2]) < 0.9 * fabs (in[(i - L) * C + 2]);
+      }
+    *reduced = big > 50 && *reduced == big;
+    for (i = j1; i < j1 + 200; i++)
+      if (fabs (in[(i - L) * C + 2]) > 0.1) {
+        (*seen)++;
+        *released += fabs (ya[i * C + 2]) > 0.99 * fabs (in[(i - L) * C
+                + 2]);
+      }
+  }
+  free (in);
+  free (ya);
+  free (yb);
+  mst_limiter_free (a);
+  mst_limiter_free (b);
+  return diff;
+}
+
+static void
+test_link_shared (void)
+{
+  static const char *const when[] = { "in a release",
+    "after a burst in heavy limiting", "where x reads over and L not"
+  };
+  size_t reduced, released, seen, diff;
+  int kind;
+
+  for (kind = 0; kind < 3; kind++) {
+    diff = link_shared_case (kind, &reduced, &released, &seen);
+    mt_ok (diff == 0, "link shared, unlinked %s: one gain computer for all "
+        "channels while linked gives the output of one per channel, through "
+        "unlinking and linking again (%zu samples differ)", when[kind],
+        diff);
+    if (kind == 0)
+      mt_ok (reduced && seen > 50 && released == seen, "link shared: "
+          "channel 2 limited while linked (by > 10 %%%s), released when "
+          "unlinked (%zu of %zu within 1 %%)", reduced ? "" : ": not so",
+          released, seen);
+  }
+}
+
 /* ---- chunking, NaN, API ------------------------------------------------- */
 
 static void
@@ -1236,6 +1358,7 @@ main (void)
   test_gain_shape ();
   test_link ();
   test_link_switch ();
+  test_link_shared ();
   test_chunking ();
   test_nonfinite ();
   test_control_changes ();
