@@ -168,8 +168,19 @@ SFX (apply_bl) (MstLimiter * lim, int64_t a0, SAMPLE * out,
   const unsigned C = lim->channels;
   const size_t gs = lim->out_linked ? 1 : C;    /* gain stride */
   const float fade = (float) (1.0 / (1.0 - BL_G0));
-  size_t done = 0, i;
+  /* linked: consecutive whole segments from one source (all L or all
+   * x) are gathered into one run and done in one call (a call per
+   * segment of a block's ~20 frames cost more than the multiplies) */
+  const SAMPLE *run = NULL;
+  size_t run0 = 0, done = 0, i;
   unsigned c;
+
+#define FLUSH_RUN()                                                     \
+  if (run) {                                                            \
+    SFX (apply) (lim, out + run0 * C, run + run0 * C, lim->gain + run0, \
+        done - run0);                                                   \
+    run = NULL;                                                         \
+  }
 
   /* per segment in one block (the x/L track is linear there) */
   while (done < n) {
@@ -189,21 +200,27 @@ SFX (apply_bl) (MstLimiter * lim, int64_t a0, SAMPLE * out,
       const float ghi = g[0] > g[m - 1] ? g[0] : g[m - 1];
       const float glo = g[0] < g[m - 1] ? g[0] : g[m - 1];
       int same = 1;
+      const SAMPLE *src = NULL;
 
       for (c = 1; c < C; c++)
         same &= lim->grp[c].vk[b & lim->gmask] == v0
             && lim->grp[c].vk[(b + 1) & lim->gmask] == v1;
-      if (same && ((v0 == 0.0f && v1 == 0.0f) || ghi <= (float) BL_G0)) {
-        SFX (apply) (lim, out + done * C, l + done * C, (float *) g, m);
-        done += m;
-        continue;
-      }
-      if (same && v0 >= 1.0f && v1 >= 1.0f && glo >= 1.0f) {
-        SFX (apply) (lim, out + done * C, x + done * C, (float *) g, m);
+
+      if (same && ((v0 == 0.0f && v1 == 0.0f) || ghi <= (float) BL_G0))
+        src = l;
+      else if (same && v0 >= 1.0f && v1 >= 1.0f && glo >= 1.0f)
+        src = x;
+      if (src) {
+        if (src != run) {
+          FLUSH_RUN ();
+          run = src;
+          run0 = done;
+        }
         done += m;
         continue;
       }
     }
+    FLUSH_RUN ();
     for (c = 0; c < C; c++) {
       const float *vk = lim->grp[c].vk;
       const float v0 = vk[b & lim->gmask], v1 = vk[(b + 1) & lim->gmask];
@@ -243,6 +260,8 @@ SFX (apply_bl) (MstLimiter * lim, int64_t a0, SAMPLE * out,
     }
     done += m;
   }
+  FLUSH_RUN ();
+#undef FLUSH_RUN
 }
 
 MST_CLONES static void
