@@ -176,11 +176,12 @@ SFX (apply_bl) (MstLimiter * lim, int64_t a0, SAMPLE * out,
   unsigned c;
 
 #define FLUSH_RUN()                                                     \
-  if (run) {                                                            \
-    SFX (apply) (lim, out + run0 * C, run + run0 * C, lim->gain + run0, \
-        done - run0);                                                   \
+  do {                                                                  \
+    if (run)                                                            \
+      SFX (apply) (lim, out + run0 * C, run + run0 * C,                 \
+          lim->gain + run0, done - run0);                               \
     run = NULL;                                                         \
-  }
+  } while (0)
 
   /* per segment in one block (the x/L track is linear there) */
   while (done < n) {
