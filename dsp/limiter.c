@@ -53,8 +53,13 @@
 
 #include "mastering-orc.h"
 
-/* Frames per internal pass (scratch sizes). */
-#define CHUNK 256
+/* Frames per internal pass (scratch sizes).  The output does not depend
+ * on it (nor on the callers' buffer sizes); 1024 rather than 256 spreads
+ * the per-pass costs (history moves, the detectors' set-up) over more
+ * frames: 5 % fewer instructions on the benchmark music, about 6 % less
+ * CPU time (bench/limiter, interleaved runs), the stereo scratch still
+ * well inside L2. */
+#define CHUNK 1024
 /* Largest block. */
 #define MAX_BLOCK 32
 /* Relative margin between the gain computer's threshold and the ceiling
