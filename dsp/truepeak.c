@@ -1128,7 +1128,7 @@ read_companion (const MstTruePeak * c, const float *wc, float *env,
   }
 }
 
-void
+MST_CLONES void
 mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
     float *env, size_t n, float floor)
 {
