@@ -989,7 +989,7 @@ v4_slope_scan (const float *x)
 }
 #endif
 
-static float
+MST_CLONES static float
 slope_add (const float *restrict x, float *restrict env, size_t n, float k,
     float s0)
 {
