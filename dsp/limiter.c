@@ -152,6 +152,7 @@ struct MstLimiter
 
   /* geometry, samples/blocks */
   unsigned B, nb, E, W;         /* block, attack blocks, extension, window */
+  double inv_B;                 /* 1 / B (see block_of) */
   double inv_nb;                /* 1 / nb (a division per block and
                                  * channel cost 5 % of the time) */
   unsigned d_tp, dq, latency;
@@ -383,6 +384,15 @@ peak_f32 (const float *x, size_t n)
   return r;
 }
 
+/* The block of aligned sample a: floor (a / B), for any sign of a
+ * (mst_floor_div: several are needed per block of ~20 frames, and a
+ * 64-bit division is slow on many CPUs). */
+static inline int64_t
+block_of (const MstLimiter * lim, int64_t a)
+{
+  return mst_floor_div (a, lim->B, lim->inv_B);
+}
+
 /* The x/L decision's input (band limit on): xseg gets, per segment of
  * a gain block in this chunk (in the order blocks_from_env walks them),
  * an upper bound on every reading of x there (the three interpolators
@@ -427,7 +437,8 @@ xcheck (MstLimiter * lim, int64_t feed0, size_t n, float floor_)
       gmax[j] = peak_f32 (dw + j * DG, j1 - j * DG);
     }
     while (pos < n) {
-      const int64_t rem = (feed0 + (int64_t) pos) % lim->B;
+      const int64_t a = feed0 + (int64_t) pos;
+      const int64_t rem = a - block_of (lim, a) * (int64_t) lim->B;
       size_t m = lim->B - (size_t) rem;
       float lm, xb;
 
@@ -606,6 +617,7 @@ mst_limiter_new (unsigned rate, unsigned channels, unsigned oversampling,
     lim->B = 1;
   if (lim->B > MAX_BLOCK)
     lim->B = MAX_BLOCK;
+  lim->inv_B = 1.0 / lim->B;
   half = MST_LIMITER_DETECTOR_TAPS / 2;
   lim->E = (half + lim->B - 1) / lim->B;
   {
@@ -1087,11 +1099,6 @@ blocks_from_env (MstLimiter * lim, size_t n)
   }
 }
 
-static inline int64_t
-block_of (const MstLimiter * lim, int64_t a)
-{
-  return a >= 0 ? a / lim->B : -((-a + lim->B - 1) / lim->B);
-}
 
 /* Whether every knot read by the output of aligned samples a0 .. a0 + n - 1
  * is a linked one (see lk): then the linked knots alone give the gain, one
@@ -1141,9 +1148,7 @@ fill_ramp (const MstLimiter * lim, const float *kr, int64_t a0, size_t n,
 static inline float
 ceil_of (const MstLimiter * lim, int64_t a)
 {
-  int64_t b = a >= 0 ? a / lim->B : -((-a + lim->B - 1) / lim->B);
-
-  return lim->ceil_ring[b & lim->gmask];
+  return lim->ceil_ring[block_of (lim, a) & lim->gmask];
 }
 
 /* Aligned index of the first frame of the next output segment that stays
@@ -1151,12 +1156,9 @@ ceil_of (const MstLimiter * lim, int64_t a)
 static inline size_t
 seg_len (const MstLimiter * lim, int64_t a, size_t left)
 {
-  int64_t r = a % (int64_t) lim->B;
-  size_t m;
+  const size_t m = (size_t) ((block_of (lim, a) + 1) * (int64_t) lim->B
+      - a);
 
-  if (r < 0)
-    r += lim->B;
-  m = lim->B - (size_t) r;
   return m < left ? m : left;
 }
 

@@ -29,6 +29,7 @@
 #define MST_UTIL_H
 
 #include <math.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -88,6 +89,22 @@ mst_bessel_i0 (double x)
       break;
   }
   return sum;
+}
+
+/* floor (a / d) for d >= 1, any sign of a and |a| < 2^50, given
+ * inv_d = 1.0 / d: the product in double is within one of the quotient,
+ * and is corrected.  A 64-bit division takes 40 to 90 cycles on x86
+ * CPUs before Ice Lake and Zen 2; this, a few. */
+static inline int64_t
+mst_floor_div (int64_t a, int64_t d, double inv_d)
+{
+  int64_t q = (int64_t) ((double) a * inv_d);
+
+  if (q * d > a)
+    q--;
+  else if ((q + 1) * d <= a)
+    q++;
+  return q;
 }
 
 static inline double

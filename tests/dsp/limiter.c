@@ -43,6 +43,7 @@
 #include "dsp/limiter.h"
 #include "dsp/simd.h"
 #include "dsp/truepeak.h"
+#include "dsp/util.h"
 #include "meterpeak.h"
 #include "mtest.h"
 #include "refpeak.h"
@@ -988,6 +989,66 @@ test_api (void)
   mst_limiter_free (lim);
 }
 
+/* mst_floor_div (dsp/util.h), which places every sample in its gain
+ * block, against C's truncating division made a floor: every divisor
+ * from 1 to 40 and a few others, dividends around 0 (both signs), at
+ * and either side of multiples of the divisor (powers of two among
+ * them), and up to 2^49. */
+static void
+test_floor_div (void)
+{
+  /* 49, 103: 1.0 / d is low enough that the product falls under an
+   * exact quotient */
+  static const int64_t extra[] = { 48, 49, 103, 441, 480, 1000, 48000,
+    96001
+  };
+  size_t bad = 0, n = 0, j;
+  int64_t d;
+  MtsRng rng;
+
+  mts_rng_seed (&rng, 5);
+  for (d = 1; d <= 40 + (int64_t) (sizeof extra / sizeof extra[0]); d++) {
+    const int64_t dv = d <= 40 ? d : extra[d - 41];
+    const double inv = 1.0 / (double) dv;
+    int64_t a;
+
+    for (j = 0; j < 4000; j++) {
+      /* small, then multiples of dv +-1 up to 2^49 */
+      const int64_t q = (int64_t) (mts_rng_u64 (&rng) >> (j < 2000 ? 54
+              : 15 + (unsigned) (mts_rng_u64 (&rng) % 2))) / dv;
+      int k;
+
+      for (k = -1; k <= 1; k++) {
+        int s;
+
+        for (s = -1; s <= 1; s += 2) {
+          int64_t want;
+
+          a = s * (q * dv + k);
+          want = a / dv - (a % dv != 0 && a < 0);
+          bad += mst_floor_div (a, dv, inv) != want;
+          n++;
+        }
+      }
+    }
+    /* quotients at powers of two: where the product in double rounds
+     * to just under them */
+    for (j = 0; j < 48; j++) {
+      const int64_t q = (int64_t) 1 << j;
+
+      if (q * dv >= (int64_t) 1 << 49)
+        break;
+      for (a = q * dv - 1; a <= q * dv + 1; a++) {
+        bad += mst_floor_div (a, dv, inv) != a / dv
+            || mst_floor_div (-a, dv, inv) != -a / dv - (a % dv != 0);
+        n += 2;
+      }
+    }
+  }
+  mt_ok (bad == 0, "floor division by the block size: %zu of %zu wrong",
+      bad, n);
+}
+
 /* Output / input gain per frame for a DC carrier x (F64: the output is
  * the delayed input times a float gain, so the ratio is the gain). */
 static double *
@@ -1352,6 +1413,7 @@ int
 main (void)
 {
   test_api ();
+  test_floor_div ();
   test_transparency ();
   test_timing ();
   test_sine_over ();
