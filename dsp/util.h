@@ -93,8 +93,8 @@ mst_bessel_i0 (double x)
 
 /* floor (a / d) for d >= 1, any sign of a and |a| < 2^50, given
  * inv_d = 1.0 / d: the product in double is within one of the quotient,
- * and is corrected.  A 64-bit division takes 40 to 90 cycles on x86
- * CPUs before Ice Lake and Zen 2; this, a few. */
+ * and is corrected.  A 64-bit division takes 40 to 90 cycles on Intel
+ * CPUs before Ice Lake; this, a few. */
 static inline int64_t
 mst_floor_div (int64_t a, int64_t d, double inv_d)
 {
