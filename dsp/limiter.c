@@ -328,6 +328,8 @@ det_run (MstLimiter * lim, Det * d, const float *pl, float *env, size_t n,
  * takes vectors of 8 and ends with one more vector over the last 8
  * (overlapping the one before: a maximum does not mind values seen
  * twice) instead of a scalar tail. */
+/* a = the lane-wise maximum of a and b (gt: scratch) */
+#define PEAK_MAX(a, b, gt) (gt = (b) > (a), a = ((b) & gt) | ((a) & ~gt))
 #if defined(__clang__)
 #define PEAK_SHUFFLE(v, ...) __builtin_shufflevector ((v), (v), __VA_ARGS__)
 #elif defined(__GNUC__)
@@ -356,21 +358,17 @@ peak_f32 (const float *x, size_t n)
         i = n - 8;          /* the last (overlapping) vector */
       memcpy (&b, x + i, sizeof b);
       b &= sign;
-      gt = b > a;
-      a = (b & gt) | (a & ~gt);
+      PEAK_MAX (a, b, gt);
       if (i + 8 >= n)
         break;
     }
     /* the largest of the 8: halves, quarters, pairs */
     b = PEAK_SHUFFLE (a, 4, 5, 6, 7, 0, 1, 2, 3);
-    gt = b > a;
-    a = (b & gt) | (a & ~gt);
+    PEAK_MAX (a, b, gt);
     b = PEAK_SHUFFLE (a, 2, 3, 0, 1, 6, 7, 4, 5);
-    gt = b > a;
-    a = (b & gt) | (a & ~gt);
+    PEAK_MAX (a, b, gt);
     b = PEAK_SHUFFLE (a, 1, 0, 3, 2, 5, 4, 7, 6);
-    gt = b > a;
-    a = (b & gt) | (a & ~gt);
+    PEAK_MAX (a, b, gt);
     u = a[0];
     i = n;
   }
@@ -391,6 +389,17 @@ static inline int64_t
 block_of (const MstLimiter * lim, int64_t a)
 {
   return mst_floor_div (a, lim->B, lim->inv_B);
+}
+
+/* Aligned index of the first frame of the next output segment that stays
+ * in one block, and its length (<= left). */
+static inline size_t
+seg_len (const MstLimiter * lim, int64_t a, size_t left)
+{
+  const size_t m = (size_t) ((block_of (lim, a) + 1) * (int64_t) lim->B
+      - a);
+
+  return m < left ? m : left;
 }
 
 /* The x/L decision's input (band limit on): xseg gets, per segment of
@@ -437,12 +446,9 @@ xcheck (MstLimiter * lim, int64_t feed0, size_t n, float floor_)
       gmax[j] = peak_f32 (dw + j * DG, j1 - j * DG);
     }
     while (pos < n) {
-      const int64_t a = feed0 + (int64_t) pos;
-      const int64_t rem = a - block_of (lim, a) * (int64_t) lim->B;
-      size_t m = lim->B - (size_t) rem;
+      const size_t m = seg_len (lim, feed0 + (int64_t) pos, n - pos);
       float lm, xb;
 
-      m = m < n - pos ? m : n - pos;
       lm = peak_f32 (e + pos, m);
       *es++ = lm;
       xb = lm;
@@ -1099,7 +1105,6 @@ blocks_from_env (MstLimiter * lim, size_t n)
   }
 }
 
-
 /* Whether every knot read by the output of aligned samples a0 .. a0 + n - 1
  * is a linked one (see lk): then the linked knots alone give the gain, one
  * per frame.  Otherwise the gain comes from each channel's own knots. */
@@ -1149,17 +1154,6 @@ static inline float
 ceil_of (const MstLimiter * lim, int64_t a)
 {
   return lim->ceil_ring[block_of (lim, a) & lim->gmask];
-}
-
-/* Aligned index of the first frame of the next output segment that stays
- * in one block, and its length (<= left). */
-static inline size_t
-seg_len (const MstLimiter * lim, int64_t a, size_t left)
-{
-  const size_t m = (size_t) ((block_of (lim, a) + 1) * (int64_t) lim->B
-      - a);
-
-  return m < left ? m : left;
 }
 
 static inline double
