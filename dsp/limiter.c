@@ -321,67 +321,6 @@ det_run (MstLimiter * lim, Det * d, const float *pl, float *env, size_t n,
         env + (size_t) c * CHUNK, n, floor_);
 }
 
-/* Largest |x| (x finite; also the largest of non-negative values): on
- * the bit patterns with the sign cleared, which order like the
- * magnitudes (as signed integers too), so an integer max.  The blocks
- * and groups it scans are short (8 to 32 values), so from 8 values on it
- * takes vectors of 8 and ends with one more vector over the last 8
- * (overlapping the one before: a maximum does not mind values seen
- * twice) instead of a scalar tail. */
-/* a = the lane-wise maximum of a and b (gt: scratch) */
-#define PEAK_MAX(a, b, gt) (gt = (b) > (a), a = ((b) & gt) | ((a) & ~gt))
-#if defined(__clang__)
-#define PEAK_SHUFFLE(v, ...) __builtin_shufflevector ((v), (v), __VA_ARGS__)
-#elif defined(__GNUC__)
-#define PEAK_SHUFFLE(v, ...) __builtin_shuffle ((v), (v8si) { __VA_ARGS__ })
-#endif
-static inline float
-peak_f32 (const float *x, size_t n)
-{
-  int32_t u = 0, v;
-  float r;
-  size_t i = 0;
-
-#if defined(__GNUC__)
-  if (n >= 8) {
-    typedef int32_t v8si __attribute__((vector_size (32)));
-    const v8si sign = {
-      0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
-      0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff
-    };
-    v8si a, b, gt;
-
-    memcpy (&a, x, sizeof a);
-    a &= sign;
-    for (i = 8;; i += 8) {
-      if (i + 8 > n)
-        i = n - 8;          /* the last (overlapping) vector */
-      memcpy (&b, x + i, sizeof b);
-      b &= sign;
-      PEAK_MAX (a, b, gt);
-      if (i + 8 >= n)
-        break;
-    }
-    /* the largest of the 8: halves, quarters, pairs */
-    b = PEAK_SHUFFLE (a, 4, 5, 6, 7, 0, 1, 2, 3);
-    PEAK_MAX (a, b, gt);
-    b = PEAK_SHUFFLE (a, 2, 3, 0, 1, 6, 7, 4, 5);
-    PEAK_MAX (a, b, gt);
-    b = PEAK_SHUFFLE (a, 1, 0, 3, 2, 5, 4, 7, 6);
-    PEAK_MAX (a, b, gt);
-    u = a[0];
-    i = n;
-  }
-#endif
-  for (; i < n; i++) {
-    memcpy (&v, &x[i], sizeof v);
-    v &= 0x7fffffff;
-    u = v > u ? v : u;
-  }
-  memcpy (&r, &u, sizeof r);
-  return r;
-}
-
 /* The block of aligned sample a: floor (a / B), for any sign of a
  * (mst_floor_div: several are needed per block of ~20 frames, and a
  * 64-bit division is slow on many CPUs). */
@@ -443,19 +382,19 @@ xcheck (MstLimiter * lim, int64_t feed0, size_t n, float floor_)
     for (j = 0; j < ng; j++) {
       const size_t j1 = (j + 1) * DG < DH + n ? (j + 1) * DG : DH + n;
 
-      gmax[j] = peak_f32 (dw + j * DG, j1 - j * DG);
+      gmax[j] = mst_peak_f32 (dw + j * DG, j1 - j * DG);
     }
     while (pos < n) {
       const size_t m = seg_len (lim, feed0 + (int64_t) pos, n - pos);
       float lm, xb;
 
-      lm = peak_f32 (e + pos, m);
+      lm = mst_peak_f32 (e + pos, m);
       *es++ = lm;
       xb = lm;
       if (lm <= floor_) {
         /* |x - L| over dw + DH + pos - XH .. dw + DH + pos + m - 1 */
         const size_t g0 = (DH + pos - XH) / DG, g1 = (DH + pos + m - 1) / DG;
-        const float dm = peak_f32 (gmax + g0, g1 - g0 + 1);
+        const float dm = mst_peak_f32 (gmax + g0, g1 - g0 + 1);
         const double b = ((double) lm + lim->x_l1 * dm) * (1.0 + 1e-5);
 
         if (b <= floor_) {
@@ -466,12 +405,12 @@ xcheck (MstLimiter * lim, int64_t feed0, size_t n, float floor_)
           float tmp[MAX_BLOCK];
 
           mst_true_peak_env_at (d->tp, xw + XH + pos - LT, tmp, m);
-          xb = peak_f32 (tmp, m);
+          xb = mst_peak_f32 (tmp, m);
           for (k = 0; k < N_METERS; k++) {
             float t;
 
             mst_true_peak_env_at (d->tpm[k], xw + XH + pos - LT, tmp, m);
-            t = peak_f32 (tmp, m);
+            t = mst_peak_f32 (tmp, m);
             xb = t > xb ? t : xb;
           }
         }
@@ -1019,9 +958,9 @@ blocks_from_env (MstLimiter * lim, size_t n)
     for (c = 0; c < C; c++) {
       Group *g = &lim->grp[c];
       /* the envelope's peak in the segment: xcheck has it (band limit
-       * on), else peak_f32 (the envelope is >= 0) */
+       * on), else mst_peak_f32 (the envelope is >= 0) */
       const float p = lim->bl_on ? lim->eseg[(size_t) c * (CHUNK + 2) + seg]
-          : peak_f32 (lim->env + (size_t) c * CHUNK + pos, m);
+          : mst_peak_f32 (lim->env + (size_t) c * CHUNK + pos, m);
 
       g->pacc = p > g->pacc ? p : g->pacc;
       if (lim->bl_on) {
@@ -1154,6 +1093,13 @@ static inline float
 ceil_of (const MstLimiter * lim, int64_t a)
 {
   return lim->ceil_ring[block_of (lim, a) & lim->gmask];
+}
+
+/* largest |x| of the output, per format (the safety stage's SFX (peak)) */
+static inline float
+peak_f32 (const float *x, size_t n)
+{
+  return mst_peak_f32 (x, n);
 }
 
 static inline double

@@ -2,6 +2,10 @@
 #ifndef MST_SIMD_H
 #define MST_SIMD_H
 
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
 /* MST_CLONES: also build a function for x86-64-v3 (AVX2 + FMA) and pick the
  * variant at load time (GCC function multi-versioning, ELF ifunc).  Used on
  * the hot loops only; elsewhere it expands to nothing. */
@@ -38,5 +42,66 @@ void mst_simd_set_wide (int allow);
 #else
 #define MST_ALWAYS_INLINE inline
 #endif
+
+/* mst_peak_f32: the largest |x| of n floats (x finite), so also the
+ * largest of n values >= 0 (an envelope).  On the bit patterns with the
+ * sign cleared, which order like the magnitudes (as signed integers too):
+ * an integer maximum.  Most of what it scans is short (blocks and groups
+ * of 8 to 32 values), so from 8 values on it takes vectors of 8 and ends
+ * with one more vector over the last 8 (overlapping the one before: a
+ * maximum does not mind values seen twice) instead of a scalar tail. */
+/* a = the lane-wise maximum of a and b (gt: scratch) */
+#define MST_PEAK_MAX(a, b, gt) (gt = (b) > (a), a = ((b) & gt) | ((a) & ~gt))
+#if defined(__clang__)
+#define MST_PEAK_SHUFFLE(v, ...) __builtin_shufflevector ((v), (v), __VA_ARGS__)
+#elif defined(__GNUC__)
+#define MST_PEAK_SHUFFLE(v, ...) __builtin_shuffle ((v), (v8si) { __VA_ARGS__ })
+#endif
+static inline float
+mst_peak_f32 (const float *x, size_t n)
+{
+  int32_t u = 0, v;
+  float r;
+  size_t i = 0;
+
+#if defined(__GNUC__)
+  if (n >= 8) {
+    typedef int32_t v8si __attribute__((vector_size (32)));
+    const v8si sign = {
+      0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
+      0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff
+    };
+    v8si a, b, gt;
+
+    memcpy (&a, x, sizeof a);
+    a &= sign;
+    for (i = 8;; i += 8) {
+      if (i + 8 > n)
+        i = n - 8;          /* the last (overlapping) vector */
+      memcpy (&b, x + i, sizeof b);
+      b &= sign;
+      MST_PEAK_MAX (a, b, gt);
+      if (i + 8 >= n)
+        break;
+    }
+    /* the largest of the 8: halves, quarters, pairs */
+    b = MST_PEAK_SHUFFLE (a, 4, 5, 6, 7, 0, 1, 2, 3);
+    MST_PEAK_MAX (a, b, gt);
+    b = MST_PEAK_SHUFFLE (a, 2, 3, 0, 1, 6, 7, 4, 5);
+    MST_PEAK_MAX (a, b, gt);
+    b = MST_PEAK_SHUFFLE (a, 1, 0, 3, 2, 5, 4, 7, 6);
+    MST_PEAK_MAX (a, b, gt);
+    u = a[0];
+    i = n;
+  }
+#endif
+  for (; i < n; i++) {
+    memcpy (&v, &x[i], sizeof v);
+    v &= 0x7fffffff;
+    u = v > u ? v : u;
+  }
+  memcpy (&r, &u, sizeof r);
+  return r;
+}
 
 #endif /* MST_SIMD_H */

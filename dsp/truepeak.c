@@ -592,13 +592,13 @@ fir_phase_absmax_n (const float *restrict c, const float *restrict w,
       }                                                                      \
     }                                                                        \
     if (ABS) {                                                               \
-      VEC_ABS_MAX_STORE (VT, VI, yp + i, s0 + d0);                              \
-      VEC_ABS_MAX_STORE (VT, VI, yp + i, s0 - d0);                              \
-      VEC_ABS_MAX_STORE (VT, VI, yp + i + V, s1 + d1);                          \
-      VEC_ABS_MAX_STORE (VT, VI, yp + i + V, s1 - d1);                          \
+      VEC_ABS_MAX_STORE (VT, VI, yp + i, s0 + d0);                           \
+      VEC_ABS_MAX_STORE (VT, VI, yp + i, s0 - d0);                           \
+      VEC_ABS_MAX_STORE (VT, VI, yp + i + V, s1 + d1);                       \
+      VEC_ABS_MAX_STORE (VT, VI, yp + i + V, s1 - d1);                       \
       if (MID) {                                                             \
-        VEC_ABS_MAX_STORE (VT, VI, yp + i, m0);                                 \
-        VEC_ABS_MAX_STORE (VT, VI, yp + i + V, m1);                             \
+        VEC_ABS_MAX_STORE (VT, VI, yp + i, m0);                              \
+        VEC_ABS_MAX_STORE (VT, VI, yp + i + V, m1);                          \
       }                                                                      \
     } else {                                                                 \
       VT t;                                                                  \
@@ -1035,23 +1035,6 @@ stretch_bound (const MstTruePeak * tp, float m, float d)
   return b * (1.0 + 1e-5);
 }
 
-/* The largest of n values >= 0: an integer maximum of their bit patterns
- * (which order as the values), which the compiler vectorises. */
-static float
-max_of (const float *v, size_t n)
-{
-  uint32_t m = 0, u;
-  float r;
-  size_t i;
-
-  for (i = 0; i < n; i++) {
-    memcpy (&u, &v[i], sizeof u);
-    m = u > m ? u : m;
-  }
-  memcpy (&r, &m, sizeof r);
-  return r;
-}
-
 /* Both entry points walk the input in stretches of at most BLOCK samples:
  * w gets the channel's history followed by the stretch, *level its max |x|,
  * and the return value is the proven bound of the stretch. */
@@ -1096,7 +1079,7 @@ mst_true_peak_process_max (MstTruePeak * tp, unsigned ch, const float *in,
       float e;
 
       stretch_env (tp, w, env, m);
-      e = max_of (env, m);
+      e = mst_peak_f32 (env, m);
       if (e > result)
         result = e;
     }
@@ -1187,7 +1170,7 @@ mst_true_peak_process_env (MstTruePeak * tp, unsigned ch, const float *in,
           env, m, floor);
       for (a = 0; a < nsub; a++) {
         const size_t i0 = a * SUB, i1 = i0 + SUB < m ? i0 + SUB : m;
-        const double v = (max_of (env + i0, i1 - i0) + add) * mul + sl;
+        const double v = (mst_peak_f32 (env + i0, i1 - i0) + add) * mul + sl;
 
         /* never above the stretch's own bound */
         sb[a] = (float) (v < bound ? v : bound);

@@ -994,6 +994,43 @@ test_api (void)
  * from 1 to 40 and a few others, dividends around 0 (both signs), at
  * and either side of multiples of the divisor (powers of two among
  * them), and up to 2^49. */
+/* mst_peak_f32 (dsp/simd.h), the largest |x| behind the x/L bookkeeping,
+ * the safety stage and the detector's envelopes: every length 0..70 (the
+ * vector body, its overlapping last vector and the scalar path), every
+ * position of the largest, either sign, against fabsf and a plain loop */
+static void
+test_peak_f32 (void)
+{
+  float x[70];
+  size_t n, at, i, bad = 0, cases = 0;
+  MtsRng rng;
+
+  mts_rng_seed (&rng, 9);
+  for (n = 0; n <= 70; n++) {
+    for (at = 0; at < (n ? n : 1); at++) {
+      int s;
+
+      for (s = -1; s <= 1; s += 2) {
+        float want = 0.0f;
+
+        for (i = 0; i < n; i++)
+          x[i] = (float) (0.5 * mts_rng_uniform (&rng));
+        if (n) {
+          x[at] = (float) s * 0.75f;    /* over every other |x| */
+          if (at + 1 < n)
+            x[at + 1] = -0.0f;          /* a sign bit and nothing else */
+        }
+        for (i = 0; i < n; i++)
+          want = fabsf (x[i]) > want ? fabsf (x[i]) : want;
+        bad += mst_peak_f32 (x, n) != want;
+        cases++;
+      }
+    }
+  }
+  mt_ok (bad == 0, "largest |x| of 0 to 70 floats: %zu of %zu wrong", bad,
+      cases);
+}
+
 static void
 test_floor_div (void)
 {
@@ -1414,6 +1451,7 @@ main (void)
 {
   test_api ();
   test_floor_div ();
+  test_peak_f32 ();
   test_transparency ();
   test_timing ();
   test_sine_over ();
