@@ -1559,14 +1559,8 @@ section_c (double b, double na, double b0)
   return b + na * b0;
 }
 
-/* GCC: allow FMA contraction in the functions that use SECTION_STEP (ISO
- * C mode turns it off); the reference tests bound the difference. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define MST_FP_CONTRACT __attribute__((optimize ("fp-contract=fast")))
-#else
-#define MST_FP_CONTRACT
-#endif
-
+/* MST_FP_CONTRACT (simd.h) on the functions that use SECTION_STEP; the
+ * reference tests bound the difference. */
 /* The live sections of channel c on n interleaved frames of x (in place),
  * coefficients constant, one section after the other (short stretches;
  * longer ones go through run_pipe). */

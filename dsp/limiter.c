@@ -1180,10 +1180,28 @@ apply_each_f64 (double *o, const double *s, const float *g, size_t n)
  * streams, eight per vector: measured on the benchmark music, 48 kHz
  * stereo, the double version took about twice the time), four vectors
  * per step (independent accumulators hide the multiply-add latency);
- * vectors are the GCC/Clang extension. */
+ * vectors are the GCC/Clang extension.  Built with MST_FP_CONTRACT (one
+ * multiply-add per tap pair), so every output is made by the same vector
+ * step, whatever n: the last one recomputes the outputs it overlaps
+ * (the same values), and a call of fewer than V samples runs it on a
+ * zero-padded copy (a scalar tail would round differently). */
 #if defined(__GNUC__)
 typedef double v4df __attribute__((vector_size (32)));
 typedef float v8sf __attribute__((vector_size (32)));
+/* out[0 .. V) from w[0 .. V + L - 1) */
+#define BL_STEP(T, VT, V, w_, out_)                                     \
+  do {                                                                  \
+    VT acc, a, b;                                                       \
+                                                                        \
+    memcpy (&a, (w_) + half, sizeof a);                                 \
+    acc = h[half] * a;                                                  \
+    for (k = 0; k < half; k++) {                                        \
+      memcpy (&a, (w_) + k, sizeof a);                                  \
+      memcpy (&b, (w_) + L - 1 - k, sizeof b);                          \
+      acc += h[k] * (a + b);                                            \
+    }                                                                   \
+    memcpy ((out_), &acc, sizeof acc);                                  \
+  } while (0)
 #define BL_VECTOR_STEPS(T, VT, V)                                       \
   for (; i + 4 * V <= n; i += 4 * V) {                                  \
     VT c0, c1, c2, c3, a0, a1, a2, a3, b0, b1, b2, b3;                  \
@@ -1217,18 +1235,18 @@ typedef float v8sf __attribute__((vector_size (32)));
     memcpy (out + i + 2 * V, &c2, sizeof c2);                           \
     memcpy (out + i + 3 * V, &c3, sizeof c3);                           \
   }                                                                     \
-  for (; i + V <= n; i += V) {                                          \
-    VT acc, a, b;                                                       \
+  for (; i + V <= n; i += V)                                            \
+    BL_STEP (T, VT, V, w + i, out + i);                                 \
+  if (i < n && n >= V) {                                                \
+    BL_STEP (T, VT, V, w + n - V, out + n - V);                         \
+  } else if (i < n) {                                                   \
+    T pw[BL_TAPS - 1 + V] = { 0 }, po[V];                               \
                                                                         \
-    memcpy (&a, w + i + half, sizeof a);                                \
-    acc = h[half] * a;                                                  \
-    for (k = 0; k < half; k++) {                                        \
-      memcpy (&a, w + i + k, sizeof a);                                 \
-      memcpy (&b, w + i + L - 1 - k, sizeof b);                         \
-      acc += h[k] * (a + b);                                            \
-    }                                                                   \
-    memcpy (out + i, &acc, sizeof acc);                                 \
-  }
+    memcpy (pw, w, sizeof (T) * (L - 1 + n));                           \
+    BL_STEP (T, VT, V, pw, po);                                         \
+    memcpy (out, po, sizeof (T) * n);                                   \
+  }                                                                     \
+  i = n;
 #else
 #define BL_VECTOR_STEPS(T, VT, V)
 #endif
@@ -1252,14 +1270,14 @@ NAME (const T *restrict h, unsigned L, const T *restrict w,             \
   }                                                                     \
 }
 
-BL_RUN (band_limit_run_f64, MST_CLONES, double, v4df, 4)
-BL_RUN (band_limit_run_f32, MST_CLONES, float, v8sf, 8)
+BL_RUN (band_limit_run_f64, MST_CLONES MST_FP_CONTRACT, double, v4df, 4)
+BL_RUN (band_limit_run_f32, MST_CLONES MST_FP_CONTRACT, float, v8sf, 8)
 #ifdef MST_HAVE_WIDE
 typedef double v8df __attribute__((vector_size (64)));
 typedef float v16sf __attribute__((vector_size (64)));
 
-BL_RUN (band_limit_run_wide_f64, MST_WIDE, double, v8df, 8)
-BL_RUN (band_limit_run_wide_f32, MST_WIDE, float, v16sf, 16)
+BL_RUN (band_limit_run_wide_f64, MST_WIDE MST_FP_CONTRACT, double, v8df, 8)
+BL_RUN (band_limit_run_wide_f32, MST_WIDE MST_FP_CONTRACT, float, v16sf, 16)
 #endif
 
 /* Per-format bodies (ingest, output, process), stamped from one template

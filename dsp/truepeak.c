@@ -488,12 +488,51 @@ typedef int32_t v8si __attribute__((vector_size (32)));
     memcpy ((p), &e_, sizeof e_);                                            \
   } while (0)
 #define V8_ABS_MAX_STORE(p, a) VEC_ABS_MAX_STORE (v8sf, v8si, p, a)
+
+/* One vector of a phase's outputs, periods at .. at + 8 of w_: ABS 1
+ * folds their magnitudes into y_ (y_[i] = max (y_[i], |y|)), ABS 0
+ * stores them. */
+#define FIR_STEP(ABS, taps_, w_, y_, at) do {                                \
+    v8sf a_ = { 0 }, x_;                                                     \
+    size_t j_;                                                               \
+                                                                             \
+    for (j_ = 0; j_ < (taps_); j_++) {                                       \
+      V8_LOAD (x_, (w_) + (at) + j_);                                        \
+      a_ += c[j_] * x_;                                                      \
+    }                                                                        \
+    if (ABS)                                                                 \
+      V8_ABS_MAX_STORE ((y_) + (at), a_);                                    \
+    else                                                                     \
+      memcpy ((y_) + (at), &a_, sizeof a_);                                  \
+  } while (0)
+
+/* After the wider steps, periods i .. n: vectors of 8, the last one
+ * overlapping the one before (recomputing a period gives the same value:
+ * stored again, or folded again into the same maximum), or, for fewer
+ * than 8 periods in all, one vector on a zero-padded copy.  No scalar
+ * tail: with MST_FP_CONTRACT it would round differently from the vector
+ * steps, and a period's reading would depend on the call sizes. */
+#define FIR_TAIL(ABS, taps_) do {                                            \
+    for (; i + 8 <= n; i += 8)                                               \
+      FIR_STEP (ABS, taps_, w, y, i);                                        \
+    if (i < n && n >= 8) {                                                   \
+      FIR_STEP (ABS, taps_, w, y, n - 8);                                    \
+    } else if (i < n) {                                                      \
+      float pw_[MAX_HIST + 8] = { 0 }, py_[8] = { 0 };                       \
+                                                                             \
+      memcpy (pw_, w, sizeof (float) * ((taps_) - 1 + n));                   \
+      memcpy (py_, y, sizeof (float) * n);                                   \
+      FIR_STEP (ABS, taps_, pw_, py_, 0);                                    \
+      memcpy (y, py_, sizeof (float) * n);                                   \
+    }                                                                        \
+    i = n;                                                                   \
+  } while (0)
 #endif
 
 /* always inlined: each clone of its callers gets its own code */
 static MST_ALWAYS_INLINE void
 fir_body (const float *restrict c, const float *restrict w,
-    float *restrict env, size_t n, const unsigned TAPS)
+    float *restrict y, size_t n, const unsigned TAPS)
 {
   size_t i = 0, j;
 
@@ -512,23 +551,12 @@ fir_body (const float *restrict c, const float *restrict w,
       a2 += c[j] * x2;
       a3 += c[j] * x3;
     }
-    V8_ABS_MAX_STORE (env + i, a0);
-    V8_ABS_MAX_STORE (env + i + 8, a1);
-    V8_ABS_MAX_STORE (env + i + 16, a2);
-    V8_ABS_MAX_STORE (env + i + 24, a3);
+    V8_ABS_MAX_STORE (y + i, a0);
+    V8_ABS_MAX_STORE (y + i + 8, a1);
+    V8_ABS_MAX_STORE (y + i + 16, a2);
+    V8_ABS_MAX_STORE (y + i + 24, a3);
   }
-  for (; i + 16 <= n; i += 16) {
-    v8sf a0 = { 0 }, a1 = { 0 }, x0, x1;
-
-    for (j = 0; j < TAPS; j++) {
-      V8_LOAD (x0, w + i + j);
-      V8_LOAD (x1, w + i + j + 8);
-      a0 += c[j] * x0;
-      a1 += c[j] * x1;
-    }
-    V8_ABS_MAX_STORE (env + i, a0);
-    V8_ABS_MAX_STORE (env + i + 8, a1);
-  }
+  FIR_TAIL (1, TAPS);
 #endif
   for (; i < n; i++) {
     float acc = 0.0f, a;
@@ -536,20 +564,20 @@ fir_body (const float *restrict c, const float *restrict w,
     for (j = 0; j < TAPS; j++)
       acc += c[j] * w[i + j];
     a = fabsf (acc);
-    env[i] = a > env[i] ? a : env[i];
+    y[i] = a > y[i] ? a : y[i];
   }
 }
 
 /* The meter's 16 taps as a constant (the compiler unrolls them), any
  * other length as a parameter. */
-MST_CLONES static void
+MST_CLONES MST_FP_CONTRACT static void
 fir_phase_absmax_16 (const float *restrict c, const float *restrict w,
     float *restrict env, size_t n)
 {
   fir_body (c, w, env, n, 16);
 }
 
-MST_CLONES static void
+MST_CLONES MST_FP_CONTRACT static void
 fir_phase_absmax_n (const float *restrict c, const float *restrict w,
     float *restrict env, size_t n, unsigned taps)
 {
@@ -616,7 +644,60 @@ fir_phase_absmax_n (const float *restrict c, const float *restrict w,
         memcpy (ym + i + V, &m1, sizeof m1);                                 \
       }                                                                      \
     }                                                                        \
-  }
+  }                                                                          \
+  /* the rest as FIR_TAIL does it */                                         \
+  for (; i + V <= n; i += V)                                                 \
+    MIRROR_STEP (VT, VI, V, MID, ABS, w, yp, yq, ym, i);                     \
+  if (i < n && n >= V) {                                                     \
+    MIRROR_STEP (VT, VI, V, MID, ABS, w, yp, yq, ym, n - V);                 \
+  } else if (i < n) {                                                        \
+    float pw_[MAX_HIST + V] = { 0 }, py_[V] = { 0 }, pq_[V] = { 0 };         \
+    float pm_[V] = { 0 };                                                    \
+                                                                             \
+    memcpy (pw_, w, sizeof (float) * (T - 1 + n));                           \
+    if (ABS)                                                                 \
+      memcpy (py_, yp, sizeof (float) * n);                                  \
+    MIRROR_STEP (VT, VI, V, MID, ABS, pw_, py_, pq_, pm_, 0);                \
+    memcpy (yp, py_, sizeof (float) * n);                                    \
+    if (!ABS)                                                                \
+      memcpy (yq, pq_, sizeof (float) * n);                                  \
+    if (!ABS && MID)                                                         \
+      memcpy (ym, pm_, sizeof (float) * n);                                  \
+  }                                                                          \
+  i = n;
+
+/* One vector of outputs, periods at .. at + V of the window w_, as one
+ * lane of the two-vector step above computes them */
+#define MIRROR_STEP(VT, VI, V, MID, ABS, w_, yp_, yq_, ym_, at) do {         \
+    VT s_ = { 0 }, d_ = { 0 }, m_ = { 0 };                                   \
+    unsigned j_;                                                             \
+                                                                             \
+    for (j_ = 0; j_ < H; j_++) {                                             \
+      VT a_, c_, sa_;                                                        \
+                                                                             \
+      memcpy (&a_, (w_) + (at) + j_, sizeof a_);                             \
+      memcpy (&c_, (w_) + (at) + T - 1 - j_, sizeof c_);                     \
+      sa_ = a_ + c_;                                                         \
+      s_ += e[j_] * sa_;                                                     \
+      d_ += o[j_] * (a_ - c_);                                               \
+      if (MID)                                                               \
+        m_ += em[j_] * sa_;                                                  \
+    }                                                                        \
+    if (ABS) {                                                               \
+      VEC_ABS_MAX_STORE (VT, VI, (yp_) + (at), s_ + d_);                     \
+      VEC_ABS_MAX_STORE (VT, VI, (yp_) + (at), s_ - d_);                     \
+      if (MID)                                                               \
+        VEC_ABS_MAX_STORE (VT, VI, (yp_) + (at), m_);                        \
+    } else {                                                                 \
+      VT t_ = s_ + d_;                                                       \
+                                                                             \
+      memcpy ((yp_) + (at), &t_, sizeof t_);                                 \
+      t_ = s_ - d_;                                                          \
+      memcpy ((yq_) + (at), &t_, sizeof t_);                                 \
+      if (MID)                                                               \
+        memcpy ((ym_) + (at), &m_, sizeof m_);                               \
+    }                                                                        \
+  } while (0)
 #else
 #define MIRROR_VECTOR_STEPS(VT, VI, V, MID, ABS)
 #endif
@@ -661,11 +742,15 @@ NAME (const float *restrict e, const float *restrict o,                      \
 typedef void (*MirrorKernel) (const float *, const float *, const float *,
     const float *, size_t, unsigned, float *, float *, float *);
 
+/* the kernels' attributes: an AVX2 variant (16-float: AVX-512); FMA */
+#define KERNEL_8 MST_CLONES MST_FP_CONTRACT
+#define KERNEL_16 MST_WIDE MST_FP_CONTRACT
+
 #if defined(__GNUC__)
-MIRROR_KERNEL (mirror_pair_store, MST_CLONES, v8sf, v8si, 8, 0, 0)
-MIRROR_KERNEL (mirror_mid_store, MST_CLONES, v8sf, v8si, 8, 1, 0)
-MIRROR_KERNEL (mirror_pair_absmax, MST_CLONES, v8sf, v8si, 8, 0, 1)
-MIRROR_KERNEL (mirror_mid_absmax, MST_CLONES, v8sf, v8si, 8, 1, 1)
+MIRROR_KERNEL (mirror_pair_store, KERNEL_8, v8sf, v8si, 8, 0, 0)
+MIRROR_KERNEL (mirror_mid_store, KERNEL_8, v8sf, v8si, 8, 1, 0)
+MIRROR_KERNEL (mirror_pair_absmax, KERNEL_8, v8sf, v8si, 8, 0, 1)
+MIRROR_KERNEL (mirror_mid_absmax, KERNEL_8, v8sf, v8si, 8, 1, 1)
 #else
 MIRROR_KERNEL (mirror_pair_store, , float, int, 1, 0, 0)
 MIRROR_KERNEL (mirror_mid_store, , float, int, 1, 1, 0)
@@ -677,10 +762,10 @@ MIRROR_KERNEL (mirror_mid_absmax, , float, int, 1, 1, 1)
 typedef float v16sf __attribute__((vector_size (64)));
 typedef int32_t v16si __attribute__((vector_size (64)));
 
-MIRROR_KERNEL (mirror_pair_store_16, MST_WIDE, v16sf, v16si, 16, 0, 0)
-MIRROR_KERNEL (mirror_mid_store_16, MST_WIDE, v16sf, v16si, 16, 1, 0)
-MIRROR_KERNEL (mirror_pair_absmax_16, MST_WIDE, v16sf, v16si, 16, 0, 1)
-MIRROR_KERNEL (mirror_mid_absmax_16, MST_WIDE, v16sf, v16si, 16, 1, 1)
+MIRROR_KERNEL (mirror_pair_store_16, KERNEL_16, v16sf, v16si, 16, 0, 0)
+MIRROR_KERNEL (mirror_mid_store_16, KERNEL_16, v16sf, v16si, 16, 1, 0)
+MIRROR_KERNEL (mirror_pair_absmax_16, KERNEL_16, v16sf, v16si, 16, 0, 1)
+MIRROR_KERNEL (mirror_mid_absmax_16, KERNEL_16, v16sf, v16si, 16, 1, 1)
 #endif
 
 /* Every phase 1 .. F-1 of the stretch w (T - 1 history samples, then n)
@@ -752,7 +837,7 @@ stretch_env (const MstTruePeak * tp, const float *w, float *env, size_t n)
 }
 
 /* One phase's signed outputs: y[i] = sum_j c[j] * w[i + j]. */
-MST_CLONES static void
+MST_CLONES MST_FP_CONTRACT static void
 fir_phase_store (const float *restrict c, const float *restrict w,
     float *restrict y, size_t n, unsigned taps)
 {
@@ -778,15 +863,7 @@ fir_phase_store (const float *restrict c, const float *restrict w,
     memcpy (y + i + 16, &a2, sizeof a2);
     memcpy (y + i + 24, &a3, sizeof a3);
   }
-  for (; i + 8 <= n; i += 8) {
-    v8sf a0 = { 0 }, x0;
-
-    for (j = 0; j < taps; j++) {
-      V8_LOAD (x0, w + i + j);
-      a0 += c[j] * x0;
-    }
-    memcpy (y + i, &a0, sizeof a0);
-  }
+  FIR_TAIL (0, taps);
 #endif
   for (; i < n; i++) {
     float acc = 0.0f;
