@@ -1559,11 +1559,11 @@ section_c (double b, double na, double b0)
   return b + na * b0;
 }
 
-/* MST_FP_CONTRACT (simd.h) on the functions that use SECTION_STEP; the
- * reference tests bound the difference. */
 /* The live sections of channel c on n interleaved frames of x (in place),
  * coefficients constant, one section after the other (short stretches;
- * longer ones go through run_pipe). */
+ * longer ones go through run_pipe).  Like every function that uses
+ * SECTION_STEP, built with MST_FP_CONTRACT (simd.h): the reference tests
+ * bound the difference the fused multiply-adds make. */
 MST_CLONES MST_FP_CONTRACT static void
 run_static (MstBiquad * bq, unsigned c, double *x, size_t n)
 {

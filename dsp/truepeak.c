@@ -490,9 +490,16 @@ typedef int32_t v8si __attribute__((vector_size (32)));
   } while (0)
 #define V8_ABS_MAX_STORE(p, a) VEC_ABS_MAX_STORE (v8sf, v8si, p, a)
 
-/* One vector of a phase's outputs, periods at .. at + 8 of w_: ABS 1
- * folds their magnitudes into y_ (y_[i] = max (y_[i], |y|)), ABS 0
- * stores them. */
+/* A vector a of a phase's outputs to p: ABS 1 folds their magnitudes in
+ * (p[i] = max (p[i], |a[i]|)), ABS 0 stores them. */
+#define FIR_PUT(ABS, p, a) do {                                              \
+    if (ABS)                                                                 \
+      V8_ABS_MAX_STORE ((p), (a));                                           \
+    else                                                                     \
+      memcpy ((p), &(a), sizeof (a));                                        \
+  } while (0)
+
+/* One vector of a phase's outputs, periods at .. at + 8 of w_, to y_ */
 #define FIR_STEP(ABS, taps_, w_, y_, at) do {                                \
     v8sf a_ = { 0 }, x_;                                                     \
     size_t j_;                                                               \
@@ -501,39 +508,16 @@ typedef int32_t v8si __attribute__((vector_size (32)));
       V8_LOAD (x_, (w_) + (at) + j_);                                        \
       a_ += c[j_] * x_;                                                      \
     }                                                                        \
-    if (ABS)                                                                 \
-      V8_ABS_MAX_STORE ((y_) + (at), a_);                                    \
-    else                                                                     \
-      memcpy ((y_) + (at), &a_, sizeof a_);                                  \
-  } while (0)
-
-/* After the wider steps, periods i .. n: vectors of 8, the last one
- * overlapping the one before (recomputing a period gives the same value:
- * stored again, or folded again into the same maximum), or, for fewer
- * than 8 periods in all, one vector on a zero-padded copy.  No scalar
- * tail: with MST_FP_CONTRACT it would round differently from the vector
- * steps, and a period's reading would depend on the call sizes. */
-#define FIR_TAIL(ABS, taps_) do {                                            \
-    for (; i + 8 <= n; i += 8)                                               \
-      FIR_STEP (ABS, taps_, w, y, i);                                        \
-    if (i < n && n >= 8) {                                                   \
-      FIR_STEP (ABS, taps_, w, y, n - 8);                                    \
-    } else if (i < n) {                                                      \
-      float pw_[MAX_HIST + 8] = { 0 }, py_[8] = { 0 };                       \
-                                                                             \
-      memcpy (pw_, w, sizeof (float) * ((taps_) - 1 + n));                   \
-      memcpy (py_, y, sizeof (float) * n);                                   \
-      FIR_STEP (ABS, taps_, pw_, py_, 0);                                    \
-      memcpy (y, py_, sizeof (float) * n);                                   \
-    }                                                                        \
-    i = n;                                                                   \
+    FIR_PUT (ABS, (y_) + (at), a_);                                          \
   } while (0)
 #endif
 
-/* always inlined: each clone of its callers gets its own code */
+/* One phase of n periods: y[i] = sum_j c[j] * w[i + j], stored (ABS 0)
+ * or its magnitude folded in (ABS 1: y[i] = max (y[i], |.|)).  Always
+ * inlined: each clone of its callers gets its own code. */
 static MST_ALWAYS_INLINE void
 fir_body (const float *restrict c, const float *restrict w,
-    float *restrict y, size_t n, const unsigned TAPS)
+    float *restrict y, size_t n, const unsigned TAPS, const int ABS)
 {
   size_t i = 0, j;
 
@@ -552,12 +536,30 @@ fir_body (const float *restrict c, const float *restrict w,
       a2 += c[j] * x2;
       a3 += c[j] * x3;
     }
-    V8_ABS_MAX_STORE (y + i, a0);
-    V8_ABS_MAX_STORE (y + i + 8, a1);
-    V8_ABS_MAX_STORE (y + i + 16, a2);
-    V8_ABS_MAX_STORE (y + i + 24, a3);
+    FIR_PUT (ABS, y + i, a0);
+    FIR_PUT (ABS, y + i + 8, a1);
+    FIR_PUT (ABS, y + i + 16, a2);
+    FIR_PUT (ABS, y + i + 24, a3);
   }
-  FIR_TAIL (1, TAPS);
+  /* The rest: vectors of 8, the last one overlapping the one before
+   * (recomputing a period gives the same value: stored again, or folded
+   * again into the same maximum), or, for fewer than 8 periods in all,
+   * one vector on a zero-padded copy.  No scalar tail: with
+   * MST_FP_CONTRACT it would round differently from the vector steps,
+   * and a period's reading would depend on the call sizes. */
+  for (; i + 8 <= n; i += 8)
+    FIR_STEP (ABS, TAPS, w, y, i);
+  if (i < n && n >= 8) {
+    FIR_STEP (ABS, TAPS, w, y, n - 8);
+  } else if (i < n) {
+    float pw[MAX_HIST + 8] = { 0 }, py[8] = { 0 };
+
+    memcpy (pw, w, sizeof (float) * (TAPS - 1 + n));
+    memcpy (py, y, sizeof (float) * n);
+    FIR_STEP (ABS, TAPS, pw, py, 0);
+    memcpy (y, py, sizeof (float) * n);
+  }
+  i = n;
 #endif
   for (; i < n; i++) {
     float acc = 0.0f, a;
@@ -565,7 +567,7 @@ fir_body (const float *restrict c, const float *restrict w,
     for (j = 0; j < TAPS; j++)
       acc += c[j] * w[i + j];
     a = fabsf (acc);
-    y[i] = a > y[i] ? a : y[i];
+    y[i] = !ABS ? acc : a > y[i] ? a : y[i];
   }
 }
 
@@ -575,14 +577,14 @@ MST_CLONES MST_FP_CONTRACT static void
 fir_phase_absmax_16 (const float *restrict c, const float *restrict w,
     float *restrict env, size_t n)
 {
-  fir_body (c, w, env, n, 16);
+  fir_body (c, w, env, n, 16, 1);
 }
 
 MST_CLONES MST_FP_CONTRACT static void
 fir_phase_absmax_n (const float *restrict c, const float *restrict w,
     float *restrict env, size_t n, unsigned taps)
 {
-  fir_body (c, w, env, n, taps);
+  fir_body (c, w, env, n, taps, 1);
 }
 
 /* Mirror-pair kernels (see set_mirror): one pass over w gives phases p
@@ -646,7 +648,7 @@ fir_phase_absmax_n (const float *restrict c, const float *restrict w,
       }                                                                      \
     }                                                                        \
   }                                                                          \
-  /* the rest as FIR_TAIL does it */                                         \
+  /* the rest as fir_body does it */                                         \
   for (; i + V <= n; i += V)                                                 \
     MIRROR_STEP (VT, VI, V, MID, ABS, w, yp, yq, ym, i);                     \
   if (i < n && n >= V) {                                                     \
@@ -842,37 +844,7 @@ MST_CLONES MST_FP_CONTRACT static void
 fir_phase_store (const float *restrict c, const float *restrict w,
     float *restrict y, size_t n, unsigned taps)
 {
-  size_t i = 0, j;
-
-#if defined(__GNUC__)
-  /* four independent accumulators hide the multiply-add latency */
-  for (; i + 32 <= n; i += 32) {
-    v8sf a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 }, x0, x1, x2, x3;
-
-    for (j = 0; j < taps; j++) {
-      V8_LOAD (x0, w + i + j);
-      V8_LOAD (x1, w + i + j + 8);
-      V8_LOAD (x2, w + i + j + 16);
-      V8_LOAD (x3, w + i + j + 24);
-      a0 += c[j] * x0;
-      a1 += c[j] * x1;
-      a2 += c[j] * x2;
-      a3 += c[j] * x3;
-    }
-    memcpy (y + i, &a0, sizeof a0);
-    memcpy (y + i + 8, &a1, sizeof a1);
-    memcpy (y + i + 16, &a2, sizeof a2);
-    memcpy (y + i + 24, &a3, sizeof a3);
-  }
-  FIR_TAIL (0, taps);
-#endif
-  for (; i < n; i++) {
-    float acc = 0.0f;
-
-    for (j = 0; j < taps; j++)
-      acc += c[j] * w[i + j];
-    y[i] = acc;
-  }
+  fir_body (c, w, y, n, taps, 0);
 }
 
 double
